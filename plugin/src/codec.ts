@@ -1,0 +1,116 @@
+import { MalformedRecordError } from './errors.js';
+import type { ExplicitState, ProgressRecord } from './record.js';
+import { formatTime, parseTime } from './time.js';
+
+/**
+ * `ruby` writes exactly the 11 keys of the Ruby gem 1.1.0, in its order, because the gem
+ * rejects unknown keys. `default` appends the extension keys listed in the plugin README.
+ */
+export type WireFormat = 'default' | 'ruby';
+
+const EXPLICIT_STATES: ReadonlySet<string> = new Set<ExplicitState>(['retrying', 'delayed', 'waiting-children']);
+
+/** Encodes a record as the JSON value of its hash field. Key order is part of the format. */
+export function encodeRecord(record: ProgressRecord, format: WireFormat): string {
+  const ruby = {
+    name: record.name,
+    id: record.id,
+    scope: record.scope,
+    started_at: formatTime(record.startedAt),
+    completed_at: formatTime(record.completedAt),
+    failed_at: formatTime(record.failedAt),
+    expires_at: formatTime(record.expiresAt),
+    count: record.count,
+    total: record.total,
+    params: record.params ?? {},
+    error_count: record.errorCount,
+  };
+  if (format === 'ruby') return JSON.stringify(ruby);
+  return JSON.stringify({
+    ...ruby,
+    updated_at: formatTime(record.updatedAt),
+    rate: record.ratePerSecond,
+    interval_ms: record.intervalMs,
+    state: record.state,
+    error_message: record.errorMessage,
+    queue: record.queue,
+    job_id: record.jobId,
+    attempt: record.attempt,
+  });
+}
+
+/**
+ * Decodes one stored value. Throws `MalformedRecordError` naming the first bad field, so the
+ * caller can skip this record and still return the others of the scope.
+ */
+export function decodeRecord(raw: string, scopeKey: string, field: string): ProgressRecord {
+  const fail = (reason: string) => new MalformedRecordError(scopeKey, field, reason, raw);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw fail('the value is not valid JSON');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw fail('the value is not a JSON object');
+  const value = json as Record<string, unknown>;
+
+  const text = (key: string, fallback: string): string => {
+    const v = value[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return String(v);
+    throw fail(`\`${key}\` must be a string`);
+  };
+  const optionalText = (key: string): string | null => {
+    const v = value[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'string') return v;
+    throw fail(`\`${key}\` must be a string or null`);
+  };
+  const number = (key: string, { optional }: { optional: boolean }): number | null => {
+    const v = value[key];
+    if ((v === undefined || v === null) && optional) return null;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+    throw fail(`\`${key}\` must be a finite number ≥ 0${optional ? ' or null' : ''}`);
+  };
+  const time = (key: string): Date | null => {
+    const v = value[key];
+    if (v === undefined || v === null) return null;
+    const date = typeof v === 'string' ? parseTime(v) : undefined;
+    if (!date) throw fail(`\`${key}\` must be a time (ISO-8601 or Ruby's "YYYY-MM-DD hh:mm:ss ±hhmm") or null`);
+    return date;
+  };
+
+  const id = text('id', field);
+  const scopeValue = value.scope;
+  let scope: string[];
+  if (scopeValue === undefined || scopeValue === null) scope = scopeKey.split(':');
+  else if (Array.isArray(scopeValue) && scopeValue.every((p) => typeof p === 'string' || typeof p === 'number')) {
+    scope = scopeValue.map(String);
+  } else throw fail('`scope` must be an array of strings');
+
+  const state = optionalText('state');
+  if (state !== null && !EXPLICIT_STATES.has(state)) throw fail(`\`state\` must be one of ${[...EXPLICIT_STATES].join(', ')}`);
+
+  return {
+    id,
+    name: text('name', id),
+    scope,
+    startedAt: time('started_at'),
+    completedAt: time('completed_at'),
+    failedAt: time('failed_at'),
+    expiresAt: time('expires_at'),
+    count: number('count', { optional: false }) ?? 0,
+    total: number('total', { optional: true }),
+    params: value.params ?? {},
+    errorCount: number('error_count', { optional: true }) ?? 0,
+    updatedAt: time('updated_at'),
+    ratePerSecond: number('rate', { optional: true }),
+    intervalMs: number('interval_ms', { optional: true }),
+    state: state as ExplicitState | null,
+    errorMessage: optionalText('error_message'),
+    queue: optionalText('queue'),
+    jobId: optionalText('job_id'),
+    attempt: number('attempt', { optional: true }),
+  };
+}

@@ -1,0 +1,324 @@
+import { expected, StoreError } from './errors.js';
+import {
+  type ProgresserOptions,
+  type ResolvedProgresserOptions,
+  resolveProgresserOptions,
+  validateTotal,
+} from './progresser-options.js';
+import { nextRate, type RateSample } from './rate.js';
+import type { ExplicitState, ProgressRecord } from './record.js';
+import type { Store } from './store.js';
+
+const RETRY_FIRST_DELAY_MS = 100;
+const RETRY_MAX_DELAY_MS = 5_000;
+
+/**
+ * Tracks one job's progress and writes it to the store(s), throttled: the first tick is
+ * written at once, later ticks at most once per `intervalMs`, and the last count before a
+ * pause within one interval. `complete()`, `fail()` and a new `total` are written at once.
+ *
+ * @example
+ * const progress = new Progresser({ scope: ['user', 3421], total: rows.length, store });
+ * for (const row of rows) {
+ *   await importRow(row);
+ *   progress.tick();
+ * }
+ * await progress.complete();
+ */
+export class Progresser {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: readonly string[];
+  readonly params: unknown;
+
+  readonly #options: ResolvedProgresserOptions;
+  #count = 0;
+  #total: number | null;
+  #errorCount = 0;
+  #startedAtMs: number | null = null;
+  #completedAtMs: number | null = null;
+  #failedAtMs: number | null = null;
+  #state: ExplicitState | null = null;
+  #errorMessage: string | null = null;
+  #rate: RateSample | null = null;
+
+  // The hot path of tick() reads only #idle: true when no write is scheduled or running,
+  // so that all but one tick per interval cost an addition and a branch.
+  #idle = true;
+  #timer: NodeJS.Timeout | null = null;
+  #lastWriteMs = Number.NEGATIVE_INFINITY;
+  #written = false;
+  // Writes run one after another, so an older snapshot never lands after a newer one.
+  #chain: Promise<void> = Promise.resolve();
+  #final: Promise<void> | null = null;
+  #failing = false;
+
+  constructor(options: ProgresserOptions) {
+    this.#options = resolveProgresserOptions(options);
+    this.id = this.#options.id;
+    this.name = this.#options.name;
+    this.scope = this.#options.scope;
+    this.params = this.#options.params;
+    this.#total = this.#options.total;
+    if (this.#options.persist) void this.#writeNow();
+  }
+
+  /** Items done so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  get errorCount(): number {
+    return this.#errorCount;
+  }
+
+  get total(): number | null {
+    return this.#total;
+  }
+
+  /** Sets the number of items; written at once when the record has been written before. */
+  set total(total: number | null) {
+    this.#total = validateTotal(total);
+    if (this.#written && this.#final === null) void this.#writeNow();
+  }
+
+  /** Whether `complete()` or `fail()` was called. */
+  get finished(): boolean {
+    return this.#final !== null;
+  }
+
+  /**
+   * Counts `n` items done. Synchronous and cheap: no clock read, no allocation, no I/O
+   * except on the one tick per interval that schedules a write. Never throws a store error.
+   */
+  tick(n = 1): void {
+    if (!Number.isInteger(n) || n < 0) throw expected('n', 'an integer ≥ 0', n);
+    this.#count += n;
+    if (this.#idle || this.#startedAtMs === null) this.#wake();
+  }
+
+  /** Counts `n` failed items; they are written with the next write. */
+  error(n = 1): void {
+    if (!Number.isInteger(n) || n < 0) throw expected('n', 'an integer ≥ 0', n);
+    this.#errorCount += n;
+    if (this.#idle) this.#wake();
+  }
+
+  /** Marks the job completed and writes at once. Resolves when written, or after `finalWriteTimeoutMs` (the write goes on). */
+  complete(): Promise<void> {
+    if (this.#final) return this.#final;
+    const now = this.#options.now();
+    this.#completedAtMs = now;
+    this.#startedAtMs ??= now;
+    this.#state = null;
+    return this.#finish();
+  }
+
+  /** Marks the job failed, with the error's message, and writes at once. */
+  fail(error?: unknown): Promise<void> {
+    if (this.#final) return this.#final;
+    const now = this.#options.now();
+    this.#failedAtMs = now;
+    this.#startedAtMs ??= now;
+    this.#state = null;
+    this.#errorMessage = errorMessage(error);
+    return this.#finish();
+  }
+
+  /**
+   * Records a lifecycle state set by an integration (`retrying`, `delayed`, `waiting-children`;
+   * `null` for running) and writes at once.
+   */
+  setState(state: ExplicitState | null, error?: unknown): Promise<void> {
+    if (state !== null && state !== 'retrying' && state !== 'delayed' && state !== 'waiting-children') {
+      throw expected('state', "'retrying', 'delayed', 'waiting-children' or null", state);
+    }
+    if (this.#final) return this.#final;
+    this.#state = state;
+    if (error !== undefined) this.#errorMessage = errorMessage(error);
+    return this.#writeNow();
+  }
+
+  /** Writes what is pending now and waits for every write in flight. */
+  async flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#enqueueWrite();
+    }
+    await this.#chain;
+  }
+
+  /** The record as it would be written now. */
+  snapshot(nowMs: number = this.#options.now()): ProgressRecord {
+    const { retention, intervalMs } = this.#options;
+    const keepMs =
+      this.#failedAtMs !== null
+        ? retention.failedMs
+        : this.#completedAtMs !== null
+          ? retention.completedMs
+          : retention.unfinishedMs;
+    return {
+      id: this.id,
+      name: this.name,
+      scope: this.scope,
+      startedAt: toDate(this.#startedAtMs),
+      completedAt: toDate(this.#completedAtMs),
+      failedAt: toDate(this.#failedAtMs),
+      expiresAt: keepMs === null ? null : new Date(nowMs + keepMs),
+      count: this.#count,
+      total: this.#total,
+      params: this.params,
+      errorCount: this.#errorCount,
+      updatedAt: new Date(nowMs),
+      ratePerSecond: this.#rate?.ratePerSecond ?? null,
+      intervalMs,
+      state: this.#state,
+      errorMessage: this.#errorMessage,
+      queue: this.#options.queue,
+      jobId: this.#options.jobId,
+      attempt: this.#options.attempt,
+    };
+  }
+
+  /** The first change after a quiet spell: write at once (leading) or when the interval is up (trailing). */
+  #wake(): void {
+    if (this.#final) return;
+    const now = this.#options.now();
+    if (this.#startedAtMs === null && this.#count > 0) this.#startedAtMs = now;
+    if (!this.#idle) return;
+    this.#idle = false;
+    this.#schedule(now);
+  }
+
+  #schedule(now: number): void {
+    const waitMs = this.#lastWriteMs + this.#options.intervalMs - now;
+    if (waitMs <= 0) {
+      this.#enqueueWrite();
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#onTimer, waitMs);
+    // A pending progress write must never keep the process alive.
+    this.#timer.unref?.();
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = null;
+    this.#enqueueWrite();
+  };
+
+  #enqueueWrite(): void {
+    this.#chain = this.#chain.then(() => this.#throttledWrite());
+  }
+
+  async #throttledWrite(): Promise<void> {
+    if (this.#final) return;
+    const record = this.#record();
+    const ok = (await this.#persist(record)).length === 0;
+    if (this.#final) return;
+    const changed = this.#count !== record.count || this.#errorCount !== record.errorCount || this.#total !== record.total;
+    if (!ok || changed) this.#schedule(this.#options.now());
+    else this.#idle = true;
+  }
+
+  /** Takes the record to write now, and folds this write into the smoothed rate. */
+  #record(): ProgressRecord {
+    const now = this.#options.now();
+    if (this.#startedAtMs === null && this.#count > 0) this.#startedAtMs = now;
+    if (this.#startedAtMs !== null) {
+      this.#rate = this.#rate
+        ? nextRate(this.#rate, now, this.#count, this.#startedAtMs, this.#options.intervalMs)
+        : { ratePerSecond: null, atMs: this.#startedAtMs, count: 0 };
+    }
+    this.#lastWriteMs = now;
+    return this.snapshot(now);
+  }
+
+  #finish(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#idle = false;
+    this.#final = this.#writeNow();
+    return this.#final;
+  }
+
+  /**
+   * Writes at once, after the writes in flight, retrying with backoff until the store takes
+   * it. The returned promise resolves when written or after `finalWriteTimeoutMs`, whichever
+   * comes first; retries go on in the background while the process lives.
+   */
+  #writeNow(): Promise<void> {
+    const written = this.#chain.then(() => this.#writeUntilStored());
+    this.#chain = written;
+    const timeoutMs = this.#options.finalWriteTimeoutMs;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
+        resolve();
+      }, timeoutMs);
+      timer.unref?.();
+      void written.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async #writeUntilStored(): Promise<void> {
+    // Only the stores that failed are written again: the others already hold this state.
+    let stores = this.#options.stores;
+    for (let delayMs = RETRY_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_DELAY_MS)) {
+      stores = await this.#persist(this.#record(), stores);
+      if (stores.length === 0) return;
+      await sleep(delayMs);
+    }
+  }
+
+  /** Writes to each store; one failing store never stops the others. Returns the stores that failed. */
+  async #persist(record: ProgressRecord, stores: readonly Store[] = this.#options.stores): Promise<Store[]> {
+    const results = await Promise.allSettled(stores.map((store) => store.persist(record)));
+    const failed: Store[] = [];
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') return;
+      failed.push(stores[index] as Store);
+      this.#report(
+        new StoreError(
+          `Could not write progress record ${JSON.stringify(this.id)} of scope ${this.scope.join(':')}: ${messageOf(result.reason)}`,
+          { cause: result.reason },
+        ),
+      );
+    });
+    if (failed.length < stores.length) this.#written = true;
+    if (failed.length === 0) this.#failing = false;
+    return failed;
+  }
+
+  #report(error: Error): void {
+    if (this.#options.onError) {
+      this.#options.onError(error);
+      return;
+    }
+    // One warning per burst of failures: a store that is down for a minute is one message.
+    if (this.#failing) return;
+    this.#failing = true;
+    console.warn(`[progressrus] ${error.message}`);
+  }
+}
+
+function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+function errorMessage(error: unknown): string | null {
+  if (error === undefined || error === null) return null;
+  return messageOf(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}

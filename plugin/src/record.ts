@@ -1,0 +1,67 @@
+/** Lifecycle states that an integration (BullMQ) sets explicitly; the rest are derived. */
+export type ExplicitState = 'retrying' | 'delayed' | 'waiting-children';
+
+/** What a record reads as. `stalled` is derived at read time from `updatedAt`. */
+export type Status = 'started' | 'running' | 'completed' | 'failed' | 'stalled' | ExplicitState;
+
+export const STATUSES: readonly Status[] = [
+  'started',
+  'running',
+  'completed',
+  'failed',
+  'stalled',
+  'retrying',
+  'delayed',
+  'waiting-children',
+];
+
+/** One job's progress, as stored. Writers produce it, stores encode it, `Tick` reads it. */
+export interface ProgressRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: readonly string[];
+  readonly startedAt: Date | null;
+  readonly completedAt: Date | null;
+  readonly failedAt: Date | null;
+  readonly expiresAt: Date | null;
+  readonly count: number;
+  readonly total: number | null;
+  readonly params: unknown;
+  readonly errorCount: number;
+  // Extensions: written by the default format, absent from records of the Ruby gem.
+  /** When the writer last wrote; drives `stalled` and the ETA. */
+  readonly updatedAt: Date | null;
+  /** Time-weighted smoothed rate, items per second, at `updatedAt`. */
+  readonly ratePerSecond: number | null;
+  /** The writer's throttle interval; a running record silent for 3 of them reads `stalled`. */
+  readonly intervalMs: number | null;
+  readonly state: ExplicitState | null;
+  /** Why the job failed (or why the last attempt failed, while `retrying`). */
+  readonly errorMessage: string | null;
+  readonly queue: string | null;
+  readonly jobId: string | null;
+  readonly attempt: number | null;
+}
+
+/** The fields a record has when a writer leaves them out. */
+export const EMPTY_EXTENSIONS = {
+  updatedAt: null,
+  ratePerSecond: null,
+  intervalMs: null,
+  state: null,
+  errorMessage: null,
+  queue: null,
+  jobId: null,
+  attempt: null,
+} as const satisfies Partial<ProgressRecord>;
+
+/** The latest moment something happened to a record; orders scopes by activity. */
+export function lastActivity(
+  record: Pick<ProgressRecord, 'updatedAt' | 'startedAt' | 'completedAt' | 'failedAt'>,
+): Date | null {
+  let latest: Date | null = null;
+  for (const time of [record.updatedAt, record.startedAt, record.completedAt, record.failedAt]) {
+    if (time && (!latest || time > latest)) latest = time;
+  }
+  return latest;
+}

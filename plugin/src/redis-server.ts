@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Thrown when no `redis-server` binary can be found on PATH. */
+export class RedisServerNotFoundError extends Error {
+  override readonly name = 'RedisServerNotFoundError';
+  constructor(binary: string, options?: ErrorOptions) {
+    super(
+      [
+        `Could not start \`${binary}\`: it is not installed or not on PATH.`,
+        'Install Redis, or point REDIS_URL at a running server:',
+        '  Debian/Ubuntu: sudo apt-get install redis-server',
+        '  macOS:         brew install redis',
+        '  Docker:        docker compose up -d redis   (then REDIS_URL=redis://localhost:6379)',
+      ].join('\n'),
+      options,
+    );
+  }
+}
+
+export interface RedisServerOptions {
+  /** Binary to run. @default 'redis-server' */
+  readonly binary?: string;
+  /** Port to listen on; a free port when omitted. */
+  readonly port?: number;
+  /** Extra command-line arguments, e.g. `['--cluster-enabled', 'yes']`. */
+  readonly args?: readonly string[];
+  /** How long to wait for the server to accept connections. @default 10000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** A private redis-server process, with no persistence, in a temporary folder. */
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Stops the server and removes its folder. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('Could not allocate a free port'));
+      });
+    });
+  });
+}
+
+/**
+ * Starts a private `redis-server` on loopback: no RDB, no AOF, data in a fresh temporary
+ * folder. Used by the test setup and by `npm start` when REDIS_URL is unset.
+ *
+ * @example
+ * const redis = await startRedisServer();
+ * process.env.REDIS_URL = redis.url;
+ * // ...
+ * await redis.stop();
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const binary = options.binary ?? 'redis-server';
+  const port = options.port ?? (await freePort());
+  const dir = await mkdtemp(join(tmpdir(), 'progressrus-redis-'));
+  const child = spawn(
+    binary,
+    [
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--save', '',
+      '--appendonly', 'no',
+      '--dir', dir,
+      ...(options.args ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    await waitUntilReady(child, binary, options.startTimeoutMs ?? 10_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: child.pid ?? -1,
+    stop() {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        await rm(dir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+function waitUntilReady(child: ChildProcess, binary: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => finish(new Error(`redis-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) finish();
+    };
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('error', onError);
+      child.off('exit', onExit);
+      // Keep draining the pipes so a chatty server never blocks on a full buffer.
+      child.stdout?.resume();
+      child.stderr?.resume();
+      if (error) reject(error);
+      else resolve();
+    };
+    const onError = (error: NodeJS.ErrnoException) =>
+      finish(error.code === 'ENOENT' ? new RedisServerNotFoundError(binary, { cause: error }) : error);
+    const onExit = (code: number | null) => finish(new Error(`redis-server exited with code ${code}:\n${output}`));
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', onError);
+    child.once('exit', onExit);
+  });
+}

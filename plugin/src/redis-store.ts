@@ -1,0 +1,281 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { encodeRecord, type WireFormat } from './codec.js';
+import { expected } from './errors.js';
+import { lastActivity, type ProgressRecord } from './record.js';
+import { readRecord, readRecords, warnMalformed } from './read-records.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { normalizeScope, type Scope, SCOPE_SEPARATOR } from './scope.js';
+import { compareEntries, isAfter, normalizeScopesQuery, toPage } from './scope-page.js';
+import type { ScopesPage, ScopesQuery, Store, StoreOptions } from './store.js';
+import type { Tick } from './tick.js';
+
+export interface RedisStoreOptions extends StoreOptions {
+  /** An ioredis `Redis` or `Cluster`. The store never closes it: it is yours. */
+  readonly connection: Redis | Cluster;
+  /** Key prefix, as the Ruby gem's. @default 'progressrus' */
+  readonly prefix?: string;
+  /** `'ruby'` writes only the Ruby gem's 11 keys so a Rails app can read the records. @default 'default' */
+  readonly format?: WireFormat;
+  /** Publish each write on `<prefix>::changes` for live viewers. @default true */
+  readonly publish?: boolean;
+  /** How often writes also remove expired records. @default 1000 */
+  readonly sweepIntervalMs?: number;
+}
+
+/** A prefix filter matching fewer scopes than this is served from the name index, else by walking the activity index. */
+const NAME_INDEX_LIMIT = 2000;
+const SWEEP_BATCH = 500;
+
+/**
+ * The Redis store: one hash per scope in the Ruby gem's layout, plus the indexes that list
+ * scopes by activity and expire records one by one (see redis-keys.ts).
+ *
+ * Writes made in the same turn of the event loop — say, by 50 concurrent jobs — go to Redis
+ * together: one MULTI round trip on a single server, one pipelined burst per node on a Cluster.
+ *
+ * @example
+ * const store = new RedisStore({ connection: new Redis(process.env.REDIS_URL) });
+ * const progress = new Progresser({ scope: ['user', 3421], total: 100, store });
+ */
+export class RedisStore implements Store {
+  readonly keys: RedisKeys;
+  readonly #redis: Redis | Cluster;
+  readonly #format: WireFormat;
+  readonly #publish: boolean;
+  readonly #now: () => number;
+  readonly #onMalformed: (error: Error) => void;
+  readonly #sweepIntervalMs: number;
+  #lastSweepMs = 0;
+  // Records waiting for the next batch, latest write per record wins.
+  #batch = new Map<string, ProgressRecord>();
+  #batchDone: Promise<void> | null = null;
+
+  constructor(options: RedisStoreOptions) {
+    const { connection, prefix = 'progressrus', format = 'default', publish = true, sweepIntervalMs = 1000 } = options;
+    if (connection === null || typeof connection !== 'object' || typeof connection.hset !== 'function') {
+      throw expected('connection', 'an ioredis Redis or Cluster', connection);
+    }
+    if (typeof prefix !== 'string' || prefix.length === 0) throw expected('prefix', 'a non-empty string', prefix);
+    if (format !== 'default' && format !== 'ruby') throw expected('format', "'default' or 'ruby'", format);
+    if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
+      throw expected('sweepIntervalMs', 'a finite number ≥ 0', sweepIntervalMs);
+    }
+    this.#redis = connection;
+    this.keys = redisKeys(prefix);
+    this.#format = format;
+    this.#publish = publish;
+    this.#now = options.now ?? Date.now;
+    this.#onMalformed = options.onMalformed ?? warnMalformed;
+    this.#sweepIntervalMs = sweepIntervalMs;
+  }
+
+  persist(record: ProgressRecord): Promise<void> {
+    this.#batch.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
+    // setImmediate, not a microtask: concurrent jobs tick in different microtasks of one turn.
+    this.#batchDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#writeBatch());
+    return this.#batchDone;
+  }
+
+  async #writeBatch(): Promise<void> {
+    const records = [...this.#batch.values()];
+    this.#batch = new Map();
+    this.#batchDone = null;
+    const activity = new Map<string, number>();
+    const commands = this.#commands();
+    for (const record of records) {
+      const key = record.scope.join(SCOPE_SEPARATOR);
+      commands.hset(this.keys.scope(key), record.id, encodeRecord(record, this.#format));
+      const member = JSON.stringify([key, record.id]);
+      if (record.expiresAt) commands.zadd(this.keys.expiries, record.expiresAt.getTime(), member);
+      else commands.zrem(this.keys.expiries, member);
+      const activityMs = lastActivity(record)?.getTime() ?? this.#now();
+      activity.set(key, Math.max(activityMs, activity.get(key) ?? 0));
+      if (this.#publish) commands.publish(this.keys.changes, JSON.stringify({ scope: key, id: record.id }));
+    }
+    for (const [key, activityMs] of activity) {
+      commands.zadd(this.keys.scopes, 'GT', activityMs, key);
+      commands.zadd(this.keys.names, 'NX', 0, key);
+    }
+    await commands.exec();
+    if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
+      this.#lastSweepMs = this.#now();
+      // The sweep is housekeeping: its failure must not fail the writes that triggered it.
+      this.sweep().catch(() => {});
+    }
+  }
+
+  /**
+   * Queues commands for one round trip. On a single server they run as one MULTI (atomic);
+   * a Cluster cannot run MULTI across slots, so there each command goes on its own and
+   * ioredis pipelines them per node.
+   */
+  #commands(): Pick<ChainableCommander, 'hset' | 'zadd' | 'zrem' | 'publish' | 'hdel'> & { exec(): Promise<unknown> } {
+    if (!this.#redis.isCluster) {
+      const multi = this.#redis.multi();
+      return Object.assign(multi, { exec: async () => throwFirstError(await multi.exec()) });
+    }
+    const redis = this.#redis;
+    const pending: Promise<unknown>[] = [];
+    const queue =
+      (name: 'hset' | 'zadd' | 'zrem' | 'publish' | 'hdel') =>
+      (...args: unknown[]) => {
+        pending.push((redis[name] as (...a: unknown[]) => Promise<unknown>)(...args));
+        return commands;
+      };
+    const commands = {
+      hset: queue('hset'),
+      zadd: queue('zadd'),
+      zrem: queue('zrem'),
+      publish: queue('publish'),
+      hdel: queue('hdel'),
+      exec: async () => {
+        await Promise.all(pending);
+      },
+    } as unknown as Pick<ChainableCommander, 'hset' | 'zadd' | 'zrem' | 'publish' | 'hdel'> & { exec(): Promise<unknown> };
+    return commands;
+  }
+
+  async scope(scope: Scope): Promise<Tick[]> {
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const hash = await this.#redis.hgetall(this.keys.scope(key));
+    return readRecords(key, Object.entries(hash), this.#now(), this.#onMalformed);
+  }
+
+  async find(scope: Scope, id: string): Promise<Tick | null> {
+    if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const raw = await this.#redis.hget(this.keys.scope(key), id);
+    return raw === null ? null : readRecord(key, id, raw, new Date(this.#now()), this.#onMalformed);
+  }
+
+  async flush(scope: Scope, id?: string): Promise<void> {
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    if (id === undefined) await this.#redis.del(this.keys.scope(key));
+    else {
+      if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+      await this.#redis.hdel(this.keys.scope(key), id);
+    }
+    await this.#unindexIfEmpty([key]);
+  }
+
+  async scopes(query?: ScopesQuery): Promise<ScopesPage> {
+    const { prefix, after, limit } = normalizeScopesQuery(query);
+    if (prefix === '') return toPage(await this.#walkActivity(() => true, after, limit + 1), limit);
+    const min = `[${prefix}`;
+    // 0xff never occurs in UTF-8, so it sorts after every key that starts with the prefix.
+    const max = Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
+    const matching = await this.#redis.zlexcount(this.keys.names, min, max);
+    if (matching === 0) return { items: [], nextCursor: null };
+    if (matching > NAME_INDEX_LIMIT) {
+      // Dense match: walking the activity index finds a page after ~limit × total / matching entries.
+      return toPage(await this.#walkActivity((key) => key.startsWith(prefix), after, limit + 1), limit);
+    }
+    const keys = await this.#redis.zrangebylex(this.keys.names, min, max);
+    const scores = keys.length > 0 ? await this.#redis.zmscore(this.keys.scopes, ...keys) : [];
+    const entries: [string, number][] = [];
+    keys.forEach((key, index) => {
+      const score = scores[index];
+      if (score !== null && score !== undefined && isAfter(Number(score), key, after)) entries.push([key, Number(score)]);
+    });
+    return toPage(entries.sort(compareEntries).slice(0, limit + 1), limit);
+  }
+
+  /** Reads the activity index newest first, in chunks, keeping `want` entries that pass `keep`. */
+  async #walkActivity(
+    keep: (key: string) => boolean,
+    after: { activityMs: number; key: string } | null,
+    want: number,
+  ): Promise<[string, number][]> {
+    const found: [string, number][] = [];
+    const chunk = Math.max(want * 4, 200);
+    const max = after ? String(after.activityMs) : '+inf';
+    for (let offset = 0; found.length < want; offset += chunk) {
+      const flat = await this.#redis.zrevrangebyscore(this.keys.scopes, max, '-inf', 'WITHSCORES', 'LIMIT', offset, chunk);
+      for (let i = 0; i + 1 < flat.length && found.length < want; i += 2) {
+        const key = flat[i] as string;
+        const activityMs = Number(flat[i + 1]);
+        if (keep(key) && isAfter(activityMs, key, after)) found.push([key, activityMs]);
+      }
+      if (flat.length < chunk * 2) break;
+    }
+    return found;
+  }
+
+  /**
+   * Removes records past their `expires_at`, oldest first, at most `limit` per call, from the
+   * expiry index: no keyspace scan. Writes call it at most once per `sweepIntervalMs`.
+   * Returns how many records it removed.
+   */
+  async sweep(limit = SWEEP_BATCH): Promise<number> {
+    const due = await this.#redis.zrangebyscore(this.keys.expiries, '-inf', this.#now(), 'LIMIT', 0, limit);
+    if (due.length === 0) return 0;
+    const commands = this.#commands();
+    const touched = new Set<string>();
+    for (const member of due) {
+      const [key, id] = JSON.parse(member) as [string, string];
+      commands.hdel(this.keys.scope(key), id);
+      commands.zrem(this.keys.expiries, member);
+      touched.add(key);
+    }
+    await commands.exec();
+    await this.#unindexIfEmpty([...touched]);
+    return due.length;
+  }
+
+  /** Drops scopes whose hash is gone from both indexes. */
+  async #unindexIfEmpty(keys: readonly string[]): Promise<void> {
+    const exists = await Promise.all(keys.map((key) => this.#redis.exists(this.keys.scope(key))));
+    const gone = keys.filter((_, index) => exists[index] === 0);
+    if (gone.length === 0) return;
+    await Promise.all([this.#redis.zrem(this.keys.scopes, ...gone), this.#redis.zrem(this.keys.names, ...gone)]);
+  }
+
+  /**
+   * Rebuilds the scope and expiry indexes from the hashes already in Redis (written by the
+   * Ruby gem, or before the indexes existed), with SCAN. An admin task, never a request path.
+   * Returns the number of scopes indexed.
+   */
+  async reindex(): Promise<number> {
+    const nodes = this.#redis.isCluster ? (this.#redis as Cluster).nodes('master') : [this.#redis as Redis];
+    const prefix = this.keys.scope('');
+    let indexed = 0;
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 500, 'TYPE', 'hash');
+        cursor = next;
+        for (const redisKey of keys) {
+          const key = redisKey.slice(prefix.length);
+          if (key.startsWith(SCOPE_SEPARATOR) || key.length === 0) continue;
+          await this.#indexScope(key);
+          indexed += 1;
+        }
+      } while (cursor !== '0');
+    }
+    return indexed;
+  }
+
+  async #indexScope(key: string): Promise<void> {
+    const hash = await this.#redis.hgetall(this.keys.scope(key));
+    // Expired records are indexed too, so the sweep removes them.
+    const ticks = readRecords(key, Object.entries(hash), 0, this.#onMalformed);
+    const commands = this.#commands();
+    let activityMs = 0;
+    for (const tick of ticks) {
+      activityMs = Math.max(activityMs, lastActivity(tick)?.getTime() ?? 0);
+      if (tick.expiresAt) commands.zadd(this.keys.expiries, tick.expiresAt.getTime(), JSON.stringify([key, tick.id]));
+    }
+    commands.zadd(this.keys.scopes, 'GT', activityMs || this.#now(), key);
+    commands.zadd(this.keys.names, 'NX', 0, key);
+    await commands.exec();
+  }
+}
+
+function throwFirstError(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([error]) => error !== null);
+  if (failed?.[0]) throw failed[0];
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

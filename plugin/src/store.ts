@@ -1,0 +1,53 @@
+import type { ProgressRecord } from './record.js';
+import type { Scope } from './scope.js';
+import type { Tick } from './tick.js';
+
+/** One scope in a listing. */
+export interface ScopeEntry {
+  /** `['user', '3421']` */
+  readonly scope: readonly string[];
+  /** `'user:3421'`: the scope's key without the store prefix. */
+  readonly key: string;
+  /** The last write to any record of the scope. */
+  readonly lastActivityAt: Date;
+}
+
+export interface ScopesQuery {
+  /** Only scopes whose key starts with this text: `'user:'` for every user, `'user:3421'`. @default '' */
+  readonly prefix?: string;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string | null;
+  /** Page size, 1–1000. @default 50 */
+  readonly limit?: number;
+}
+
+/** A page of scopes, newest activity first. `nextCursor` is null on the last page. */
+export interface ScopesPage {
+  readonly items: readonly ScopeEntry[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * Where records live. Every store implements the same contract (RedisStore, MemoryStore,
+ * PostgresStore) so writers and readers never care which one they talk to.
+ */
+export interface Store {
+  /** Writes one record (the whole record: repeating a write is harmless). */
+  persist(record: ProgressRecord): Promise<void>;
+  /** Every live (unexpired) record of a scope. Malformed records are skipped and reported. */
+  scope(scope: Scope): Promise<Tick[]>;
+  /** One record, or null when it does not exist or has expired. */
+  find(scope: Scope, id: string): Promise<Tick | null>;
+  /** Deletes one record, or the whole scope when `id` is omitted. */
+  flush(scope: Scope, id?: string): Promise<void>;
+  /** Scopes with records, newest activity first, served from an index (never a keyspace scan). */
+  scopes(query?: ScopesQuery): Promise<ScopesPage>;
+}
+
+/** Options every store takes. */
+export interface StoreOptions {
+  /** Called with a `MalformedRecordError` for each record that cannot be decoded. @default console.warn */
+  readonly onMalformed?: (error: Error) => void;
+  /** The clock, in ms since the epoch; tests inject one. @default Date.now */
+  readonly now?: () => number;
+}

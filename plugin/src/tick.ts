@@ -1,0 +1,101 @@
+import type { ExplicitState, ProgressRecord, Status } from './record.js';
+import { estimateFinish } from './rate.js';
+
+/** A running record with no write for this many intervals reads as `stalled`. */
+export const STALLED_AFTER_INTERVALS = 3;
+
+/**
+ * A read-side snapshot of one job's progress. `status` is derived at read time, so a job
+ * that stopped writing reads `stalled` without anyone writing it.
+ *
+ * @example
+ * const ticks = await store.scope(['user', 3421]);
+ * for (const tick of ticks) console.log(tick.name, tick.status, tick.percentage(), tick.eta());
+ */
+export class Tick {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: readonly string[];
+  readonly count: number;
+  readonly total: number | null;
+  readonly params: unknown;
+  readonly errorCount: number;
+  readonly startedAt: Date | null;
+  readonly updatedAt: Date | null;
+  readonly completedAt: Date | null;
+  readonly failedAt: Date | null;
+  readonly expiresAt: Date | null;
+  /** Smoothed items per second at `updatedAt`, when the writer stored one. */
+  readonly ratePerSecond: number | null;
+  readonly intervalMs: number | null;
+  readonly errorMessage: string | null;
+  readonly queue: string | null;
+  readonly jobId: string | null;
+  readonly attempt: number | null;
+  readonly status: Status;
+  /** When this snapshot was read; the default `now` of `eta()` and `elapsed()`. */
+  readonly readAt: Date;
+
+  constructor(record: ProgressRecord, readAt: Date = new Date()) {
+    this.id = record.id;
+    this.name = record.name;
+    this.scope = record.scope;
+    this.count = record.count;
+    this.total = record.total;
+    this.params = record.params;
+    this.errorCount = record.errorCount;
+    this.startedAt = record.startedAt;
+    this.updatedAt = record.updatedAt;
+    this.completedAt = record.completedAt;
+    this.failedAt = record.failedAt;
+    this.expiresAt = record.expiresAt;
+    this.ratePerSecond = record.ratePerSecond;
+    this.intervalMs = record.intervalMs;
+    this.errorMessage = record.errorMessage;
+    this.queue = record.queue;
+    this.jobId = record.jobId;
+    this.attempt = record.attempt;
+    this.readAt = readAt;
+    this.status = deriveStatus(record, readAt.getTime());
+  }
+
+  /** Whether the job has reached an end: `completed` or `failed`. */
+  get finished(): boolean {
+    return this.status === 'completed' || this.status === 'failed';
+  }
+
+  /** 0–100 (more when `count` passed `total`); `null` when the total is unknown; 100 for total 0. */
+  percentage(): number | null {
+    if (this.total === null) return null;
+    if (this.total === 0) return 100;
+    return (this.count / this.total) * 100;
+  }
+
+  /** When the job should finish; `null` when finished, when the total is unknown or before any progress. */
+  eta(now: Date = this.readAt): Date | null {
+    if (this.finished) return null;
+    const finish = estimateFinish(this, now.getTime());
+    return finish === null ? null : new Date(finish);
+  }
+
+  /** Milliseconds from `startedAt` to the end of the job, or to `now` while it runs; 0 before it starts. */
+  elapsed(now: Date = this.readAt): number {
+    if (this.startedAt === null) return 0;
+    const end = this.completedAt ?? this.failedAt ?? now;
+    return Math.max(0, end.getTime() - this.startedAt.getTime());
+  }
+}
+
+function deriveStatus(record: ProgressRecord, nowMs: number): Status {
+  if (record.failedAt) return 'failed';
+  if (record.completedAt) return 'completed';
+  const explicit: ExplicitState | null = record.state;
+  if (explicit) return explicit;
+  if (isSilent(record, nowMs)) return 'stalled';
+  return record.startedAt !== null || record.count > 0 ? 'running' : 'started';
+}
+
+function isSilent(record: ProgressRecord, nowMs: number): boolean {
+  if (record.updatedAt === null || record.intervalMs === null) return false;
+  return nowMs - record.updatedAt.getTime() > STALLED_AFTER_INTERVALS * record.intervalMs;
+}
