@@ -1,4 +1,5 @@
 export { decodeRecord, encodeRecord, type WireFormat } from './codec.js';
+export { type ErrorDTO, type JobDTO, type PageDTO, type ScopeDTO, toJobDTO, toScopeDTO } from './dto.js';
 export {
   expected,
   MalformedRecordError,

@@ -1,0 +1,88 @@
+import type { Status } from './record.js';
+import type { ScopeEntry } from './store.js';
+import type { Tick } from './tick.js';
+
+/**
+ * One job as JSON: what the HTTP API serves and what `@progressrus/ui` renders. Defined once,
+ * here; the UI imports it type-only so the two cannot drift. Times are ISO-8601 strings.
+ */
+export interface JobDTO {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: readonly string[];
+  readonly status: Status;
+  readonly count: number;
+  readonly total: number | null;
+  /** 0–100 (may exceed 100); null when the total is unknown. */
+  readonly percentage: number | null;
+  readonly errorCount: number;
+  readonly params: unknown;
+  readonly startedAt: string | null;
+  readonly updatedAt: string | null;
+  readonly completedAt: string | null;
+  readonly failedAt: string | null;
+  readonly expiresAt: string | null;
+  /** Estimated finish, at the time the DTO was made. */
+  readonly eta: string | null;
+  /** Milliseconds from start to finish, or to the time the DTO was made. */
+  readonly elapsedMs: number;
+  /** Smoothed items per second, when known. */
+  readonly ratePerSecond: number | null;
+  /** Why the job (or its last attempt) failed. */
+  readonly errorMessage: string | null;
+  readonly queue: string | null;
+  readonly jobId: string | null;
+  readonly attempt: number | null;
+}
+
+/** One scope in a listing. `counts` holds the number of jobs by status when the server adds them. */
+export interface ScopeDTO {
+  readonly scope: readonly string[];
+  readonly key: string;
+  readonly lastActivityAt: string;
+  readonly counts?: Partial<Record<Status, number>>;
+}
+
+export interface PageDTO<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** Every error response of the HTTP API has this one shape. */
+export interface ErrorDTO {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
+  return {
+    id: tick.id,
+    name: tick.name,
+    scope: tick.scope,
+    status: tick.status,
+    count: tick.count,
+    total: tick.total,
+    percentage: tick.percentage(),
+    errorCount: tick.errorCount,
+    params: tick.params,
+    startedAt: iso(tick.startedAt),
+    updatedAt: iso(tick.updatedAt),
+    completedAt: iso(tick.completedAt),
+    failedAt: iso(tick.failedAt),
+    expiresAt: iso(tick.expiresAt),
+    eta: iso(tick.eta(now)),
+    elapsedMs: tick.elapsed(now),
+    ratePerSecond: tick.ratePerSecond,
+    errorMessage: tick.errorMessage,
+    queue: tick.queue,
+    jobId: tick.jobId,
+    attempt: tick.attempt,
+  };
+}
+
+export function toScopeDTO(entry: ScopeEntry, counts?: Partial<Record<Status, number>>): ScopeDTO {
+  return { scope: entry.scope, key: entry.key, lastActivityAt: entry.lastActivityAt.toISOString(), ...(counts ? { counts } : {}) };
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
