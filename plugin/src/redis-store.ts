@@ -1,8 +1,9 @@
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { encodeRecord, type WireFormat } from './codec.js';
 import { expected } from './errors.js';
 import { lastActivity, type ProgressRecord } from './record.js';
 import { readRecord, readRecords, warnMalformed } from './read-records.js';
+import { RedisBatch } from './redis-batch.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from './scope.js';
 import { compareEntries, isAfter, normalizeScopesQuery, toPage } from './scope-page.js';
@@ -47,8 +48,8 @@ export class RedisStore implements Store {
   readonly #sweepIntervalMs: number;
   #lastSweepMs = 0;
   // Records waiting for the next batch, latest write per record wins.
-  #batch = new Map<string, ProgressRecord>();
-  #batchDone: Promise<void> | null = null;
+  #pending = new Map<string, ProgressRecord>();
+  #pendingWritten: Promise<void> | null = null;
 
   constructor(options: RedisStoreOptions) {
     const { connection, prefix = 'progressrus', format = 'default', publish = true, sweepIntervalMs = 1000 } = options;
@@ -70,69 +71,38 @@ export class RedisStore implements Store {
   }
 
   persist(record: ProgressRecord): Promise<void> {
-    this.#batch.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
+    this.#pending.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
     // setImmediate, not a microtask: concurrent jobs tick in different microtasks of one turn.
-    this.#batchDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#writeBatch());
-    return this.#batchDone;
+    this.#pendingWritten ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#writeBatch());
+    return this.#pendingWritten;
   }
 
   async #writeBatch(): Promise<void> {
-    const records = [...this.#batch.values()];
-    this.#batch = new Map();
-    this.#batchDone = null;
+    const records = [...this.#pending.values()];
+    this.#pending = new Map();
+    this.#pendingWritten = null;
     const activity = new Map<string, number>();
-    const commands = this.#commands();
+    const batch = new RedisBatch();
     for (const record of records) {
       const key = record.scope.join(SCOPE_SEPARATOR);
-      commands.hset(this.keys.scope(key), record.id, encodeRecord(record, this.#format));
+      batch.add('hset', this.keys.scope(key), record.id, encodeRecord(record, this.#format));
       const member = JSON.stringify([key, record.id]);
-      if (record.expiresAt) commands.zadd(this.keys.expiries, record.expiresAt.getTime(), member);
-      else commands.zrem(this.keys.expiries, member);
+      if (record.expiresAt) batch.add('zadd', this.keys.expiries, record.expiresAt.getTime(), member);
+      else batch.add('zrem', this.keys.expiries, member);
       const activityMs = lastActivity(record)?.getTime() ?? this.#now();
       activity.set(key, Math.max(activityMs, activity.get(key) ?? 0));
-      if (this.#publish) commands.publish(this.keys.changes, JSON.stringify({ scope: key, id: record.id }));
+      if (this.#publish) batch.add('publish', this.keys.changes, JSON.stringify({ scope: key, id: record.id }));
     }
     for (const [key, activityMs] of activity) {
-      commands.zadd(this.keys.scopes, 'GT', activityMs, key);
-      commands.zadd(this.keys.names, 'NX', 0, key);
+      batch.add('zadd', this.keys.scopes, 'GT', activityMs, key);
+      batch.add('zadd', this.keys.names, 'NX', 0, key);
     }
-    await commands.exec();
+    await batch.exec(this.#redis);
     if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
       this.#lastSweepMs = this.#now();
       // The sweep is housekeeping: its failure must not fail the writes that triggered it.
       this.sweep().catch(() => {});
     }
-  }
-
-  /**
-   * Queues commands for one round trip. On a single server they run as one MULTI (atomic);
-   * a Cluster cannot run MULTI across slots, so there each command goes on its own and
-   * ioredis pipelines them per node.
-   */
-  #commands(): Pick<ChainableCommander, 'hset' | 'zadd' | 'zrem' | 'publish' | 'hdel'> & { exec(): Promise<unknown> } {
-    if (!this.#redis.isCluster) {
-      const multi = this.#redis.multi();
-      return Object.assign(multi, { exec: async () => throwFirstError(await multi.exec()) });
-    }
-    const redis = this.#redis;
-    const pending: Promise<unknown>[] = [];
-    const queue =
-      (name: 'hset' | 'zadd' | 'zrem' | 'publish' | 'hdel') =>
-      (...args: unknown[]) => {
-        pending.push((redis[name] as (...a: unknown[]) => Promise<unknown>)(...args));
-        return commands;
-      };
-    const commands = {
-      hset: queue('hset'),
-      zadd: queue('zadd'),
-      zrem: queue('zrem'),
-      publish: queue('publish'),
-      hdel: queue('hdel'),
-      exec: async () => {
-        await Promise.all(pending);
-      },
-    } as unknown as Pick<ChainableCommander, 'hset' | 'zadd' | 'zrem' | 'publish' | 'hdel'> & { exec(): Promise<unknown> };
-    return commands;
   }
 
   async scope(scope: Scope): Promise<Tick[]> {
@@ -209,15 +179,15 @@ export class RedisStore implements Store {
   async sweep(limit = SWEEP_BATCH): Promise<number> {
     const due = await this.#redis.zrangebyscore(this.keys.expiries, '-inf', this.#now(), 'LIMIT', 0, limit);
     if (due.length === 0) return 0;
-    const commands = this.#commands();
+    const batch = new RedisBatch();
     const touched = new Set<string>();
     for (const member of due) {
       const [key, id] = JSON.parse(member) as [string, string];
-      commands.hdel(this.keys.scope(key), id);
-      commands.zrem(this.keys.expiries, member);
+      batch.add('hdel', this.keys.scope(key), id);
+      batch.add('zrem', this.keys.expiries, member);
       touched.add(key);
     }
-    await commands.exec();
+    await batch.exec(this.#redis);
     await this.#unindexIfEmpty([...touched]);
     return due.length;
   }
@@ -259,21 +229,16 @@ export class RedisStore implements Store {
     const hash = await this.#redis.hgetall(this.keys.scope(key));
     // Expired records are indexed too, so the sweep removes them.
     const ticks = readRecords(key, Object.entries(hash), 0, this.#onMalformed);
-    const commands = this.#commands();
+    const batch = new RedisBatch();
     let activityMs = 0;
     for (const tick of ticks) {
       activityMs = Math.max(activityMs, lastActivity(tick)?.getTime() ?? 0);
-      if (tick.expiresAt) commands.zadd(this.keys.expiries, tick.expiresAt.getTime(), JSON.stringify([key, tick.id]));
+      if (tick.expiresAt) batch.add('zadd', this.keys.expiries, tick.expiresAt.getTime(), JSON.stringify([key, tick.id]));
     }
-    commands.zadd(this.keys.scopes, 'GT', activityMs || this.#now(), key);
-    commands.zadd(this.keys.names, 'NX', 0, key);
-    await commands.exec();
+    batch.add('zadd', this.keys.scopes, 'GT', activityMs || this.#now(), key);
+    batch.add('zadd', this.keys.names, 'NX', 0, key);
+    await batch.exec(this.#redis);
   }
-}
-
-function throwFirstError(results: [Error | null, unknown][] | null): void {
-  const failed = results?.find(([error]) => error !== null);
-  if (failed?.[0]) throw failed[0];
 }
 
 function escapeGlob(text: string): string {
