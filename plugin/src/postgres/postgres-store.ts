@@ -1,0 +1,262 @@
+import { expected, StoreError } from '../errors.js';
+import { lastActivity, type ProgressRecord } from '../record.js';
+import { readRecord, readRecords, warnMalformed } from '../read-records.js';
+import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../scope.js';
+import { normalizeScopesQuery, toPage } from '../scope-page.js';
+import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
+import type { Tick } from '../tick.js';
+import { likePrefix, type PostgresQueries, postgresQueries } from './postgres-queries.js';
+import { migrationSql, type PostgresTables, postgresTables } from './postgres-schema.js';
+
+/**
+ * What the store needs of a database connection: pg's `Pool` or `Client`, or a PGlite
+ * instance, as they are. Each call runs one statement.
+ */
+export interface PostgresQueryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export interface PostgresStoreOptions extends StoreOptions {
+  /**
+   * A pg `Pool` (or `Client`), or a PGlite instance. The store never closes it: it is yours.
+   * @example new pg.Pool({ connectionString: process.env.DATABASE_URL })
+   */
+  readonly pool: PostgresQueryable;
+  /**
+   * The records table, optionally schema-qualified; the scope index is `<table>_scopes`.
+   * @default 'progressrus'
+   */
+  readonly table?: string;
+  /** How often writes also delete expired records. @default 1000 */
+  readonly sweepIntervalMs?: number;
+}
+
+/** Records per INSERT statement: bounds the size of one statement when a burst of writes comes. */
+const WRITE_CHUNK = 1000;
+const SWEEP_BATCH = 500;
+
+/**
+ * The PostgreSQL store: one row per (scope, id) with typed columns (params as jsonb), so
+ * history can outlive Redis retention and join your own tables. Writes are upserts, so a
+ * repeated write is harmless. Nothing is created behind your back: run `migrate()` once,
+ * as a deploy step.
+ *
+ * Writes made in the same turn of the event loop go to the database as one statement, and
+ * batches are written one after the other so a later state never loses to an earlier one.
+ *
+ * @example
+ * const store = new PostgresStore({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) });
+ * await store.migrate();
+ * const progress = new Progresser({ scope: ['user', 3421], total: 100, store });
+ */
+export class PostgresStore implements Store {
+  readonly tables: PostgresTables;
+  readonly #pool: PostgresQueryable;
+  readonly #sql: PostgresQueries;
+  readonly #now: () => number;
+  readonly #onMalformed: (error: Error) => void;
+  readonly #sweepIntervalMs: number;
+  // Set by fromUrl(): only a pool the store made is the store's to end.
+  #ownsPool = false;
+  #lastSweepMs = 0;
+  // Records waiting for the next batch, latest write per record wins.
+  #batch = new Map<string, ProgressRecord>();
+  #batchDone: Promise<void> | null = null;
+  // The batch being written; never rejects, it only orders the next one after it.
+  #writing: Promise<void> = Promise.resolve();
+  #closed: Promise<void> | null = null;
+
+  constructor(options: PostgresStoreOptions) {
+    const { pool, table = 'progressrus', sweepIntervalMs = 1000 } = options;
+    if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') {
+      throw expected('pool', 'a pg Pool or Client, or a PGlite instance', pool);
+    }
+    if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
+      throw expected('sweepIntervalMs', 'a finite number ≥ 0', sweepIntervalMs);
+    }
+    this.tables = postgresTables(table);
+    this.#sql = postgresQueries(this.tables);
+    this.#pool = pool;
+    this.#now = options.now ?? Date.now;
+    this.#onMalformed = options.onMalformed ?? warnMalformed;
+    this.#sweepIntervalMs = sweepIntervalMs;
+  }
+
+  /**
+   * A store on a new pg `Pool` for a connection URL, which the store owns: `close()` ends it.
+   * Needs the `pg` package.
+   *
+   * @example
+   * const store = await PostgresStore.fromUrl(process.env.DATABASE_URL);
+   */
+  static async fromUrl(url: string, options: Omit<PostgresStoreOptions, 'pool'> = {}): Promise<PostgresStore> {
+    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) {
+      throw expected('url', 'a postgres:// or postgresql:// URL', url);
+    }
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: url });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    pool.on('error', (error) => console.warn(`[progressrus] PostgreSQL connection lost: ${error.message}`));
+    const store = new PostgresStore({ ...options, pool });
+    store.#ownsPool = true;
+    return store;
+  }
+
+  /** Creates the tables and indexes, or brings those of an older version up to date. Idempotent. */
+  async migrate(): Promise<void> {
+    await this.#pool.query(migrationSql(this.tables));
+  }
+
+  persist(record: ProgressRecord): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreError('The PostgresStore is closed'));
+    this.#batch.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
+    // setImmediate, not a microtask: concurrent jobs tick in different microtasks of one turn.
+    this.#batchDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#writeBatch());
+    return this.#batchDone;
+  }
+
+  #writeBatch(): Promise<void> {
+    const records = [...this.#batch.values()];
+    this.#batch = new Map();
+    this.#batchDone = null;
+    const written = this.#writing.then(() => this.#write(records));
+    this.#writing = written.catch(() => {});
+    return written;
+  }
+
+  async #write(records: ProgressRecord[]): Promise<void> {
+    // The same order in every process, so concurrent writers lock rows without deadlocking.
+    records.sort((a, b) => compareText(a.scope.join(SCOPE_SEPARATOR), b.scope.join(SCOPE_SEPARATOR)) || compareText(a.id, b.id));
+    for (let start = 0; start < records.length; start += WRITE_CHUNK) {
+      const chunk = records.slice(start, start + WRITE_CHUNK);
+      const activity = new Map<string, number>();
+      for (const record of chunk) {
+        const key = record.scope.join(SCOPE_SEPARATOR);
+        activity.set(key, Math.max(lastActivity(record)?.getTime() ?? this.#now(), activity.get(key) ?? 0));
+      }
+      const scopes = [...activity].map(([key, ms]) => ({ key, last_activity_at: new Date(ms) }));
+      await this.#query(this.#sql.upsert, [JSON.stringify(chunk.map(toRow)), JSON.stringify(scopes)]);
+    }
+    if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
+      this.#lastSweepMs = this.#now();
+      // The sweep is housekeeping: its failure must not fail the writes that triggered it.
+      this.sweep().catch(() => {});
+    }
+  }
+
+  async scope(scope: Scope): Promise<Tick[]> {
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const nowMs = this.#now();
+    const rows = await this.#query(this.#sql.selectScope, [key, new Date(nowMs).toISOString()]);
+    return readRecords(key, rows.map(toEntry), nowMs, this.#onMalformed);
+  }
+
+  async find(scope: Scope, id: string): Promise<Tick | null> {
+    if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const now = new Date(this.#now());
+    const [row] = await this.#query(this.#sql.selectOne, [key, now.toISOString(), id]);
+    if (row === undefined) return null;
+    const [, raw] = toEntry(row);
+    return readRecord(key, id, raw, now, this.#onMalformed);
+  }
+
+  async flush(scope: Scope, id?: string): Promise<void> {
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    if (id === undefined) await this.#query(this.#sql.flushScope, [key]);
+    else {
+      if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+      await this.#query(this.#sql.flushRecord, [key, id]);
+    }
+  }
+
+  async scopes(query?: ScopesQuery): Promise<ScopesPage> {
+    const { prefix, after, limit } = normalizeScopesQuery(query);
+    const params: unknown[] = [limit + 1];
+    if (prefix !== '') params.push(likePrefix(prefix));
+    if (after) {
+      // A well-formed cursor can still hold a time PostgreSQL cannot: only ours are valid.
+      const time = new Date(after.activityMs);
+      if (Number.isNaN(time.getTime())) throw expected('cursor', 'a cursor returned by a previous page', query?.cursor);
+      params.push(time.toISOString(), after.key);
+    }
+    const sql = this.#sql.scopesPage({ prefix: prefix !== '', cursor: after !== null });
+    const rows = (await this.#query(sql, params)) as { key: string; activity_ms: number }[];
+    return toPage(
+      rows.map((row) => [row.key, Number(row.activity_ms)]),
+      limit,
+    );
+  }
+
+  /**
+   * Deletes records past their `expires_at`, oldest first, at most `limit` per call, through
+   * the index on `expires_at`; scopes left empty leave the listing. Writes call it at most
+   * once per `sweepIntervalMs`; call it from a scheduled task to keep up with a quiet store.
+   * Returns how many records it removed.
+   */
+  async sweep(limit = SWEEP_BATCH): Promise<number> {
+    if (!Number.isInteger(limit) || limit < 1) throw expected('limit', 'an integer ≥ 1', limit);
+    const [row] = (await this.#query(this.#sql.sweep, [new Date(this.#now()).toISOString(), limit])) as { removed: number }[];
+    return row?.removed ?? 0;
+  }
+
+  /** Waits for the writes in flight and, for a store made by `fromUrl()`, ends its pool. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await (this.#batchDone ?? Promise.resolve()).catch(() => {});
+      await this.#writing;
+      if (this.#ownsPool) await (this.#pool as PostgresQueryable & { end(): Promise<void> }).end();
+    })();
+    return this.#closed;
+  }
+
+  async #query(text: string, params: unknown[]): Promise<unknown[]> {
+    try {
+      return (await this.#pool.query(text, params)).rows;
+    } catch (error) {
+      // undefined_table: the one mistake everyone makes once, so it says what to do.
+      if (error && typeof error === 'object' && 'code' in error && error.code === '42P01') {
+        throw new StoreError(
+          `The table ${this.tables.records} or ${this.tables.scopes} does not exist: run \`await store.migrate()\` once, as a deploy step`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** A record as a row of the records table; Dates become ISO-8601 through JSON.stringify. */
+function toRow(record: ProgressRecord) {
+  return {
+    scope_key: record.scope.join(SCOPE_SEPARATOR),
+    id: record.id,
+    scope: record.scope,
+    name: record.name,
+    count: record.count,
+    total: record.total,
+    params: record.params ?? {},
+    error_count: record.errorCount,
+    started_at: record.startedAt,
+    updated_at: record.updatedAt,
+    completed_at: record.completedAt,
+    failed_at: record.failedAt,
+    expires_at: record.expiresAt,
+    rate: record.ratePerSecond,
+    interval_ms: record.intervalMs,
+    state: record.state,
+    error_message: record.errorMessage,
+    queue: record.queue,
+    job_id: record.jobId,
+    attempt: record.attempt,
+  };
+}
+
+function toEntry(row: unknown): [id: string, raw: string] {
+  const { id, raw } = row as { id: string; raw: string };
+  return [id, raw];
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
