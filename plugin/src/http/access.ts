@@ -1,0 +1,68 @@
+import { HttpError } from './http-error.js';
+import { isProgressToken, type TokenSecret, verifyProgressToken } from './token.js';
+
+/**
+ * Decides whether a request may read a scope (`null`: the list of all scopes). Return true to
+ * serve it. Called after the query is validated, with the scope's normalized parts.
+ *
+ * @example
+ * authorize: async (request, scope) => {
+ *   const user = await currentUser(request);
+ *   return user.isAdmin || (scope !== null && scope.join(':') === `user:${user.id}`);
+ * }
+ */
+export type Authorize = (
+  request: Request,
+  scope: readonly string[] | null,
+) => boolean | Promise<boolean>;
+
+export interface AccessOptions {
+  readonly authorize: Authorize | null;
+  readonly tokenSecret: TokenSecret | null;
+  readonly now: () => number;
+}
+
+/**
+ * Serves a request when its signed token covers exactly the scope, or else when `authorize`
+ * says yes. A token that is present but invalid or expired is a 401 at once, so a browser
+ * knows to fetch a new one; a valid token never opens anything but its own scope.
+ */
+export async function checkAccess(
+  request: Request,
+  url: URL,
+  scope: readonly string[] | null,
+  options: AccessOptions,
+): Promise<void> {
+  const token = findToken(request, url);
+  if (token !== null) {
+    const claims =
+      options.tokenSecret === null
+        ? null
+        : verifyProgressToken(token, options.tokenSecret, options.now());
+    if (claims === null)
+      throw new HttpError('unauthorized', 'The progress token is invalid or expired', BEARER);
+    if (scope !== null && sameScope(claims.scope, scope)) return;
+  }
+  if (options.authorize !== null && (await options.authorize(request, scope)) === true) return;
+  if (token === null && options.authorize === null) {
+    throw new HttpError('unauthorized', 'A progress token is required', BEARER);
+  }
+  const what =
+    scope === null ? 'the list of scopes' : `the scope ${JSON.stringify(scope.join(':'))}`;
+  throw new HttpError('forbidden', `Not allowed to read ${what}`);
+}
+
+const BEARER = { 'www-authenticate': 'Bearer' };
+
+/** `Authorization: Bearer prg1.…`, or `?token=` (EventSource cannot set headers). */
+function findToken(request: Request, url: URL): string | null {
+  const header = request.headers.get('authorization');
+  const match = header === null ? null : /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (match?.[1] && isProgressToken(match[1])) return match[1];
+  return url.searchParams.get('token');
+}
+
+/** Part by part, exactly: no prefix, no pattern, no case folding. */
+function sameScope(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((part, index) => part === b[index]);
+}

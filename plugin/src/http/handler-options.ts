@@ -1,0 +1,108 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { ChangeFeed } from '../change-feed.js';
+import { expected } from '../errors.js';
+import type { Store } from '../store.js';
+import type { Authorize } from './access.js';
+import { type TokenSecret, validateSecret } from './token.js';
+
+export interface ProgressHandlerOptions {
+  /** Where records are read. */
+  readonly store: Store;
+  /**
+   * Who may read what. Without it, only requests with a valid token for exactly their scope are
+   * served. Give `authorize`, `tokenSecret`, or both.
+   * @default null
+   */
+  readonly authorize?: Authorize;
+  /** Verifies `createProgressToken()` tokens: at least 32 bytes. @default null (tokens refused) */
+  readonly tokenSecret?: TokenSecret;
+  /**
+   * Live changes for `/events`: a `ChangeFeed`, or `{ connection }` to follow what a `RedisStore`
+   * publishes (the handler opens ONE duplicate connection for SUBSCRIBE, shared by every
+   * viewer, and closes it in `close()`). Without it, `/events` answers 404.
+   * @default null
+   * @example
+   * changes: { connection: redis } // same prefix as the store: { connection: redis, prefix: 'myapp' }
+   */
+  readonly changes?:
+    | ChangeFeed
+    | { readonly connection: Redis | Cluster; readonly prefix?: string };
+  /** Where the handler is mounted; request paths start with it. @example '/api/progress' @default '' */
+  readonly basePath?: string;
+  /** A `: ping` comment on idle event streams this often. @default 15000 */
+  readonly heartbeatMs?: number;
+  /** The `retry:` sent to EventSource, ms. @default 2000 */
+  readonly retryMs?: number;
+  /** How many recent changes are kept for Last-Event-ID resume. @default 10000 */
+  readonly replayLimit?: number;
+  /** Show internal error messages in 500 responses (never stacks). @default NODE_ENV !== 'production' */
+  readonly exposeErrors?: boolean;
+  /** Internal errors (500s, failed reads of a change). @default console.error */
+  readonly onError?: (error: Error) => void;
+  /** The clock, in ms since the epoch. @default Date.now */
+  readonly now?: () => number;
+}
+
+export interface ResolvedHandlerOptions {
+  readonly store: Store;
+  readonly authorize: Authorize | null;
+  readonly tokenSecret: Uint8Array | null;
+  readonly changes: NonNullable<ProgressHandlerOptions['changes']> | null;
+  readonly basePath: string;
+  readonly heartbeatMs: number;
+  readonly retryMs: number;
+  readonly replayLimit: number;
+  readonly exposeErrors: boolean;
+  readonly onError: (error: Error) => void;
+  readonly now: () => number;
+}
+
+/** Applies the defaults once and validates everything, with the library's one message format. */
+export function resolveHandlerOptions(options: ProgressHandlerOptions): ResolvedHandlerOptions {
+  if (options === null || typeof options !== 'object')
+    throw expected('options', 'an object', options);
+  const { store, authorize = null, tokenSecret = null, changes = null, basePath = '' } = options;
+  if (store === null || typeof store !== 'object' || typeof store.scope !== 'function') {
+    throw expected('store', 'a Store', store);
+  }
+  if (authorize !== null && typeof authorize !== 'function')
+    throw expected('authorize', 'a function', authorize);
+  if (authorize === null && tokenSecret === null) {
+    throw expected(
+      'authorize',
+      'a function (or `tokenSecret`: a handler with neither would refuse everything)',
+      authorize,
+    );
+  }
+  if (
+    changes !== null &&
+    (typeof changes !== 'object' || !('subscribe' in changes || 'connection' in changes))
+  ) {
+    throw expected('changes', 'a ChangeFeed or { connection }', changes);
+  }
+  if (
+    typeof basePath !== 'string' ||
+    (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))
+  ) {
+    throw expected('basePath', "'' or a path starting with '/' and not ending with '/'", basePath);
+  }
+  return {
+    store,
+    authorize,
+    tokenSecret: tokenSecret === null ? null : validateSecret(tokenSecret, 'tokenSecret'),
+    changes,
+    basePath,
+    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? 15_000),
+    retryMs: positiveInteger('retryMs', options.retryMs ?? 2000),
+    replayLimit: positiveInteger('replayLimit', options.replayLimit ?? 10_000),
+    exposeErrors: options.exposeErrors ?? globalThis.process?.env?.NODE_ENV !== 'production',
+    onError: options.onError ?? ((error) => console.error('[progressrus] http handler:', error)),
+    now: options.now ?? Date.now,
+  };
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) <= 0)
+    throw expected(name, 'an integer > 0', value);
+  return value as number;
+}

@@ -1,0 +1,15 @@
+export type { Change, ChangeFeed } from '../change-feed.js';
+export { LocalChangeFeed } from '../local-changes.js';
+export { RedisChangeFeed, type RedisChangeFeedOptions } from '../redis-changes.js';
+export type { Authorize } from './access.js';
+export { createProgressHandler, type ProgressHandler } from './handler.js';
+export type { ProgressHandlerOptions } from './handler-options.js';
+export { type ErrorCode, errorResponse, HttpError } from './http-error.js';
+export { toNodeHandler } from './node-adapter.js';
+export {
+  createProgressToken,
+  type ProgressTokenClaims,
+  type ProgressTokenOptions,
+  type TokenSecret,
+  verifyProgressToken,
+} from './token.js';

@@ -1,0 +1,171 @@
+import { expected } from '../errors.js';
+import { STATUSES, type Status } from '../record.js';
+import { normalizeScope, SCOPE_SEPARATOR } from '../scope.js';
+import { decodeCursor } from '../scope-page.js';
+import { HttpError } from './http-error.js';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 1000;
+/** Longer values are never legitimate and are refused before any parsing. */
+const MAX_VALUE_LENGTH = 2048;
+
+export const SORT_FIELDS = ['updatedAt', 'startedAt', 'name', 'percentage'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+export interface ScopesParams {
+  readonly prefix: string;
+  readonly cursor: string | null;
+  readonly limit: number;
+}
+
+export interface JobsParams {
+  readonly scope: string[];
+  readonly statuses: ReadonlySet<Status> | null;
+  readonly sort: SortField;
+  readonly order: SortOrder;
+  readonly cursor: string | null;
+  readonly limit: number;
+}
+
+export interface JobParams {
+  readonly scope: string[];
+  readonly id: string;
+}
+
+export interface EventsParams {
+  readonly scope: string[];
+  readonly id: string | null;
+  readonly lastEventId: string | null;
+}
+
+// `token` is allowed everywhere: EventSource cannot send an Authorization header.
+const ALLOWED = {
+  scopes: ['prefix', 'cursor', 'limit', 'token'],
+  jobs: ['scope', 'status', 'sort', 'order', 'cursor', 'limit', 'token'],
+  job: ['scope', 'id', 'token'],
+  events: ['scope', 'id', 'lastEventId', 'token'],
+} as const;
+
+/**
+ * Query parameters of one route, checked once: unknown or repeated names, over-long values
+ * and malformed values all become a 400 with the library's message format, before any
+ * store or authorization code sees them.
+ */
+class Query {
+  readonly #params: URLSearchParams;
+  constructor(params: URLSearchParams, allowed: readonly string[]) {
+    const seen = new Set<string>();
+    for (const [name, value] of params) {
+      if (!allowed.includes(name)) {
+        throw badRequest(
+          expected('query parameter', `one of ${allowed.map((a) => `\`${a}\``).join(', ')}`, name),
+        );
+      }
+      if (seen.has(name)) throw badRequest(expected(name, 'given once', params.getAll(name)));
+      if (value.length > MAX_VALUE_LENGTH) {
+        throw badRequest(
+          expected(name, `at most ${MAX_VALUE_LENGTH} characters`, `${value.length} characters`),
+        );
+      }
+      seen.add(name);
+    }
+    this.#params = params;
+  }
+
+  optional(name: string): string | null {
+    return this.#params.get(name);
+  }
+
+  required(name: string): string {
+    const value = this.#params.get(name);
+    if (value === null || value === '')
+      throw badRequest(expected(name, 'given', value ?? 'nothing'));
+    return value;
+  }
+
+  /** A scope as ONE value, parts joined by ':'. No part may be empty; nothing is a pattern. */
+  scope(): string[] {
+    const value = this.required('scope');
+    return guard(() => normalizeScope(value.split(SCOPE_SEPARATOR), 'scope'));
+  }
+
+  limit(): number {
+    const value = this.optional('limit');
+    if (value === null) return DEFAULT_LIMIT;
+    // Digits only: no '1e3', '0x10', ' 5' or '-1' sneaking through Number().
+    const limit = /^[0-9]{1,4}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(limit >= 1 && limit <= MAX_LIMIT))
+      throw badRequest(expected('limit', `an integer from 1 to ${MAX_LIMIT}`, value));
+    return limit;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const value = this.optional(name);
+    if (value === null) return fallback;
+    if (!(values as readonly string[]).includes(value)) {
+      throw badRequest(expected(name, `one of ${values.map((v) => `\`${v}\``).join(', ')}`, value));
+    }
+    return value as T;
+  }
+}
+
+export function parseScopesQuery(params: URLSearchParams): ScopesParams {
+  const query = new Query(params, ALLOWED.scopes);
+  const cursor = query.optional('cursor');
+  if (cursor !== null) guard(() => decodeCursor(cursor));
+  return { prefix: query.optional('prefix') ?? '', cursor, limit: query.limit() };
+}
+
+export function parseJobsQuery(params: URLSearchParams): JobsParams {
+  const query = new Query(params, ALLOWED.jobs);
+  const status = query.optional('status');
+  let statuses: Set<Status> | null = null;
+  if (status !== null) {
+    statuses = new Set();
+    for (const each of status.split(',')) {
+      if (!(STATUSES as readonly string[]).includes(each)) {
+        throw badRequest(
+          expected('status', `a comma-separated list of ${STATUSES.join(', ')}`, status),
+        );
+      }
+      statuses.add(each as Status);
+    }
+  }
+  return {
+    scope: query.scope(),
+    statuses,
+    sort: query.oneOf('sort', SORT_FIELDS, 'updatedAt'),
+    order: query.oneOf('order', ['asc', 'desc'], 'desc'),
+    cursor: query.optional('cursor'),
+    limit: query.limit(),
+  };
+}
+
+export function parseJobQuery(params: URLSearchParams): JobParams {
+  const query = new Query(params, ALLOWED.job);
+  return { scope: query.scope(), id: query.required('id') };
+}
+
+export function parseEventsQuery(
+  params: URLSearchParams,
+  lastEventIdHeader: string | null,
+): EventsParams {
+  const query = new Query(params, ALLOWED.events);
+  const id = query.optional('id');
+  if (id === '') throw badRequest(expected('id', 'a non-empty record id', id));
+  const lastEventId = query.optional('lastEventId') ?? (lastEventIdHeader || null);
+  return { scope: query.scope(), id, lastEventId };
+}
+
+function guard<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw badRequest(error as Error);
+  }
+}
+
+function badRequest(error: Error): HttpError {
+  return new HttpError('bad_request', error.message);
+}

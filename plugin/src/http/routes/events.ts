@@ -1,0 +1,98 @@
+import { toJobDTO } from '../../dto.js';
+import type { Tick } from '../../tick.js';
+import { expected } from '../../errors.js';
+import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
+import { HttpError } from '../http-error.js';
+import { pageJobs } from '../job-page.js';
+import { type EventsParams, parseEventsQuery } from '../query.js';
+import { compareEventIds, type EventId, formatEventId, parseEventId } from '../replay-log.js';
+import { SseStream } from '../sse-stream.js';
+import type { RouteContext, Route } from './route.js';
+
+/**
+ * `GET /events?scope=[&id=]`: a snapshot (or, with Last-Event-ID, the changes since), then a
+ * `job` or `removed` event per change. The viewer joins the hub BEFORE reading, and events at
+ * or before what the read covers are dropped, so nothing falls between the read and the feed.
+ */
+export const streamEvents: Route = async (context) => {
+  const { request, url, hub, authorize } = context;
+  const params = parseEventsQuery(url.searchParams, request.headers.get('last-event-id'));
+  const after = params.lastEventId === null ? null : parseEventId(params.lastEventId);
+  if (params.lastEventId !== null && after === null) {
+    throw new HttpError(
+      'bad_request',
+      expected('Last-Event-ID', 'an event id sent by this API', params.lastEventId).message,
+    );
+  }
+  await authorize(params.scope);
+  if (hub === null)
+    throw new HttpError(
+      'not_found',
+      'Live events are off: create the handler with the `changes` option',
+    );
+  await hub.ready();
+
+  let covered: EventId | null = null;
+  const early: HubEvent[] = [];
+  const viewer: Viewer = {
+    scope: params.scope.join(':'),
+    recordId: params.id,
+    send(event) {
+      if (covered === null) early.push(event);
+      else if (compareEventIds(event.id, covered) > 0) emit(stream, event);
+    },
+    close: () => stream.close(),
+  };
+  const stream = new SseStream({
+    heartbeatMs: context.options.heartbeatMs,
+    retryMs: context.options.retryMs,
+    signal: request.signal,
+    onClose: () => hub.delete(viewer),
+  });
+  hub.add(viewer);
+  start(context, hub, params, after, stream).then(
+    (base) => {
+      covered = base;
+      for (const event of early.splice(0)) viewer.send(event);
+    },
+    (error: unknown) => {
+      context.options.onError(error as Error);
+      stream.close();
+    },
+  );
+  return stream.response;
+};
+
+/** Sends the replay or the snapshot; returns the id it is current up to. */
+async function start(
+  { options }: RouteContext,
+  hub: ChangeHub,
+  { scope, id }: EventsParams,
+  after: EventId | null,
+  stream: SseStream,
+): Promise<EventId> {
+  const base = hub.current();
+  const replay = after === null ? null : await hub.replay(scope.join(':'), id, after);
+  if (replay !== null) {
+    for (const event of replay) emit(stream, event);
+    return base;
+  }
+  const found =
+    id === null ? await options.store.scope(scope) : [await options.store.find(scope, id)];
+  const ticks = found.filter((tick): tick is Tick => tick !== null);
+  const { items } = pageJobs(ticks, {
+    scope,
+    statuses: null,
+    sort: 'updatedAt',
+    order: 'desc',
+    cursor: null,
+    limit: ticks.length,
+  });
+  stream.send('snapshot', { items: items.map((tick) => toJobDTO(tick)) }, formatEventId(base));
+  return base;
+}
+
+function emit(stream: SseStream, event: HubEvent): void {
+  if (event.type === 'job') stream.send('job', event.job, formatEventId(event.id));
+  else stream.send('removed', { id: event.recordId }, formatEventId(event.id));
+}

@@ -1,0 +1,15 @@
+import type { ChangeHub } from '../change-hub.js';
+import type { ResolvedHandlerOptions } from '../handler-options.js';
+
+/** What every route gets: the request, its parsed URL, the options, and access checking. */
+export interface RouteContext {
+  readonly request: Request;
+  readonly url: URL;
+  readonly options: ResolvedHandlerOptions;
+  /** The live-change hub; null when the handler has no `changes`. */
+  readonly hub: ChangeHub | null;
+  /** Throws a 401/403 `HttpError` unless the request may read `scope` (`null`: the scope list). */
+  authorize(scope: readonly string[] | null): Promise<void>;
+}
+
+export type Route = (context: RouteContext) => Promise<Response>;

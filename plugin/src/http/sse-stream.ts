@@ -1,0 +1,86 @@
+export interface SseStreamOptions {
+  /** A `: ping` comment this often keeps proxies from closing an idle stream. */
+  readonly heartbeatMs: number;
+  /** Tells EventSource how long to wait before reconnecting. */
+  readonly retryMs: number;
+  /** The request's signal: aborting it (the viewer left) ends the stream. */
+  readonly signal: AbortSignal;
+  /** Called once when the stream ends, whoever ends it. */
+  readonly onClose: () => void;
+}
+
+/** A viewer that reads slower than this many queued events is dropped; it reconnects and resumes. */
+const MAX_QUEUED_EVENTS = 10_000;
+
+/**
+ * A Server-Sent Events body as a Web `ReadableStream`, so the same Response works in Node,
+ * Next.js, Hono, Bun and Deno. Owns the heartbeat timer and ends on abort, cancel or `close()`.
+ */
+export class SseStream {
+  readonly response: Response;
+  readonly #encoder = new TextEncoder();
+  readonly #onClose: () => void;
+  readonly #signal: AbortSignal;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #closed = false;
+
+  constructor(options: SseStreamOptions) {
+    this.#onClose = options.onClose;
+    this.#signal = options.signal;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      cancel: () => this.close(),
+    });
+    this.response = new Response(body, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        // nginx buffers responses unless told not to; a buffered stream is not live.
+        'x-accel-buffering': 'no',
+      },
+    });
+    this.#write(`retry: ${options.retryMs}\n\n`);
+    this.#heartbeat = setInterval(() => this.#write(': ping\n\n'), options.heartbeatMs);
+    // The stream, not its timer, decides whether a process stays up.
+    (this.#heartbeat as { unref?: () => void }).unref?.();
+    this.#signal.addEventListener('abort', this.#abort);
+    if (this.#signal.aborted) this.close();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Sends one event; `data` is serialized as one line of JSON. */
+  send(event: string, data: unknown, id: string): void {
+    this.#write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  #write(text: string): void {
+    if (this.#closed) return;
+    if ((this.#controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) {
+      this.close();
+      return;
+    }
+    this.#controller.enqueue(this.#encoder.encode(text));
+  }
+
+  readonly #abort = () => this.close();
+
+  /** Ends the stream. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#signal.removeEventListener('abort', this.#abort);
+    try {
+      this.#controller.close();
+    } catch {
+      // Already closed or errored by the reader going away.
+    }
+    this.#onClose();
+  }
+}
