@@ -1,0 +1,291 @@
+import type { ErrorDTO, JobDTO, PageDTO } from 'progressrus';
+import { ProgressHttpError } from './errors.js';
+import { JobSet } from './job-set.js';
+import type { EventSourceLike, ResolvedProgressOptions } from './progress-options.js';
+import type { ResolvedTarget } from './progress-target.js';
+import { ProgressUrls } from './progress-urls.js';
+
+/**
+ * How fresh the data is: `connecting` before the first answer, `live` while the event stream
+ * is open, `polling` while polls succeed instead, `offline` while nothing gets through.
+ */
+export type Connection = 'connecting' | 'live' | 'polling' | 'offline';
+
+export interface ProgressState {
+  /** The scope's jobs (or the one job), newest start first. */
+  readonly jobs: readonly JobDTO[];
+  /** The job asked for with `{ scope, id }`; null for a whole scope or while it does not exist. */
+  readonly job: JobDTO | null;
+  readonly connection: Connection;
+  /** The last failure; null again once data flows. A `ProgressHttpError` carries the status. */
+  readonly error: Error | null;
+  /** True once a first snapshot has arrived. */
+  readonly loaded: boolean;
+}
+
+const EVENT_SOURCE_CLOSED = 2;
+/** A scope with more pages than this is cut short rather than polled forever. */
+const MAX_PAGES_PER_POLL = 100;
+
+/**
+ * Follows one target through the HTTP API, framework-free (`useProgress` wraps it). Prefers
+ * Server-Sent Events; when the browser has no EventSource, the server refuses the stream, or
+ * the stream keeps failing, it polls and keeps retrying the stream with exponential backoff.
+ * A refusal that asking again cannot fix (400, 401, 403) stops everything.
+ */
+export class ProgressSubscription {
+  readonly #target: ResolvedTarget;
+  readonly #options: ResolvedProgressOptions;
+  readonly #urls: ProgressUrls;
+  readonly #jobs = new JobSet();
+  readonly #listeners = new Set<(state: ProgressState) => void>();
+  #state: ProgressState;
+  #source: EventSourceLike | null = null;
+  #sourceOpen = false;
+  /** Last event id seen, so that a stream we reopen resumes instead of starting over. */
+  #lastEventId: string | null = null;
+  #streamFailures = 0;
+  #streamTimer: unknown = null;
+  #polling = false;
+  #pollTimer: unknown = null;
+  #pollFailures = 0;
+  /** Bumped when polling stops, so that the answer of a poll already in flight is dropped. */
+  #pollGeneration = 0;
+  #stopped = false;
+
+  constructor(target: ResolvedTarget, options: ResolvedProgressOptions, initialJobs?: readonly JobDTO[]) {
+    this.#target = target;
+    this.#options = options;
+    this.#urls = new ProgressUrls(options.url, target, options.token);
+    if (initialJobs) this.#jobs.replaceAll(initialJobs.filter((job) => this.#concerns(job)));
+    this.#state = { ...this.#jobsState(), connection: 'connecting', error: null, loaded: initialJobs !== undefined };
+  }
+
+  get state(): ProgressState {
+    return this.#state;
+  }
+
+  /** Calls `listener` after every change of `state`; returns the unsubscribe function. */
+  subscribe(listener: (state: ProgressState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.#stopped || this.#source !== null || this.#polling) return;
+    if (this.#options.EventSource) this.#openStream();
+    else this.#startPolling();
+  }
+
+  /** Closes the stream and stops every timer. Idempotent. */
+  close(): void {
+    this.#stopped = true;
+    this.#closeStream();
+    this.#stopPolling();
+    this.#clearStreamTimer();
+    this.#listeners.clear();
+  }
+
+  #openStream(): void {
+    this.#streamTimer = null;
+    const EventSource = this.#options.EventSource;
+    if (this.#stopped || EventSource === null) return;
+    const source = new EventSource(this.#urls.events(this.#lastEventId));
+    this.#source = source;
+    this.#sourceOpen = false;
+    source.addEventListener('open', () => {
+      if (this.#source !== source) return;
+      this.#sourceOpen = true;
+      this.#streamFailures = 0;
+      this.#stopPolling();
+      this.#update({ connection: 'live', error: null });
+    });
+    source.addEventListener('error', () => this.#onStreamError(source));
+    source.addEventListener('snapshot', (event) => this.#onStreamEvent(source, event, 'snapshot'));
+    source.addEventListener('job', (event) => this.#onStreamEvent(source, event, 'job'));
+    source.addEventListener('removed', (event) => this.#onStreamEvent(source, event, 'removed'));
+    if (!this.#polling) this.#update({ connection: 'connecting' });
+  }
+
+  #onStreamError(source: EventSourceLike): void {
+    if (this.#source !== source) return;
+    this.#sourceOpen = false;
+    this.#streamFailures += 1;
+    // CLOSED means the server answered with something other than a stream (an HTTP error);
+    // the browser gives up on it. Polling then says why, and we retry the stream later.
+    if (source.readyState === EVENT_SOURCE_CLOSED || this.#streamFailures >= this.#options.failuresBeforePolling) {
+      this.#closeStream();
+      this.#startPolling();
+      this.#scheduleStream();
+    } else if (!this.#polling) {
+      // The browser reconnects by itself after the server's `retry`, sending Last-Event-ID.
+      this.#update({ connection: 'connecting' });
+    }
+  }
+
+  #onStreamEvent(source: EventSourceLike, event: MessageEvent, type: 'snapshot' | 'job' | 'removed'): void {
+    if (this.#source !== source) return;
+    if (event.lastEventId) this.#lastEventId = event.lastEventId;
+    let data: unknown;
+    try {
+      data = JSON.parse(String(event.data));
+    } catch {
+      this.#update({ error: new Error(`Malformed \`${type}\` event from ${this.#options.url}`) });
+      return;
+    }
+    if (type === 'snapshot') {
+      const items = (data as { items?: unknown } | null)?.items;
+      if (!Array.isArray(items)) return;
+      this.#jobs.replaceAll((items as JobDTO[]).filter((job) => isJob(job) && this.#concerns(job)));
+    } else if (type === 'job') {
+      if (!isJob(data) || !this.#concerns(data)) return;
+      this.#jobs.put(data);
+    } else {
+      const id = (data as { id?: unknown } | null)?.id;
+      if (typeof id !== 'string') return;
+      this.#jobs.remove(id);
+    }
+    this.#update({ ...this.#jobsState(), loaded: true });
+  }
+
+  #scheduleStream(): void {
+    if (this.#stopped || this.#streamTimer !== null || this.#options.EventSource === null) return;
+    this.#streamTimer = this.#options.clock.setTimeout(() => this.#openStream(), this.#backoff(this.#streamFailures));
+  }
+
+  #closeStream(): void {
+    this.#source?.close();
+    this.#source = null;
+    this.#sourceOpen = false;
+  }
+
+  #clearStreamTimer(): void {
+    if (this.#streamTimer !== null) this.#options.clock.clearTimeout(this.#streamTimer);
+    this.#streamTimer = null;
+  }
+
+  #startPolling(): void {
+    if (this.#stopped || this.#polling) return;
+    if (this.#options.fetch === null) {
+      this.#update({ connection: 'offline' });
+      return;
+    }
+    this.#polling = true;
+    void this.#poll();
+  }
+
+  #stopPolling(): void {
+    this.#polling = false;
+    this.#pollGeneration += 1;
+    if (this.#pollTimer !== null) this.#options.clock.clearTimeout(this.#pollTimer);
+    this.#pollTimer = null;
+  }
+
+  async #poll(): Promise<void> {
+    this.#pollTimer = null;
+    const generation = this.#pollGeneration;
+    const current = () => this.#polling && generation === this.#pollGeneration && !this.#sourceOpen;
+    try {
+      const jobs = await this.#fetchJobs();
+      if (!current()) return;
+      this.#pollFailures = 0;
+      this.#jobs.replaceAll(jobs);
+      this.#update({ ...this.#jobsState(), connection: 'polling', error: null, loaded: true });
+    } catch (error) {
+      if (!current()) return;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (failure instanceof ProgressHttpError && !failure.retryable) {
+        this.#giveUp(failure);
+        return;
+      }
+      this.#pollFailures += 1;
+      this.#update({ connection: 'offline', error: failure });
+    }
+    const delay = Math.max(this.#options.pollIntervalMs, this.#pollFailures === 0 ? 0 : this.#backoff(this.#pollFailures));
+    this.#pollTimer = this.#options.clock.setTimeout(() => void this.#poll(), delay);
+  }
+
+  async #fetchJobs(): Promise<JobDTO[]> {
+    if (this.#target.id !== null) {
+      try {
+        const job = await this.#getJson<JobDTO>(this.#urls.job(this.#target.id));
+        return isJob(job) ? [job] : [];
+      } catch (error) {
+        // The job may not exist yet (or any more): that is an answer, not a failure.
+        if (error instanceof ProgressHttpError && error.status === 404) return [];
+        throw error;
+      }
+    }
+    const jobs: JobDTO[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
+      const result: PageDTO<JobDTO> = await this.#getJson<PageDTO<JobDTO>>(this.#urls.jobs(cursor));
+      jobs.push(...result.items.filter(isJob));
+      cursor = result.nextCursor;
+      if (cursor === null) break;
+    }
+    return jobs;
+  }
+
+  async #getJson<T>(url: string): Promise<T> {
+    const fetch = this.#options.fetch;
+    if (fetch === null) throw new Error('No fetch to poll with');
+    const response = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (!response.ok) throw await httpError(response);
+    return (await response.json()) as T;
+  }
+
+  #giveUp(error: Error): void {
+    this.#stopped = true;
+    this.#closeStream();
+    this.#stopPolling();
+    this.#clearStreamTimer();
+    this.#update({ connection: 'offline', error });
+  }
+
+  #backoff(failures: number): number {
+    const { reconnectDelayMs, maxReconnectDelayMs } = this.#options;
+    return Math.min(maxReconnectDelayMs, reconnectDelayMs * 2 ** Math.max(0, failures - 1));
+  }
+
+  #concerns(job: JobDTO): boolean {
+    return this.#target.id === null || job.id === this.#target.id;
+  }
+
+  #jobsState(): Pick<ProgressState, 'jobs' | 'job'> {
+    return { jobs: this.#jobs.list(), job: this.#target.id === null ? null : this.#jobs.get(this.#target.id) };
+  }
+
+  #update(patch: Partial<ProgressState>): void {
+    const next = { ...this.#state, ...patch };
+    const previous = this.#state;
+    if (
+      next.jobs === previous.jobs &&
+      next.job === previous.job &&
+      next.connection === previous.connection &&
+      next.error === previous.error &&
+      next.loaded === previous.loaded
+    ) {
+      return;
+    }
+    this.#state = next;
+    for (const listener of this.#listeners) listener(next);
+  }
+}
+
+function isJob(value: unknown): value is JobDTO {
+  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string';
+}
+
+async function httpError(response: Response): Promise<ProgressHttpError> {
+  let body: Partial<ErrorDTO> | null = null;
+  try {
+    body = (await response.json()) as Partial<ErrorDTO>;
+  } catch {
+    // Not JSON (a proxy's error page): the status is all we know.
+  }
+  const code = typeof body?.error?.code === 'string' ? body.error.code : `http_${response.status}`;
+  const message =
+    typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${response.status} ${response.statusText}`.trim();
+  return new ProgressHttpError(response.status, code, message);
+}

@@ -1,0 +1,64 @@
+'use client';
+
+import type { JobDTO } from 'progressrus';
+import { useEffect, useRef, useState } from 'react';
+import { type ProgressOptions, resolveProgressOptions } from './progress-options.js';
+import { type ProgressState, ProgressSubscription } from './progress-subscription.js';
+import { type ProgressTarget, resolveTarget } from './progress-target.js';
+
+export interface UseProgressOptions extends ProgressOptions {
+  /** Jobs the server already rendered (e.g. from a Server Component), shown until the first answer. */
+  readonly initialJobs?: readonly JobDTO[];
+}
+
+/**
+ * Follows the jobs of a scope, or one job, live: Server-Sent Events from the
+ * `progressrus/http` handler, polling when the stream is unavailable, reconnecting with
+ * backoff. Re-subscribes when the target, `url` or `token` change.
+ *
+ * @example
+ * const { jobs, connection } = useProgress(['user', userId], { url: '/api/progress', token });
+ * const { job } = useProgress({ scope: 'user:3421', id: exportId }, { url: '/api/progress' });
+ */
+export function useProgress(target: ProgressTarget, options: UseProgressOptions): ProgressState {
+  // Checked on every render so a bad argument throws at the call, not later in an effect.
+  const resolvedTarget = resolveTarget(target);
+  const resolved = resolveProgressOptions(options);
+  const key = JSON.stringify([
+    resolvedTarget.scope,
+    resolvedTarget.id,
+    resolved.url,
+    resolved.token,
+    resolved.pollIntervalMs,
+    resolved.reconnectDelayMs,
+    resolved.maxReconnectDelayMs,
+    resolved.failuresBeforePolling,
+  ]);
+  // Functions and classes (EventSource, fetch, clock, initial jobs) are taken as they are when
+  // the subscription starts; a new identity on each render must not reconnect.
+  const latest = useRef({ resolvedTarget, resolved, initialJobs: options.initialJobs });
+  latest.current = { resolvedTarget, resolved, initialJobs: options.initialJobs };
+  // Constructing a subscription has no side effects (start() has): a cheap way to the initial state.
+  const [state, setState] = useState<{ key: string; state: ProgressState }>(() => ({
+    key,
+    state: new ProgressSubscription(resolvedTarget, resolved, options.initialJobs).state,
+  }));
+
+  useEffect(() => {
+    const { resolvedTarget, resolved, initialJobs } = latest.current;
+    const subscription = new ProgressSubscription(resolvedTarget, resolved, initialJobs);
+    setState({ key, state: subscription.state });
+    const unsubscribe = subscription.subscribe((next) => setState({ key, state: next }));
+    subscription.start();
+    return () => {
+      unsubscribe();
+      subscription.close();
+    };
+  }, [key]);
+
+  // Until the effect of a new key has run, the old target's state must not show.
+  if (state.key !== key) {
+    return new ProgressSubscription(resolvedTarget, resolved, options.initialJobs).state;
+  }
+  return state.state;
+}
