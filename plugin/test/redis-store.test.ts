@@ -7,7 +7,7 @@ import { startRedisServer } from '../src/redis-server.js';
 import { connectRedis, monitorCommands, sleep, uniquePrefix } from './helpers.js';
 
 const redis = connectRedis();
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/ruby-gem/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/ruby-gem/', import.meta.url));
 // The fixtures were written on 2026-11-27 around 20:15 UTC; reading "now" fixes expiry.
 const FIXTURE_NOW = Date.parse('2026-11-27T20:16:00Z');
 
