@@ -82,20 +82,30 @@ export class RedisStore implements Store {
     this.#pending = new Map();
     this.#pendingWritten = null;
     const activity = new Map<string, number>();
+    // On a Cluster the stages run in order: index entries first, so a record is never stored
+    // without its expiry entry; the change messages last, so a viewer reads the new state.
     const batch = new RedisBatch();
     for (const record of records) {
       const key = record.scope.join(SCOPE_SEPARATOR);
-      batch.add('hset', this.keys.scope(key), record.id, encodeRecord(record, this.#format));
       const member = JSON.stringify([key, record.id]);
       if (record.expiresAt) batch.add('zadd', this.keys.expiries, record.expiresAt.getTime(), member);
       else batch.add('zrem', this.keys.expiries, member);
       const activityMs = lastActivity(record)?.getTime() ?? this.#now();
       activity.set(key, Math.max(activityMs, activity.get(key) ?? 0));
-      if (this.#publish) batch.add('publish', this.keys.changes, JSON.stringify({ scope: key, id: record.id }));
     }
     for (const [key, activityMs] of activity) {
       batch.add('zadd', this.keys.scopes, 'GT', activityMs, key);
       batch.add('zadd', this.keys.names, 'NX', 0, key);
+    }
+    batch.stage();
+    for (const record of records) {
+      batch.add('hset', this.keys.scope(record.scope.join(SCOPE_SEPARATOR)), record.id, encodeRecord(record, this.#format));
+    }
+    if (this.#publish) {
+      batch.stage();
+      for (const record of records) {
+        batch.add('publish', this.keys.changes, JSON.stringify({ scope: record.scope.join(SCOPE_SEPARATOR), id: record.id }));
+      }
     }
     await batch.exec(this.#redis);
     if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
@@ -182,11 +192,15 @@ export class RedisStore implements Store {
     const batch = new RedisBatch();
     const touched = new Set<string>();
     for (const member of due) {
-      const [key, id] = JSON.parse(member) as [string, string];
+      const entry = parseExpiryMember(member);
+      // A member we did not write is only dropped: it must not stall the sweep forever.
+      if (entry === null) continue;
+      const [key, id] = entry;
       batch.add('hdel', this.keys.scope(key), id);
-      batch.add('zrem', this.keys.expiries, member);
       touched.add(key);
     }
+    // The record goes before its expiry entry, so a failure halfway leaves it to the next sweep.
+    batch.stage().add('zrem', this.keys.expiries, ...due);
     await batch.exec(this.#redis);
     await this.#unindexIfEmpty([...touched]);
     return due.length;
@@ -197,7 +211,7 @@ export class RedisStore implements Store {
     const exists = await Promise.all(keys.map((key) => this.#redis.exists(this.keys.scope(key))));
     const gone = keys.filter((_, index) => exists[index] === 0);
     if (gone.length === 0) return;
-    await Promise.all([this.#redis.zrem(this.keys.scopes, ...gone), this.#redis.zrem(this.keys.names, ...gone)]);
+    await new RedisBatch().add('zrem', this.keys.scopes, ...gone).add('zrem', this.keys.names, ...gone).exec(this.#redis);
   }
 
   /**
@@ -239,6 +253,16 @@ export class RedisStore implements Store {
     batch.add('zadd', this.keys.names, 'NX', 0, key);
     await batch.exec(this.#redis);
   }
+}
+
+function parseExpiryMember(member: string): [key: string, id: string] | null {
+  try {
+    const entry: unknown = JSON.parse(member);
+    if (Array.isArray(entry) && entry.length === 2 && entry.every((part) => typeof part === 'string' && part.length > 0)) {
+      return entry as [string, string];
+    }
+  } catch {}
+  return null;
 }
 
 function escapeGlob(text: string): string {

@@ -1,0 +1,164 @@
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Progresser, RedisStore } from '../../src/index.js';
+import { RedisChangeFeed } from '../../src/redis-changes.js';
+import { type RedisCluster, startRedisCluster } from '../cluster-setup.js';
+import { sleep, uniquePrefix } from '../helpers.js';
+
+let cluster: RedisCluster;
+let connection: Cluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster(3);
+  connection = new Cluster([...cluster.nodes]);
+  await connection.ping();
+}, 60_000);
+
+afterAll(async () => {
+  await connection?.quit();
+  await cluster?.stop();
+});
+
+/** The master that serves `key`, asked of the cluster itself. */
+async function masterOf(key: string): Promise<number> {
+  const slot = await connection.cluster('KEYSLOT', key);
+  const slots = (await connection.cluster('SLOTS')) as [number, number, [string, number]][];
+  const owner = slots.find(([from, to]) => slot >= from && slot <= to);
+  if (!owner) throw new Error(`No master serves slot ${slot}`);
+  return owner[2][1];
+}
+
+/** Runs `count` jobs over `scopes` scopes, concurrently, each ticking `ticks` times. */
+async function runJobs(store: RedisStore, { scopes, perScope, ticks }: { scopes: number; perScope: number; ticks: number }) {
+  const jobs: Promise<void>[] = [];
+  for (let s = 0; s < scopes; s += 1) {
+    for (let j = 0; j < perScope; j += 1) {
+      jobs.push(
+        (async () => {
+          const progress = new Progresser({ scope: ['tenant', s], id: `job-${j}`, total: ticks, store, intervalMs: 20 });
+          for (let i = 0; i < ticks; i += 1) {
+            progress.tick();
+            if (i % 10 === 0) await sleep(1);
+          }
+          await progress.complete();
+        })(),
+      );
+    }
+  }
+  await Promise.all(jobs);
+}
+
+describe('RedisStore on a Redis Cluster of 3 masters', () => {
+  it('keeps the index keys in one slot and spreads the scope hashes over every master', async () => {
+    const prefix = uniquePrefix('cluster-layout');
+    const store = new RedisStore({ connection, prefix });
+    const indexSlots = await Promise.all(
+      [store.keys.scopes, store.keys.names, store.keys.expiries].map((key) => connection.cluster('KEYSLOT', key)),
+    );
+    expect(new Set(indexSlots).size).toBe(1);
+
+    await runJobs(store, { scopes: 30, perScope: 1, ticks: 5 });
+    const owners = new Set<number>();
+    for (let s = 0; s < 30; s += 1) {
+      expect(await connection.exists(store.keys.scope(`tenant:${s}`))).toBe(1);
+      owners.add(await masterOf(store.keys.scope(`tenant:${s}`)));
+    }
+    expect(owners).toEqual(new Set(cluster.servers.map((server) => server.port)));
+  });
+
+  it('writes, reads, lists and pages the scopes of concurrent jobs', async () => {
+    const prefix = uniquePrefix('cluster-rw');
+    const store = new RedisStore({ connection, prefix });
+    await runJobs(store, { scopes: 12, perScope: 5, ticks: 200 });
+
+    for (let s = 0; s < 12; s += 1) {
+      const ticks = await store.scope(['tenant', s]);
+      expect(ticks.map((tick) => tick.id).sort()).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
+      for (const tick of ticks) expect(tick).toMatchObject({ status: 'completed', count: 200, total: 200 });
+    }
+    expect(await store.find(['tenant', 3], 'job-2')).toMatchObject({ status: 'completed', count: 200 });
+
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.scopes({ prefix: 'tenant:', limit: 5, cursor });
+      listed.push(...page.items.map((item) => item.key));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(listed.sort()).toEqual(Array.from({ length: 12 }, (_, s) => `tenant:${s}`).sort());
+    expect(await connection.zcard(store.keys.expiries)).toBe(60);
+  });
+
+  it('sends the index updates of a batch to the index slot in one MULTI', async () => {
+    const prefix = uniquePrefix('cluster-multi');
+    const store = new RedisStore({ connection, prefix, publish: false });
+    const indexPort = await masterOf(store.keys.scopes);
+    const monitor = await new Redis({ host: '127.0.0.1', port: indexPort }).monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
+    await sleep(50);
+    const jobs = Array.from({ length: 20 }, (_, i) => new Progresser({ scope: ['shard', i], id: 'j', store }));
+    for (const job of jobs) job.tick();
+    await Promise.all(jobs.map((job) => job.flush()));
+    await sleep(100);
+    monitor.disconnect();
+
+    const names = seen.map((args) => args[0]?.toLowerCase());
+    const indexWrites = seen.filter((args) => args[0]?.toLowerCase() === 'zadd' && args[1]?.startsWith(`{${prefix}}`));
+    // 20 expiry entries + 20 activity entries + 20 names, all between one MULTI and its EXEC.
+    expect(indexWrites).toHaveLength(60);
+    const first = seen.indexOf(indexWrites[0] as string[]);
+    const last = seen.indexOf(indexWrites.at(-1) as string[]);
+    expect(names.slice(0, first).lastIndexOf('multi')).toBeGreaterThanOrEqual(0);
+    expect(names.slice(first, last + 1).filter((name) => name === 'multi' || name === 'exec')).toEqual([]);
+    expect(names[last + 1]).toBe('exec');
+  });
+
+  it('expires records through the expiry index and drops their scopes', async () => {
+    const prefix = uniquePrefix('cluster-expire');
+    let now = Date.now();
+    const store = new RedisStore({ connection, prefix, now: () => now, sweepIntervalMs: 0 });
+    for (let s = 0; s < 10; s += 1) {
+      await new Progresser({ scope: ['tenant', s], id: 'short', store, now: () => now, retention: { completedMs: 1000 } }).complete();
+    }
+    await new Progresser({ scope: ['tenant', 0], id: 'kept', store, now: () => now, retention: { completedMs: null } }).complete();
+    now += 1001;
+    expect(await store.sweep()).toBe(10);
+    expect(await connection.hkeys(store.keys.scope('tenant:0'))).toEqual(['kept']);
+    for (let s = 1; s < 10; s += 1) expect(await connection.exists(store.keys.scope(`tenant:${s}`))).toBe(0);
+    expect((await store.scopes()).items.map((item) => item.key)).toEqual(['tenant:0']);
+    expect(await connection.zcard(store.keys.expiries)).toBe(0);
+  });
+
+  it('rebuilds lost indexes with reindex(), scanning every master', async () => {
+    const prefix = uniquePrefix('cluster-reindex');
+    const store = new RedisStore({ connection, prefix });
+    await runJobs(store, { scopes: 15, perScope: 2, ticks: 3 });
+    await connection.del(store.keys.scopes, store.keys.names, store.keys.expiries);
+    expect((await store.scopes()).items).toEqual([]);
+    expect(await store.reindex()).toBe(15);
+    expect((await store.scopes({ limit: 100 })).items).toHaveLength(15);
+    expect(await connection.zcard(store.keys.expiries)).toBe(30);
+  });
+
+  it('delivers each change through RedisChangeFeed after the record is readable', async () => {
+    const prefix = uniquePrefix('cluster-feed');
+    const store = new RedisStore({ connection, prefix });
+    const feed = new RedisChangeFeed({ connection, prefix });
+    const reads: Promise<string | undefined>[] = [];
+    await feed.subscribe(({ scope, id }) => {
+      if (scope === 'feed:1') reads.push(store.find(['feed', 1], id).then((tick) => tick?.status));
+    });
+    const progress = new Progresser({ scope: ['feed', 1], id: 'live', total: 10, store, intervalMs: 10 });
+    for (let i = 0; i < 10; i += 1) {
+      progress.tick();
+      await sleep(15);
+    }
+    await progress.complete();
+    for (let i = 0; i < 100 && (await Promise.all(reads)).at(-1) !== 'completed'; i += 1) await sleep(20);
+    await feed.close();
+    expect(reads.length).toBeGreaterThan(2);
+    expect(await Promise.all(reads)).not.toContain(undefined);
+    expect((await Promise.all(reads)).at(-1)).toBe('completed');
+  });
+});
