@@ -1,2 +1,6 @@
-export { type PostgresQueryable, PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+export {
+  type PostgresQueryable,
+  PostgresStore,
+  type PostgresStoreOptions,
+} from './postgres-store.js';
 export type { PostgresTables } from './postgres-schema.js';

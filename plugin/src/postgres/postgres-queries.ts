@@ -1,4 +1,9 @@
-import { RECORD_COLUMN_NAMES, RECORD_COLUMNS, type PostgresTables, type RecordColumn } from './postgres-schema.js';
+import {
+  RECORD_COLUMN_NAMES,
+  RECORD_COLUMNS,
+  type PostgresTables,
+  type RecordColumn,
+} from './postgres-schema.js';
 
 /**
  * Every SQL statement of a PostgresStore, built once per table name. Each is one statement
@@ -32,7 +37,9 @@ const TIME_COLUMNS: ReadonlySet<RecordColumn> = new Set(
 export function postgresQueries(tables: PostgresTables): PostgresQueries {
   const { records, scopes } = tables;
   const columns = RECORD_COLUMN_NAMES.join(', ');
-  const recordset = RECORD_COLUMN_NAMES.map((column) => `${column} ${columnType(column)}`).join(', ');
+  const recordset = RECORD_COLUMN_NAMES.map((column) => `${column} ${columnType(column)}`).join(
+    ', ',
+  );
   const updates = RECORD_COLUMN_NAMES.map((column) => `${column} = EXCLUDED.${column}`).join(', ');
   // The scope comes back from scope_key (the decoder splits it), so it is left out here.
   const json = RECORD_COLUMN_NAMES.filter((column) => column !== 'scope')

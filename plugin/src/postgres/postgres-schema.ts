@@ -28,7 +28,11 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 export function postgresTables(table: unknown): PostgresTables {
   const parts = typeof table === 'string' ? table.split('.') : [];
   if (parts.length < 1 || parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
-    throw expected('table', 'a table name of letters, digits and _ (≤ 40), optionally schema-qualified', table);
+    throw expected(
+      'table',
+      'a table name of letters, digits and _ (≤ 40), optionally schema-qualified',
+      table,
+    );
   }
   const stem = parts.at(-1) as string;
   const schema = parts.length === 2 ? `"${parts[0]}".` : '';
@@ -69,7 +73,8 @@ export function migrationSql(tables: PostgresTables): string {
   const { records, scopes, stem } = tables;
   // A table made by an older version gains the newer columns; each NOT NULL one has a default.
   const addColumns = RECORD_COLUMN_NAMES.map(
-    (column) => `ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS ${column} ${RECORD_COLUMNS[column]};`,
+    (column) =>
+      `ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS ${column} ${RECORD_COLUMNS[column]};`,
   );
   return `DO $migrate$
 BEGIN

@@ -59,7 +59,9 @@ export interface PostgresServer {
  * // ...
  * await postgres.stop();
  */
-export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
+export async function startPostgresServer(
+  options: PostgresServerOptions = {},
+): Promise<PostgresServer> {
   const bin = await findBinDir(options.binDir);
   const port = options.port ?? (await freePort());
   const asRoot = process.getuid?.() === 0;
@@ -72,7 +74,18 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     asRoot ? run('runuser', ['-u', user, '--', file, ...args]) : run(file, args);
   try {
     if (asRoot) await run('chown', [user, dir]).catch((error: unknown) => failAsRoot(user, error));
-    await command(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    await command(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]);
     const serverOptions = [
       `-p ${port}`,
       `-k ${dir}`,
@@ -83,11 +96,23 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
       '-c full_page_writes=off',
     ].join(' ');
     const timeoutS = String(Math.ceil((options.startTimeoutMs ?? 30_000) / 1000));
-    await command(join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', timeoutS, '-o', serverOptions]);
+    await command(join(bin, 'pg_ctl'), [
+      'start',
+      '-D',
+      data,
+      '-l',
+      log,
+      '-w',
+      '-t',
+      timeoutS,
+      '-o',
+      serverOptions,
+    ]);
   } catch (error) {
     const serverLog = await readFile(log, 'utf8').catch(() => '');
     await rm(dir, { recursive: true, force: true });
-    const output = error && typeof error === 'object' && 'stderr' in error ? String(error.stderr) : '';
+    const output =
+      error && typeof error === 'object' && 'stderr' in error ? String(error.stderr) : '';
     throw new Error(`PostgreSQL did not start: ${output}${serverLog}`.trim(), { cause: error });
   }
   let stopped: Promise<void> | undefined;
@@ -96,7 +121,9 @@ export async function startPostgresServer(options: PostgresServerOptions = {}): 
     port,
     stop() {
       stopped ??= (async () => {
-        await command(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']).catch(() => {});
+        await command(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']).catch(
+          () => {},
+        );
         await rm(dir, { recursive: true, force: true });
       })();
       return stopped;

@@ -89,14 +89,19 @@ export class PostgresStore implements Store {
    * @example
    * const store = await PostgresStore.fromUrl(process.env.DATABASE_URL);
    */
-  static async fromUrl(url: string, options: Omit<PostgresStoreOptions, 'pool'> = {}): Promise<PostgresStore> {
+  static async fromUrl(
+    url: string,
+    options: Omit<PostgresStoreOptions, 'pool'> = {},
+  ): Promise<PostgresStore> {
     if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) {
       throw expected('url', 'a postgres:// or postgresql:// URL', url);
     }
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
-    pool.on('error', (error) => console.warn(`[progressrus] PostgreSQL connection lost: ${error.message}`));
+    pool.on('error', (error) =>
+      console.warn(`[progressrus] PostgreSQL connection lost: ${error.message}`),
+    );
     const store = new PostgresStore({ ...options, pool });
     store.#ownsPool = true;
     return store;
@@ -111,7 +116,9 @@ export class PostgresStore implements Store {
     if (this.#closed) return Promise.reject(new StoreError('The PostgresStore is closed'));
     this.#batch.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
     // setImmediate, not a microtask: concurrent jobs tick in different microtasks of one turn.
-    this.#batchDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#writeBatch());
+    this.#batchDone ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.#writeBatch(),
+    );
     return this.#batchDone;
   }
 
@@ -126,16 +133,26 @@ export class PostgresStore implements Store {
 
   async #write(records: ProgressRecord[]): Promise<void> {
     // The same order in every process, so concurrent writers lock rows without deadlocking.
-    records.sort((a, b) => compareText(a.scope.join(SCOPE_SEPARATOR), b.scope.join(SCOPE_SEPARATOR)) || compareText(a.id, b.id));
+    records.sort(
+      (a, b) =>
+        compareText(a.scope.join(SCOPE_SEPARATOR), b.scope.join(SCOPE_SEPARATOR)) ||
+        compareText(a.id, b.id),
+    );
     for (let start = 0; start < records.length; start += WRITE_CHUNK) {
       const chunk = records.slice(start, start + WRITE_CHUNK);
       const activity = new Map<string, number>();
       for (const record of chunk) {
         const key = record.scope.join(SCOPE_SEPARATOR);
-        activity.set(key, Math.max(lastActivity(record)?.getTime() ?? this.#now(), activity.get(key) ?? 0));
+        activity.set(
+          key,
+          Math.max(lastActivity(record)?.getTime() ?? this.#now(), activity.get(key) ?? 0),
+        );
       }
       const scopes = [...activity].map(([key, ms]) => ({ key, last_activity_at: new Date(ms) }));
-      await this.#query(this.#sql.upsert, [JSON.stringify(chunk.map(toRow)), JSON.stringify(scopes)]);
+      await this.#query(this.#sql.upsert, [
+        JSON.stringify(chunk.map(toRow)),
+        JSON.stringify(scopes),
+      ]);
     }
     if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
       this.#lastSweepMs = this.#now();
@@ -177,7 +194,8 @@ export class PostgresStore implements Store {
     if (after) {
       // A well-formed cursor can still hold a time PostgreSQL cannot: only ours are valid.
       const time = new Date(after.activityMs);
-      if (Number.isNaN(time.getTime())) throw expected('cursor', 'a cursor returned by a previous page', query?.cursor);
+      if (Number.isNaN(time.getTime()))
+        throw expected('cursor', 'a cursor returned by a previous page', query?.cursor);
       params.push(time.toISOString(), after.key);
     }
     const sql = this.#sql.scopesPage({ prefix: prefix !== '', cursor: after !== null });
@@ -196,7 +214,10 @@ export class PostgresStore implements Store {
    */
   async sweep(limit = SWEEP_BATCH): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) throw expected('limit', 'an integer ≥ 1', limit);
-    const [row] = (await this.#query(this.#sql.sweep, [new Date(this.#now()).toISOString(), limit])) as { removed: number }[];
+    const [row] = (await this.#query(this.#sql.sweep, [
+      new Date(this.#now()).toISOString(),
+      limit,
+    ])) as { removed: number }[];
     return row?.removed ?? 0;
   }
 

@@ -44,7 +44,10 @@ function record(overrides: Partial<ProgressRecord> = {}): ProgressRecord {
     expiresAt: new Date(T0 + 3600 * SECOND),
     count: 40,
     total: 100,
-    params: { file: 'a.csv', options: { dryRun: true, tags: ['x', 'y'], depth: { n: 1.5, none: null } } },
+    params: {
+      file: 'a.csv',
+      options: { dryRun: true, tags: ['x', 'y'], depth: { n: 1.5, none: null } },
+    },
     errorCount: 2,
     updatedAt: new Date(T0 + 10 * SECOND + 123),
     ratePerSecond: 3.75,
@@ -78,7 +81,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     beforeEach(async () => {
       clockMs = T0 + 20 * SECOND;
       malformed = [];
-      fixture = await makeStore({ now: () => clockMs, onMalformed: (error) => malformed.push(error) });
+      fixture = await makeStore({
+        now: () => clockMs,
+        onMalformed: (error) => malformed.push(error),
+      });
       store = fixture.store;
     });
     afterEach(async () => {
@@ -123,11 +129,19 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
 
       it('round-trips completed and failed times and reads the matching status', async () => {
-        await store.persist(record({ id: 'done', state: null, completedAt: new Date(T0 + 15 * SECOND) }));
-        await store.persist(record({ id: 'broken', state: null, failedAt: new Date(T0 + 16 * SECOND) }));
-        expect((await store.find(['user', 3421], 'done'))?.completedAt).toEqual(new Date(T0 + 15 * SECOND));
+        await store.persist(
+          record({ id: 'done', state: null, completedAt: new Date(T0 + 15 * SECOND) }),
+        );
+        await store.persist(
+          record({ id: 'broken', state: null, failedAt: new Date(T0 + 16 * SECOND) }),
+        );
+        expect((await store.find(['user', 3421], 'done'))?.completedAt).toEqual(
+          new Date(T0 + 15 * SECOND),
+        );
         expect((await store.find(['user', 3421], 'done'))?.status).toBe('completed');
-        expect((await store.find(['user', 3421], 'broken'))?.failedAt).toEqual(new Date(T0 + 16 * SECOND));
+        expect((await store.find(['user', 3421], 'broken'))?.failedAt).toEqual(
+          new Date(T0 + 16 * SECOND),
+        );
         expect((await store.find(['user', 3421], 'broken'))?.status).toBe('failed');
       });
 
@@ -147,7 +161,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         await store.persist(record({ id: 'd', scope: ['user', '3421', 'exports'] }));
         const ids = (await store.scope(['user', 3421])).map((tick) => tick.id).sort();
         expect(ids).toEqual(['a', 'b']);
-        expect((await store.scope(['user', 3421, 'exports'])).map((tick) => tick.id)).toEqual(['d']);
+        expect((await store.scope(['user', 3421, 'exports'])).map((tick) => tick.id)).toEqual([
+          'd',
+        ]);
       });
 
       it('returns an empty list and null when nothing was written', async () => {
@@ -160,7 +176,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       it('keeps every record when many are written in the same turn', async () => {
         await Promise.all(
           Array.from({ length: 60 }, (_, index) =>
-            store.persist(record({ id: `job-${index}`, scope: ['team', String(index % 3)], count: index })),
+            store.persist(
+              record({ id: `job-${index}`, scope: ['team', String(index % 3)], count: index }),
+            ),
           ),
         );
         const team0 = await store.scope(['team', 0]);
@@ -181,10 +199,17 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         await store.persist(record({ id: 'short', expiresAt: new Date(T0 + 30 * SECOND) }));
         await store.persist(record({ id: 'long', expiresAt: new Date(T0 + 90 * SECOND) }));
         await store.persist(record({ id: 'forever', expiresAt: null }));
-        expect((await store.scope(['user', 3421])).map((tick) => tick.id).sort()).toEqual(['forever', 'long', 'short']);
+        expect((await store.scope(['user', 3421])).map((tick) => tick.id).sort()).toEqual([
+          'forever',
+          'long',
+          'short',
+        ]);
 
         clockMs = T0 + 30 * SECOND;
-        expect((await store.scope(['user', 3421])).map((tick) => tick.id).sort()).toEqual(['forever', 'long']);
+        expect((await store.scope(['user', 3421])).map((tick) => tick.id).sort()).toEqual([
+          'forever',
+          'long',
+        ]);
         expect(await store.find(['user', 3421], 'short')).toBeNull();
         expect(await store.find(['user', 3421], 'long')).not.toBeNull();
 
@@ -255,10 +280,17 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
 
     describe('scopes', () => {
       /** Writes one record in each scope; `activity[i]` seconds after T0 is its last activity. */
-      async function seed(entries: ReadonlyArray<[scope: string[], activityS: number]>): Promise<void> {
+      async function seed(
+        entries: ReadonlyArray<[scope: string[], activityS: number]>,
+      ): Promise<void> {
         for (const [scope, activityS] of entries) {
           await store.persist(
-            record({ id: `in-${scope.join('-')}`, scope, startedAt: new Date(T0), updatedAt: new Date(T0 + activityS * SECOND) }),
+            record({
+              id: `in-${scope.join('-')}`,
+              scope,
+              startedAt: new Date(T0),
+              updatedAt: new Date(T0 + activityS * SECOND),
+            }),
           );
         }
       }
@@ -271,7 +303,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         ]);
         const page = await store.scopes();
         expect(keys(page.items)).toEqual(['user:2', 'org:acme', 'user:1']);
-        expect(page.items[0]).toEqual({ scope: ['user', '2'], key: 'user:2', lastActivityAt: new Date(T0 + 9 * SECOND) });
+        expect(page.items[0]).toEqual({
+          scope: ['user', '2'],
+          key: 'user:2',
+          lastActivityAt: new Date(T0 + 9 * SECOND),
+        });
         expect(page.nextCursor).toBeNull();
       });
 
@@ -280,9 +316,13 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           [['user', '1'], 5],
           [['user', '2'], 9],
         ]);
-        await store.persist(record({ id: 'later', scope: ['user', '1'], updatedAt: new Date(T0 + 12 * SECOND) }));
+        await store.persist(
+          record({ id: 'later', scope: ['user', '1'], updatedAt: new Date(T0 + 12 * SECOND) }),
+        );
         expect(keys((await store.scopes()).items)).toEqual(['user:1', 'user:2']);
-        await store.persist(record({ id: 'older', scope: ['user', '1'], updatedAt: new Date(T0 + 1 * SECOND) }));
+        await store.persist(
+          record({ id: 'older', scope: ['user', '1'], updatedAt: new Date(T0 + 1 * SECOND) }),
+        );
         expect((await store.scopes()).items[0]?.lastActivityAt).toEqual(new Date(T0 + 12 * SECOND));
       });
 
@@ -294,7 +334,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           [['org', 'user'], 4],
         ]);
         expect(keys((await store.scopes({ prefix: 'user:' })).items)).toEqual(['user:2', 'user:1']);
-        expect(keys((await store.scopes({ prefix: 'user' })).items)).toEqual(['users:3', 'user:2', 'user:1']);
+        expect(keys((await store.scopes({ prefix: 'user' })).items)).toEqual([
+          'users:3',
+          'user:2',
+          'user:1',
+        ]);
         expect(keys((await store.scopes({ prefix: 'user:1' })).items)).toEqual(['user:1']);
         expect((await store.scopes({ prefix: 'nobody' })).items).toEqual([]);
       });
@@ -315,7 +359,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
 
       it('pages with a cursor, newest first, ties broken by key, without repeats or gaps', async () => {
         // 25 scopes over 9 distinct times, so pages cut through ties.
-        const entries = Array.from({ length: 25 }, (_, index): [string[], number] => [['p', String(index).padStart(2, '0')], index % 9]);
+        const entries = Array.from({ length: 25 }, (_, index): [string[], number] => [
+          ['p', String(index).padStart(2, '0')],
+          index % 9,
+        ]);
         await seed(entries);
         await seed([[['other', '1'], 100]]);
         const expectedOrder = entries
@@ -327,7 +374,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         const sizes: number[] = [];
         let cursor: string | null = null;
         do {
-          const page: Awaited<ReturnType<Store['scopes']>> = await store.scopes({ prefix: 'p:', limit: 10, cursor });
+          const page: Awaited<ReturnType<Store['scopes']>> = await store.scopes({
+            prefix: 'p:',
+            limit: 10,
+            cursor,
+          });
           seen.push(...keys(page.items));
           sizes.push(page.items.length);
           cursor = page.nextCursor;
@@ -352,12 +403,19 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         for (const limit of [0, 1001, 1.5, Number.NaN]) {
           await expect(store.scopes({ limit })).rejects.toThrow(ProgressrusArgumentError);
         }
-        await expect(store.scopes({ limit: 0 })).rejects.toThrow('Expected `limit` to be an integer from 1 to 1000, got `0`');
+        await expect(store.scopes({ limit: 0 })).rejects.toThrow(
+          'Expected `limit` to be an integer from 1 to 1000, got `0`',
+        );
         await expect(store.scopes({ limit: 1000 })).resolves.toMatchObject({ items: [] });
       });
 
       it('rejects a malformed cursor with a ProgressrusArgumentError', async () => {
-        for (const cursor of ['garbage', 'bm90IGpzb24', Buffer.from('[1]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+        for (const cursor of [
+          'garbage',
+          'bm90IGpzb24',
+          Buffer.from('[1]').toString('base64url'),
+          Buffer.from('{"a":1}').toString('base64url'),
+        ]) {
           await expect(store.scopes({ cursor })).rejects.toThrow(ProgressrusArgumentError);
         }
       });
@@ -377,21 +435,37 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         });
         progress.tick(3);
         await progress.flush();
-        expect(await store.find(['user', 3421], 'export')).toMatchObject({ status: 'running', count: 3, total: 10 });
+        expect(await store.find(['user', 3421], 'export')).toMatchObject({
+          status: 'running',
+          count: 3,
+          total: 10,
+        });
 
         clockMs += 5 * SECOND;
         progress.tick(7);
         await progress.complete();
         const done = await store.find(['user', 3421], 'export');
-        expect(done).toMatchObject({ status: 'completed', count: 10, name: 'Export', params: { format: 'csv' } });
+        expect(done).toMatchObject({
+          status: 'completed',
+          count: 10,
+          name: 'Export',
+          params: { format: 'csv' },
+        });
         expect(done?.percentage()).toBe(100);
         expect(done?.completedAt).toEqual(new Date(clockMs));
         const page = await store.scopes({ prefix: 'user:' });
-        expect(page.items).toEqual([{ scope: ['user', '3421'], key: 'user:3421', lastActivityAt: new Date(clockMs) }]);
+        expect(page.items).toEqual([
+          { scope: ['user', '3421'], key: 'user:3421', lastActivityAt: new Date(clockMs) },
+        ]);
       });
 
       it('writes the failure message when the job fails', async () => {
-        const progress = new Progresser({ scope: ['user', 3421], id: 'doomed', store, now: () => clockMs });
+        const progress = new Progresser({
+          scope: ['user', 3421],
+          id: 'doomed',
+          store,
+          now: () => clockMs,
+        });
         progress.tick();
         await progress.fail(new Error('disk full'));
         expect(await store.find(['user', 3421], 'doomed')).toMatchObject({

@@ -1,4 +1,8 @@
-import { type PostgresQueryable, PostgresStore, type PostgresStoreOptions } from '../../src/postgres/index.js';
+import {
+  type PostgresQueryable,
+  PostgresStore,
+  type PostgresStoreOptions,
+} from '../../src/postgres/index.js';
 import type { MakeStore, StoreUnderTest } from './describe-store-contract.js';
 
 let counter = 0;
