@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorDTO, PageDTO, JobDTO } from '../../src/dto.js';
-import { createProgressHandler, createProgressToken, verifyProgressToken } from '../../src/http/index.js';
+import {
+  createProgressHandler,
+  createProgressToken,
+  verifyProgressToken,
+} from '../../src/http/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
 import { SECRET } from './http-helpers.js';
@@ -9,7 +13,13 @@ const redis = connectRedis();
 const store = new RedisStore({ connection: redis, prefix: uniquePrefix('access') });
 
 beforeAll(async () => {
-  for (const scope of [['user', 1], ['user', 2], ['user', 10], ['user', 1, 'x'], ['user', '*']]) {
+  for (const scope of [
+    ['user', 1],
+    ['user', 2],
+    ['user', 10],
+    ['user', 1, 'x'],
+    ['user', '*'],
+  ]) {
     await new Progresser({ scope, id: 'job', total: 10, store, persist: true }).flush();
   }
 });
@@ -17,13 +27,16 @@ beforeAll(async () => {
 describe('progress tokens', () => {
   const handler = createProgressHandler({ store, tokenSecret: SECRET });
   const token = createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 60_000 });
-  const get = (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { headers }));
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    handler(new Request(`http://localhost${path}`, { headers }));
   const bearer = { authorization: `Bearer ${token}` };
 
   it('lets a token for [user, 1] read user:1, by header or query', async () => {
     const byHeader = await get('/jobs?scope=user:1', bearer);
     expect(byHeader.status).toBe(200);
-    expect(((await byHeader.json()) as PageDTO<JobDTO>).items.map((job) => job.scope)).toEqual([['user', '1']]);
+    expect(((await byHeader.json()) as PageDTO<JobDTO>).items.map((job) => job.scope)).toEqual([
+      ['user', '1'],
+    ]);
     expect((await get(`/job?scope=user:1&id=job&token=${token}`)).status).toBe(200);
   });
 
@@ -49,11 +62,27 @@ describe('progress tokens', () => {
   });
 
   it('answers 401 for an expired, tampered, foreign or missing token', async () => {
-    const expired = createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 1000, now: () => Date.now() - 2000 });
+    const expired = createProgressToken({
+      secret: SECRET,
+      scope: ['user', 1],
+      expiresInMs: 1000,
+      now: () => Date.now() - 2000,
+    });
     const [payload, signature] = token.slice('prg1.'.length).split('.');
-    const forged = Buffer.from(JSON.stringify({ s: ['user', '2'], e: Date.now() + 60_000 })).toString('base64url');
-    const foreign = createProgressToken({ secret: 'another-secret-that-is-32-bytes-long!!', scope: ['user', 1] });
-    for (const bad of [expired, `prg1.${forged}.${signature}`, `prg1.${payload}.${signature}x`, foreign, 'garbage']) {
+    const forged = Buffer.from(
+      JSON.stringify({ s: ['user', '2'], e: Date.now() + 60_000 }),
+    ).toString('base64url');
+    const foreign = createProgressToken({
+      secret: 'another-secret-that-is-32-bytes-long!!',
+      scope: ['user', 1],
+    });
+    for (const bad of [
+      expired,
+      `prg1.${forged}.${signature}`,
+      `prg1.${payload}.${signature}x`,
+      foreign,
+      'garbage',
+    ]) {
       const response = await get(`/jobs?scope=user:1&token=${encodeURIComponent(bad)}`);
       expect(response.status, bad).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -63,16 +92,30 @@ describe('progress tokens', () => {
 
   it('verifies only unexpired tokens signed with the same secret', () => {
     const now = 1_000_000;
-    const made = createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 500, now: () => now });
-    expect(verifyProgressToken(made, SECRET, now + 499)).toEqual({ scope: ['user', '1'], expiresAt: new Date(now + 500) });
+    const made = createProgressToken({
+      secret: SECRET,
+      scope: ['user', 1],
+      expiresInMs: 500,
+      now: () => now,
+    });
+    expect(verifyProgressToken(made, SECRET, now + 499)).toEqual({
+      scope: ['user', '1'],
+      expiresAt: new Date(now + 500),
+    });
     expect(verifyProgressToken(made, SECRET, now + 500)).toBeNull();
     expect(verifyProgressToken(made, `${SECRET}!`, now)).toBeNull();
   });
 
   it('refuses to sign with a short secret or a bad scope', () => {
-    expect(() => createProgressToken({ secret: 'short', scope: ['user', 1] })).toThrow(/Expected `secret`/);
-    expect(() => createProgressToken({ secret: SECRET, scope: ['user:1'] })).toThrow(/Expected `scope\[0\]`/);
-    expect(() => createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 0 })).toThrow(/Expected `expiresInMs`/);
+    expect(() => createProgressToken({ secret: 'short', scope: ['user', 1] })).toThrow(
+      /Expected `secret`/,
+    );
+    expect(() => createProgressToken({ secret: SECRET, scope: ['user:1'] })).toThrow(
+      /Expected `scope\[0\]`/,
+    );
+    expect(() =>
+      createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 0 }),
+    ).toThrow(/Expected `expiresInMs`/);
   });
 });
 
@@ -83,10 +126,14 @@ describe('authorize', () => {
     tokenSecret: SECRET,
     authorize: (request, scope) => {
       calls.push(scope);
-      return request.headers.get('x-role') === 'admin' || (scope !== null && scope.join(':') === 'user:2');
+      return (
+        request.headers.get('x-role') === 'admin' ||
+        (scope !== null && scope.join(':') === 'user:2')
+      );
     },
   });
-  const get = (path: string, headers: Record<string, string> = {}) => handler(new Request(`http://localhost${path}`, { headers }));
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    handler(new Request(`http://localhost${path}`, { headers }));
 
   it('decides with the normalized scope, and null for the scope list', async () => {
     calls.length = 0;
@@ -110,6 +157,9 @@ describe('authorize', () => {
   });
 
   it("leaves an app's own bearer token to authorize", async () => {
-    expect((await get('/scopes', { authorization: 'Bearer eyJhbGciOi.app.jwt', 'x-role': 'admin' })).status).toBe(200);
+    expect(
+      (await get('/scopes', { authorization: 'Bearer eyJhbGciOi.app.jwt', 'x-role': 'admin' }))
+        .status,
+    ).toBe(200);
   });
 });

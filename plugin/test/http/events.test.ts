@@ -30,7 +30,9 @@ async function setup(options: { heartbeatMs?: number } = {}) {
 }
 
 const isJob = (id: string, count?: number) => (event: { event: string; data: unknown }) =>
-  event.event === 'job' && (event.data as JobDTO).id === id && (count === undefined || (event.data as JobDTO).count === count);
+  event.event === 'job' &&
+  (event.data as JobDTO).id === id &&
+  (count === undefined || (event.data as JobDTO).count === count);
 
 describe('GET /events', () => {
   it('sends a snapshot, then a job event for each write of a real Progresser', async () => {
@@ -44,7 +46,9 @@ describe('GET /events', () => {
     const snapshot = await events.next();
     expect(snapshot.event).toBe('snapshot');
     expect(snapshot.id).toMatch(/^\d+-\d+$/);
-    expect((snapshot.data as { items: JobDTO[] }).items).toMatchObject([{ id: 'a', count: 3, scope: ['user', '1'] }]);
+    expect((snapshot.data as { items: JobDTO[] }).items).toMatchObject([
+      { id: 'a', count: 3, scope: ['user', '1'] },
+    ]);
     expect(events.fields.retry).toBe('2000');
 
     const b = progresser(['user', 1], 'b');
@@ -52,12 +56,16 @@ describe('GET /events', () => {
     const job = await events.next(isJob('b', 1));
     a.tick(7);
     await a.complete();
-    const done = await events.next((event) => isJob('a')(event) && (event.data as JobDTO).status === 'completed');
+    const done = await events.next(
+      (event) => isJob('a')(event) && (event.data as JobDTO).status === 'completed',
+    );
     expect((done.data as JobDTO).count).toBe(10);
     // Ids only grow, so a reconnect can resume from the last one.
     const ids = events.events.map((event) => event.id as string);
     expect(ids.map((id) => id.split('-').map(Number))).toEqual(
-      [...ids.map((id) => id.split('-').map(Number))].sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number)),
+      [...ids.map((id) => id.split('-').map(Number))].sort(
+        (x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number),
+      ),
     );
     expect(job.id).not.toBe(snapshot.id);
     await b.complete();
@@ -76,8 +84,14 @@ describe('GET /events', () => {
     await b.flush();
     await a.complete();
     await b.complete();
-    await events.next((event) => isJob('b')(event) && (event.data as JobDTO).status === 'completed');
-    expect(events.events.filter((event) => event.event === 'job').map((event) => (event.data as JobDTO).id)).not.toContain('a');
+    await events.next(
+      (event) => isJob('b')(event) && (event.data as JobDTO).status === 'completed',
+    );
+    expect(
+      events.events
+        .filter((event) => event.event === 'job')
+        .map((event) => (event.data as JobDTO).id),
+    ).not.toContain('a');
     await events.cancel();
   });
 
@@ -106,7 +120,9 @@ describe('GET /events', () => {
     const byHeader = await open('/events?scope=user:1', { 'last-event-id': seen.id as string });
     const resumed = [await byHeader.events.next(), await byHeader.events.next()];
     expect(resumed.map((event) => event.event)).toEqual(['job', 'job']);
-    expect(resumed.map((event) => [(event.data as JobDTO).id, (event.data as JobDTO).status])).toEqual([
+    expect(
+      resumed.map((event) => [(event.data as JobDTO).id, (event.data as JobDTO).status]),
+    ).toEqual([
       ['a', 'completed'],
       ['c', 'failed'],
     ]);
@@ -120,7 +136,10 @@ describe('GET /events', () => {
     // Nothing since the last id: nothing to send, not a snapshot.
     const current = await open(`/events?scope=user:1&lastEventId=${resumed[1]?.id}`);
     b.tick(1);
-    expect(await current.events.next()).toMatchObject({ event: 'job', data: { id: 'b', count: 3 } });
+    expect(await current.events.next()).toMatchObject({
+      event: 'job',
+      data: { id: 'b', count: 3 },
+    });
     await current.events.cancel();
     await b.complete();
   });
@@ -135,7 +154,9 @@ describe('GET /events', () => {
 
   it('answers a malformed Last-Event-ID with 400', async () => {
     const { url } = await setup();
-    const response = await fetch(`${url}/events?scope=user:1&lastEventId=abc`, { headers: { 'x-admin': 'yes' } });
+    const response = await fetch(`${url}/events?scope=user:1&lastEventId=abc`, {
+      headers: { 'x-admin': 'yes' },
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as ErrorDTO).error.message).toMatch(/Expected `Last-Event-ID`/);
   });
@@ -144,20 +165,27 @@ describe('GET /events', () => {
     const { prefix, open, progresser } = await setup();
     const viewers = await Promise.all([1, 2, 3, 4, 5].map(() => open('/events?scope=user:1')));
     const others = await Promise.all([1, 2].map(() => open('/events?scope=team:9')));
-    for (const viewer of [...viewers, ...others]) expect((await viewer.events.next()).event).toBe('snapshot');
-    const [, subscribers] = (await redis.pubsub('NUMSUB', `${prefix}::changes`)) as [string, number];
+    for (const viewer of [...viewers, ...others])
+      expect((await viewer.events.next()).event).toBe('snapshot');
+    const [, subscribers] = (await redis.pubsub('NUMSUB', `${prefix}::changes`)) as [
+      string,
+      number,
+    ];
     expect(subscribers).toBe(1);
 
     const a = progresser(['user', 1], 'a');
     await a.flush();
     for (const viewer of viewers) await viewer.events.next(isJob('a', 0));
-    const reads = await monitorCommands((args) => args[0]?.toLowerCase() === 'hget' && args[1] === `${prefix}:user:1`);
+    const reads = await monitorCommands(
+      (args) => args[0]?.toLowerCase() === 'hget' && args[1] === `${prefix}:user:1`,
+    );
     a.tick(5);
     await a.flush();
     for (const viewer of viewers) await viewer.events.next(isJob('a', 5));
     await reads.stop();
     expect(reads.count()).toBe(1);
-    for (const other of others) expect(other.events.events.filter((event) => event.event === 'job')).toEqual([]);
+    for (const other of others)
+      expect(other.events.events.filter((event) => event.event === 'job')).toEqual([]);
     for (const viewer of [...viewers, ...others]) await viewer.events.cancel();
     await a.complete();
   });
@@ -166,7 +194,8 @@ describe('GET /events', () => {
     const { open } = await setup({ heartbeatMs: 50 });
     const { events } = await open('/events?scope=user:1');
     await events.next();
-    for (let i = 0; i < 100 && events.comments.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && events.comments.length === 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(events.comments[0]).toBe(': ping');
     await events.cancel();
   });
@@ -188,9 +217,13 @@ describe('GET /events', () => {
     await events.next();
     await handler.close();
     await handler.close();
-    for (let i = 0; i < 100 && !events.done; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && !events.done; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(events.done).toBe(true);
-    const [, subscribers] = (await redis.pubsub('NUMSUB', `${prefix}::changes`)) as [string, number];
+    const [, subscribers] = (await redis.pubsub('NUMSUB', `${prefix}::changes`)) as [
+      string,
+      number,
+    ];
     expect(subscribers).toBe(0);
   });
 
@@ -213,7 +246,8 @@ describe('RedisChangeFeed', () => {
     await publisher.publish(`${prefix}::changes`, 'not json');
     await publisher.publish(`${prefix}::changes`, '{"scope":1}');
     await publisher.publish(`${prefix}::changes`, '{"scope":"user:1","id":"a"}');
-    for (let i = 0; i < 100 && seen.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && seen.length === 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(seen).toEqual([{ scope: 'user:1', id: 'a' }]);
     await publisher.quit();
     await feed.close();

@@ -12,16 +12,35 @@ function setup() {
   const handler = createProgressHandler({ store, basePath: BASE, authorize: () => true });
   const get = async <T>(path: string, init?: RequestInit) => {
     const response = await handler(new Request(`http://localhost${BASE}${path}`, init));
-    return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as T,
+    };
   };
   return { store, handler, get };
 }
 
 // Each write one ms after the previous, so "newest first" never depends on timing luck.
 let clock = Date.now();
-async function write(store: RedisStore, scope: (string | number)[], id: string, count: number, total: number | null, end?: 'complete' | 'fail') {
+async function write(
+  store: RedisStore,
+  scope: (string | number)[],
+  id: string,
+  count: number,
+  total: number | null,
+  end?: 'complete' | 'fail',
+) {
   const at = ++clock;
-  const progress = new Progresser({ scope, id, name: `job ${id}`, total, store, persist: true, now: () => at });
+  const progress = new Progresser({
+    scope,
+    id,
+    name: `job ${id}`,
+    total,
+    store,
+    persist: true,
+    now: () => at,
+  });
   progress.tick(count);
   if (end === 'complete') await progress.complete();
   else if (end === 'fail') await progress.fail(new Error('boom'));
@@ -45,7 +64,10 @@ describe('createProgressHandler', () => {
       const { status, body } = await ctx.get<PageDTO<ScopeDTO>>('/scopes');
       expect(status).toBe(200);
       expect(body.items.map((item) => item.key)).toEqual(['team:7', 'user:2', 'user:1']);
-      expect(body.items[2]).toMatchObject({ scope: ['user', '1'], counts: { running: 1, completed: 1, failed: 1 } });
+      expect(body.items[2]).toMatchObject({
+        scope: ['user', '1'],
+        counts: { running: 1, completed: 1, failed: 1 },
+      });
       expect(body.nextCursor).toBeNull();
     });
 
@@ -53,7 +75,9 @@ describe('createProgressHandler', () => {
       const first = await ctx.get<PageDTO<ScopeDTO>>('/scopes?prefix=user:&limit=1');
       expect(first.body.items.map((item) => item.key)).toEqual(['user:2']);
       expect(first.body.nextCursor).toEqual(expect.any(String));
-      const second = await ctx.get<PageDTO<ScopeDTO>>(`/scopes?prefix=user:&limit=1&cursor=${first.body.nextCursor}`);
+      const second = await ctx.get<PageDTO<ScopeDTO>>(
+        `/scopes?prefix=user:&limit=1&cursor=${first.body.nextCursor}`,
+      );
       expect(second.body.items.map((item) => item.key)).toEqual(['user:1']);
       expect(second.body.nextCursor).toBeNull();
     });
@@ -79,7 +103,13 @@ describe('createProgressHandler', () => {
       const { status, body } = await ctx.get<PageDTO<JobDTO>>('/jobs?scope=user:1');
       expect(status).toBe(200);
       expect(body.items.map((job) => job.id)).toEqual(['d', 'c', 'b', 'a']);
-      expect(body.items.find((job) => job.id === 'a')).toMatchObject({ scope: ['user', '1'], count: 5, total: 10, percentage: 50, status: 'running' });
+      expect(body.items.find((job) => job.id === 'a')).toMatchObject({
+        scope: ['user', '1'],
+        count: 5,
+        total: 10,
+        percentage: 50,
+        status: 'running',
+      });
     });
 
     it('filters by status, comma-separated', async () => {
@@ -110,7 +140,9 @@ describe('createProgressHandler', () => {
 
     it('refuses a cursor made for another sort with 400', async () => {
       const first = await ctx.get<PageDTO<JobDTO>>('/jobs?scope=user:1&sort=name&limit=1');
-      const { status, body } = await ctx.get<ErrorDTO>(`/jobs?scope=user:1&sort=percentage&limit=1&cursor=${first.body.nextCursor}`);
+      const { status, body } = await ctx.get<ErrorDTO>(
+        `/jobs?scope=user:1&sort=percentage&limit=1&cursor=${first.body.nextCursor}`,
+      );
       expect(status).toBe(400);
       expect(body.error.code).toBe('bad_request');
       expect(body.error.message).toMatch(/Expected `cursor`/);
@@ -138,7 +170,9 @@ describe('createProgressHandler', () => {
     it('answers 404 with an ErrorDTO when the job is absent', async () => {
       const { status, body } = await ctx.get<ErrorDTO>('/job?scope=user:1&id=nope');
       expect(status).toBe(404);
-      expect(body).toEqual({ error: { code: 'not_found', message: expect.stringContaining('nope') } });
+      expect(body).toEqual({
+        error: { code: 'not_found', message: expect.stringContaining('nope') },
+      });
     });
   });
 
@@ -174,7 +208,9 @@ describe('createProgressHandler', () => {
     });
 
     it('answers a request outside basePath with 404', async () => {
-      const response = await ctx.handler(new Request('http://localhost/elsewhere/jobs?scope=user:1'));
+      const response = await ctx.handler(
+        new Request('http://localhost/elsewhere/jobs?scope=user:1'),
+      );
       expect(response.status).toBe(404);
     });
   });
@@ -203,7 +239,9 @@ describe('createProgressHandler', () => {
         const response = await handler(new Request('http://localhost/jobs?scope=user:1'));
         const text = await response.text();
         expect(response.status).toBe(500);
-        expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'Internal error' } });
+        expect(JSON.parse(text)).toEqual({
+          error: { code: 'internal', message: 'Internal error' },
+        });
         expect(text).not.toMatch(/secret detail|at \/|\.js:/);
         expect(errors.map((error) => error.message)).toEqual(['secret detail at /srv/app.js:12']);
       } finally {
@@ -223,17 +261,23 @@ describe('createProgressHandler', () => {
   describe('options', () => {
     it('refuses a handler with neither authorize nor tokenSecret', () => {
       const store = new RedisStore({ connection: redis, prefix: uniquePrefix('http') });
-      expect(() => createProgressHandler({ store })).toThrow(/Expected `authorize` to be a function/);
+      expect(() => createProgressHandler({ store })).toThrow(
+        /Expected `authorize` to be a function/,
+      );
     });
 
     it('refuses a short token secret', () => {
       const store = new RedisStore({ connection: redis, prefix: uniquePrefix('http') });
-      expect(() => createProgressHandler({ store, tokenSecret: 'short' })).toThrow(/Expected `tokenSecret`/);
+      expect(() => createProgressHandler({ store, tokenSecret: 'short' })).toThrow(
+        /Expected `tokenSecret`/,
+      );
     });
 
     it('refuses a basePath ending with a slash', () => {
       const store = new RedisStore({ connection: redis, prefix: uniquePrefix('http') });
-      expect(() => createProgressHandler({ store, authorize: () => true, basePath: '/api/' })).toThrow(/Expected `basePath`/);
+      expect(() =>
+        createProgressHandler({ store, authorize: () => true, basePath: '/api/' }),
+      ).toThrow(/Expected `basePath`/);
     });
   });
 });

@@ -36,7 +36,7 @@ export function sseReader(response: Response) {
   const comments: string[] = [];
   const fields: { retry: string | null } = { retry: null };
   let buffer = '';
-  let waiting: (() => void) | null = null;
+  const wake: { waiting: (() => void) | null } = { waiting: null };
   let done = false;
   (async () => {
     try {
@@ -61,18 +61,21 @@ export function sseReader(response: Response) {
           if (data !== null) events.push({ id, event, data: JSON.parse(data) });
           end = buffer.indexOf('\n\n');
         }
-        waiting?.();
+        wake.waiting?.();
       }
     } catch {
       // The test cancelled the body.
     } finally {
       done = true;
-      waiting?.();
+      wake.waiting?.();
     }
   })();
   let taken = 0;
   /** Waits until an event matching `match` arrives after the ones already taken; returns it. */
-  async function next(match: (event: SseEvent) => boolean = () => true, timeoutMs = 5000): Promise<SseEvent> {
+  async function next(
+    match: (event: SseEvent) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<SseEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (taken < events.length) {
@@ -82,7 +85,7 @@ export function sseReader(response: Response) {
       if (done) throw new Error('stream ended');
       if (Date.now() > deadline) throw new Error('no matching event in time');
       await new Promise<void>((resolve) => {
-        waiting = resolve;
+        wake.waiting = resolve;
         setTimeout(resolve, 50);
       });
     }
