@@ -98,11 +98,13 @@ export function JobList({ jobs, caption, now, locale, timeZone, labels, classNam
             const percent = percentText(job);
             return (
               <tr key={job.id} data-status={job.status}>
-                <th scope="row" className="progressrus-job-name">
-                  <span>{job.name}</span>
-                  {job.errorMessage && job.status !== 'completed' ? (
-                    <span className="progressrus-job-error">{job.errorMessage}</span>
-                  ) : null}
+                <th scope="row">
+                  <span className="progressrus-job-name">
+                    <span>{job.name}</span>
+                    {job.errorMessage && job.status !== 'completed' ? (
+                      <span className="progressrus-job-error">{job.errorMessage}</span>
+                    ) : null}
+                  </span>
                 </th>
                 <td>
                   <StatusBadge status={job.status} />

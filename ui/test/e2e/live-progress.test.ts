@@ -1,0 +1,120 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Progresser, RedisStore } from 'progressrus';
+import { createProgressHandler, createProgressToken, type ProgressHandler, toNodeHandler } from 'progressrus/http';
+import { type RedisServer, startRedisServer } from 'progressrus/redis-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundlePage, type PageServer, startPageServer } from './page-server.js';
+
+const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results');
+const SECRET = 'a-test-secret-of-at-least-32-bytes-long!';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+let redisServer: RedisServer;
+let redis: Redis;
+let handler: ProgressHandler;
+let server: PageServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  redisServer = await startRedisServer();
+  redis = new Redis(redisServer.url);
+  handler = createProgressHandler({
+    store: new RedisStore({ connection: redis }),
+    changes: { connection: redis },
+    basePath: '/api/progress',
+    tokenSecret: SECRET,
+  });
+  server = await startPageServer(await bundlePage(), '/api/progress', toNodeHandler(handler));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  await mkdir(RESULTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await handler?.close();
+  redis?.disconnect();
+  await redisServer?.stop();
+});
+
+async function valueNow(page: Page): Promise<number | null> {
+  const bar = page.getByRole('region', { name: 'Current job' }).getByRole('progressbar');
+  const value = await bar.getAttribute('aria-valuenow', { timeout: 1000 }).catch(() => null);
+  return value === null ? null : Number(value);
+}
+
+describe('useProgress in a real browser', () => {
+  it('moves the bar as a job ticks in Redis, without a reload', async () => {
+    const store = new RedisStore({ connection: redis });
+    const scope = ['user', 3421];
+    const job = new Progresser({ scope, id: 'nightly-export', name: 'Nightly export', total: 200, store, intervalMs: 60_000 });
+    const other = new Progresser({ scope, id: 'import', name: 'Import customers', total: null, store });
+    job.tick(20);
+    other.tick(1234);
+    await Promise.all([job.flush(), other.flush()]);
+
+    const page = await browser.newPage({ viewport: { width: 1100, height: 560 } });
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations += 1;
+    });
+    const token = createProgressToken({ secret: SECRET, scope });
+    await page.goto(`${server.origin}/?scope=user:3421&id=nightly-export&token=${encodeURIComponent(token)}`);
+    await page.evaluate(() => {
+      (window as unknown as { loadMarker: string }).loadMarker = 'first load';
+    });
+
+    await expect.poll(() => valueNow(page), { timeout: 15_000 }).toBe(10);
+    await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('live');
+
+    // Each write reaches the page over the event stream; record how long each one takes.
+    const seen: number[] = [10];
+    const latenciesMs: number[] = [];
+    for (const count of [60, 110, 150]) {
+      job.tick(count - job.snapshot().count);
+      await job.flush();
+      const written = performance.now();
+      const expected = Math.floor((count / 200) * 100);
+      await expect.poll(() => valueNow(page), { timeout: 10_000, interval: 10 }).toBe(expected);
+      latenciesMs.push(Math.round(performance.now() - written));
+      seen.push(expected);
+    }
+    expect(seen).toEqual([10, 30, 55, 75]);
+    const list = page.getByRole('table', { name: 'All jobs' });
+    await expect.poll(() => list.getByRole('row').count()).toBe(3);
+    await expect
+      .poll(() => list.getByRole('progressbar', { name: 'Import customers' }).getAttribute('aria-valuenow'))
+      .toBeNull();
+    console.info(`write → screen latency (ms): ${latenciesMs.join(', ')}`);
+
+    await page.screenshot({ path: join(RESULTS, 'live-progress-light.png'), fullPage: true, animations: 'disabled' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(RESULTS, 'live-progress-dark.png'), fullPage: true, animations: 'disabled' });
+
+    job.tick(50);
+    await job.complete();
+    await expect.poll(() => valueNow(page), { timeout: 10_000 }).toBe(100);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Current job' }).getByText('Completed').count(), {
+        timeout: 10_000,
+      })
+      .toBe(1);
+
+    expect(navigations).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { loadMarker?: string }).loadMarker)).toBe('first load');
+    await page.close();
+    await other.complete();
+  });
+});
