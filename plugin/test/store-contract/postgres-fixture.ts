@@ -16,7 +16,7 @@ export function uniqueTable(name: string): string {
 export async function postgresFixture(
   pool: PostgresQueryable,
   options: Omit<PostgresStoreOptions, 'pool'> = {},
-): Promise<StoreUnderTest & { readonly store: PostgresStore }> {
+): Promise<StoreUnderTest & { readonly store: PostgresStore; close(): Promise<void> }> {
   const store = new PostgresStore({ pool, table: uniqueTable('store'), ...options });
   await store.migrate();
   const { records, scopes } = store.tables;
