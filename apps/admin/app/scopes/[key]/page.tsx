@@ -1,0 +1,71 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { STATUSES, type Status } from 'progressrus';
+import { Suspense } from 'react';
+import { ConfirmAction } from '@/components/confirm-action';
+import { ScopeJobs } from '@/components/scope-jobs';
+import { TableSkeleton } from '@/components/skeletons';
+import { flushFinished } from '@/lib/actions';
+import { JOB_SORTS, type JobSort, parseKey } from '@/lib/data';
+import { param, type SearchParams } from '@/lib/search-params';
+
+interface Props {
+  readonly params: Promise<{ key: string }>;
+  readonly searchParams: Promise<SearchParams>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).key) };
+}
+
+export default async function ScopePage({ params, searchParams }: Props) {
+  const key = decodeURIComponent((await params).key);
+  if (parseKey(key) === null) notFound();
+  const search = await searchParams;
+  const status = param(search, 'status');
+  const sort = param(search, 'sort');
+  const order = param(search, 'order');
+  const jobsQuery = {
+    status: STATUSES.includes(status as Status) ? (status as Status) : null,
+    sort: JOB_SORTS.includes(sort as JobSort) ? (sort as JobSort) : 'updatedAt',
+    order: order === 'asc' ? ('asc' as const) : ('desc' as const),
+    page: Math.max(1, Number.parseInt(param(search, 'page') ?? '1', 10) || 1),
+  };
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <div className="breadcrumbs">
+            <Link href="/">Scopes</Link>
+            <span aria-hidden="true">/</span>
+          </div>
+          <h1 className="mono">{key}</h1>
+        </div>
+        <ConfirmAction
+          action={flushFinished}
+          fields={{ scope: key }}
+          label="Remove finished jobs"
+          title="Remove finished jobs?"
+          description={
+            <p>
+              Every completed and failed job record of <code>{key}</code> is deleted now. Running jobs stay. The
+              BullMQ jobs themselves are not touched.
+            </p>
+          }
+          confirmLabel="Remove finished"
+        />
+      </div>
+      {param(search, 'deleted') === '1' && (
+        <div className="notice ok" role="status">
+          The job record was deleted.
+        </div>
+      )}
+      <div className="card">
+        <Suspense key={JSON.stringify(jobsQuery)} fallback={<TableSkeleton columns={10} />}>
+          <ScopeJobs scopeKey={key} jobsQuery={jobsQuery} />
+        </Suspense>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { JOBS_PER_PAGE, type JobsQuery, SHOWN_STATUSES, scopeJobs } from '@/lib/data';
+import { formatCount } from '@/lib/format';
+import { query, scopeHref } from '@/lib/search-params';
+import { StoreUnavailableError } from '@/lib/store';
+import { JobTable } from './job-table';
+import { StoreUnavailable } from './store-unavailable';
+
+const LABELS = { running: 'Running', stalled: 'Stalled', failed: 'Failed', completed: 'Completed' } as const;
+
+/** The status tabs, the live table and the pages of one scope; reads the store inside Suspense. */
+export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: string; readonly jobsQuery: JobsQuery }) {
+  let data: Awaited<ReturnType<typeof scopeJobs>>;
+  try {
+    data = await scopeJobs(scopeKey, jobsQuery);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return <StoreUnavailable message={error.message} />;
+    throw error;
+  }
+  if (data === null) notFound();
+  const { status, sort, order } = jobsQuery;
+  const href = (values: { status?: string | null; page?: number }) =>
+    `${scopeHref(data.key)}${query({
+      status: values.status === undefined ? status : values.status,
+      sort: sort === 'updatedAt' ? null : sort,
+      order: sort === 'updatedAt' && order === 'desc' ? null : order,
+      page: values.page === undefined || values.page === 1 ? null : values.page,
+    })}`;
+  return (
+    <>
+      <div className="toolbar">
+        <nav className="tabs" aria-label="Filter by status">
+          <Link href={href({ status: null })} aria-current={status === null ? 'page' : undefined}>
+            All <span className="tab-count">{formatCount(data.total)}</span>
+          </Link>
+          {SHOWN_STATUSES.map((shown) => (
+            <Link
+              key={shown}
+              href={href({ status: shown })}
+              aria-current={status === shown ? 'page' : undefined}
+              data-status={shown}
+            >
+              {LABELS[shown]} <span className="tab-count">{formatCount(data.counts[shown] ?? 0)}</span>
+            </Link>
+          ))}
+        </nav>
+      </div>
+      {data.total === 0 ? (
+        <div className="empty">
+          <h2>No jobs in this scope</h2>
+          <p>
+            Its jobs have finished and expired, or were removed. <Link href="/">Back to every scope</Link>.
+          </p>
+        </div>
+      ) : data.items.length === 0 ? (
+        <div className="empty">
+          <h2>No {status} jobs</h2>
+          <p>
+            <Link href={href({ status: null })}>Show all {formatCount(data.total)} jobs</Link>
+          </p>
+        </div>
+      ) : (
+        <JobTable scopeKey={data.key} jobs={data.items} status={status} sort={sort} order={order} />
+      )}
+      {data.matching > 0 && (
+        <div className="pagination">
+          <span>
+            {formatCount((data.page - 1) * JOBS_PER_PAGE + 1)}–{formatCount((data.page - 1) * JOBS_PER_PAGE + data.items.length)} of{' '}
+            {formatCount(data.matching)} job{data.matching === 1 ? '' : 's'}
+          </span>
+          <nav aria-label="Pages">
+            {data.page > 1 ? (
+              <Link className="button" href={href({ page: data.page - 1 })}>
+                ← Previous
+              </Link>
+            ) : (
+              <span className="button disabled">← Previous</span>
+            )}
+            <span className="muted" style={{ alignSelf: 'center' }}>
+              Page {data.page} of {data.pageCount}
+            </span>
+            {data.page < data.pageCount ? (
+              <Link className="button" href={href({ page: data.page + 1 })}>
+                Next →
+              </Link>
+            ) : (
+              <span className="button disabled">Next →</span>
+            )}
+          </nav>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import 'server-only';
+import { createProgressHandler, type ProgressHandler } from 'progressrus/http';
+import { env } from './env';
+import { redis, store } from './store';
+
+const cache = globalThis as typeof globalThis & { __progressrusApi?: ProgressHandler };
+
+/**
+ * The JSON and Server-Sent Events API the live tables read, at /api/progress. Every request
+ * reaching it has passed the admin's own credentials check in proxy.ts (a same-origin
+ * EventSource sends the browser's Basic credentials), so it authorizes every scope.
+ */
+export function progressApi(): ProgressHandler {
+  cache.__progressrusApi ??= createProgressHandler({
+    store: store(),
+    basePath: '/api/progress',
+    authorize: () => true,
+    changes: { connection: redis(), prefix: env().prefix },
+  });
+  return cache.__progressrusApi;
+}

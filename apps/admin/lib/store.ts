@@ -1,0 +1,108 @@
+import 'server-only';
+import { Redis } from 'ioredis';
+import { RedisStore, type Store } from 'progressrus';
+import { env } from './env';
+
+/** The store is down or unreachable: pages say so in words instead of showing a stack trace. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+interface Connections {
+  readonly redis: Redis;
+  readonly store: Store;
+  readonly describe: string;
+}
+
+// One connection per process. Cached on globalThis because `next dev` re-evaluates modules on
+// every edit, and each evaluation would otherwise open (and leak) another connection.
+const cache = globalThis as typeof globalThis & { __progressrusAdmin?: Connections };
+
+/** How long a request waits for a (re)connecting Redis before it shows "unreachable". */
+const READY_TIMEOUT_MS = 2500;
+
+/**
+ * The app's Redis connection. Commands fail after one reconnect attempt instead of queueing
+ * forever, so a dead Redis turns into a clear message within seconds.
+ */
+export function redis(): Redis {
+  return connections().redis;
+}
+
+/** The records' store, as configured (`PROGRESSRUS_STORE`). */
+export function store(): Store {
+  return connections().store;
+}
+
+function connections(): Connections {
+  if (cache.__progressrusAdmin) return cache.__progressrusAdmin;
+  const config = env();
+  const connection = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 250, 2000),
+    lazyConnect: false,
+  });
+  // Without a listener ioredis prints every failed reconnect as an unhandled error event.
+  connection.on('error', () => {});
+  const created: Connections = {
+    redis: connection,
+    store: new RedisStore({ connection, prefix: config.prefix, publish: false }),
+    describe: `Redis at ${redactUrl(config.redisUrl)}`,
+  };
+  cache.__progressrusAdmin = created;
+  return created;
+}
+
+/**
+ * Runs a read or write against the store. Waits briefly for a connecting Redis; turns a
+ * connection failure into `StoreUnavailableError` and lets every other error through.
+ */
+export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const { redis: connection, store: current, describe } = connections();
+  if (connection.status !== 'ready') await waitForReady(connection, describe);
+  try {
+    return await work(current);
+  } catch (error) {
+    if (isConnectionError(error)) {
+      throw new StoreUnavailableError(`Cannot reach ${describe}.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function waitForReady(connection: Redis, describe: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      connection.off('ready', onReady);
+      reject(new StoreUnavailableError(`Cannot reach ${describe}.`));
+    }, READY_TIMEOUT_MS);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    connection.once('ready', onReady);
+  });
+}
+
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE'].includes(code) ||
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|connect ETIMEDOUT/.test(error.message)
+  );
+}
+
+/** `redis://:secret@host:6379/0` → `redis://host:6379/0`: the message may reach a browser. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return 'the configured URL';
+  }
+}
