@@ -1,0 +1,70 @@
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import { expected } from '../errors.js';
+import { RedisStore } from '../redis-store.js';
+
+type Connection = Redis | Cluster;
+
+/**
+ * The store of a `ProgressWorker` that was given none: a `RedisStore` on a connection of its
+ * own to the worker's Redis — `duplicate()` of the ioredis client passed as `connection`, or a
+ * new ioredis client from the connection options. Its own connection, so that progress writes
+ * never queue behind BullMQ's blocking commands. Opened at the first job, closed by `close()`.
+ */
+export class DefaultStore {
+  readonly #open: () => Connection;
+  #connection: Connection | null = null;
+  #store: RedisStore | null = null;
+
+  /** Throws at once, at the worker's construction, when `connection` is not ioredis. */
+  constructor(connection: unknown) {
+    this.#open = opener(connection);
+  }
+
+  get(): RedisStore {
+    if (this.#store === null) {
+      this.#connection = this.#open();
+      this.#store = new RedisStore({ connection: this.#connection });
+    }
+    return this.#store;
+  }
+
+  /** Closes the connection, if one was opened; writes must be flushed before. Idempotent. */
+  async close(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = null;
+    this.#store = null;
+    if (connection === null) return;
+    try {
+      await connection.quit();
+    } catch {
+      connection.disconnect();
+    }
+  }
+}
+
+function opener(connection: unknown): () => Connection {
+  if (isIoredis(connection)) return () => (connection as { duplicate(): Connection }).duplicate();
+  if (connection !== null && typeof connection === 'object' && !('duplicate' in connection)) {
+    const { url, ...options } = connection as RedisOptions & { url?: string };
+    return typeof url === 'string' ? () => new Redis(url, options) : () => new Redis(options);
+  }
+  throw expected(
+    'progress.store',
+    'a Store when `connection` is neither an ioredis client nor ioredis options',
+    undefined,
+  );
+}
+
+/** Duck-typed: the user's ioredis may be another copy than ours. */
+function isIoredis(value: unknown): value is Connection {
+  const client = value as Partial<
+    Record<'duplicate' | 'hset' | 'zrevrangebyscore', unknown>
+  > | null;
+  return (
+    client !== null &&
+    typeof client === 'object' &&
+    typeof client.duplicate === 'function' &&
+    typeof client.hset === 'function' &&
+    typeof client.zrevrangebyscore === 'function'
+  );
+}

@@ -1,0 +1,120 @@
+import type { Job } from 'bullmq';
+import { expected } from '../errors.js';
+import type { Retention } from '../progresser-options.js';
+import { normalizeScope, type Scope } from '../scope.js';
+import type { Store } from '../store.js';
+
+/** BullMQ's default for job data and results, so that untyped `job.data` stays usable as in BullMQ. */
+// biome-ignore lint/suspicious/noExplicitAny: the same default as BullMQ's own `Processor` and `Worker`.
+export type AnyData = any;
+
+/** The job data field a producer may set to choose the scope of a job's record. */
+export const SCOPE_DATA_FIELD = 'progressrusScope';
+
+/**
+ * How BullMQ jobs are turned into progress records: the `progress` option of
+ * `ProgressWorker`, and the options of `withProgress(processor, options)`.
+ *
+ * @example
+ * const progress: JobProgressOptions = {
+ *   scope: (job) => ['user', job.data.userId],
+ *   total: (job) => job.data.rows.length,
+ * };
+ */
+export interface JobProgressOptions<DataType = AnyData> {
+  /**
+   * The scope of a job's record.
+   * @default `job.data.progressrusScope` when the job has one, else `['queue', queueName]`
+   */
+  readonly scope?: (job: Job<DataType>) => Scope;
+  /** Items the job will process; the processor may also set `progress.total`. @default () => null */
+  readonly total?: (job: Job<DataType>) => number | null;
+  /** Display name of the record. @default the job's name */
+  readonly name?: (job: Job<DataType>) => string;
+  /**
+   * Where records go. `ProgressWorker` defaults to a `RedisStore` on its own connection to the
+   * worker's Redis (see the README); `withProgress` needs one.
+   */
+  readonly store?: Store;
+  /** Least time between two throttled writes of one record. @default 2000 */
+  readonly intervalMs?: number;
+  /**
+   * Also write the throttled percentage (0–100) to BullMQ's own job progress, at the throttle's
+   * pace, so bull-board and `QueueEvents` show it. Jobs that end within one interval are not
+   * mirrored at all. Needs a total: a record with an unknown total is never mirrored.
+   * @default true
+   */
+  readonly mirror?: boolean;
+  /** How long finished records stay. @default DEFAULT_RETENTION */
+  readonly retention?: Retention;
+  /** Store and mirror failures; never thrown into the job. @default one console warning per burst of failures */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface ResolvedJobProgressOptions {
+  readonly scope: ((job: Job) => Scope) | null;
+  readonly total: ((job: Job) => number | null) | null;
+  readonly name: ((job: Job) => string) | null;
+  readonly store: Store | null;
+  readonly intervalMs: number;
+  readonly mirror: boolean;
+  readonly retention: Retention | undefined;
+  readonly onError: ((error: Error) => void) | undefined;
+}
+
+/** Validates the options once, when the worker or wrapper is built, with the library's message format. */
+export function resolveJobProgressOptions(
+  options: JobProgressOptions<never> | undefined,
+): ResolvedJobProgressOptions {
+  const given = (options ?? {}) as JobProgressOptions;
+  if (typeof given !== 'object') throw expected('progress', 'an object', given);
+  const { scope, total, name, store, intervalMs = 2000, mirror = true, retention, onError } = given;
+  for (const [key, value] of Object.entries({ scope, total, name, onError })) {
+    if (value !== undefined && typeof value !== 'function')
+      throw expected(`progress.${key}`, 'a function', value);
+  }
+  if (
+    store !== undefined &&
+    (store === null || typeof store !== 'object' || typeof store.persist !== 'function')
+  ) {
+    throw expected('progress.store', 'a Store', store);
+  }
+  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 0) {
+    throw expected('progress.intervalMs', 'a finite number ≥ 0', intervalMs);
+  }
+  if (typeof mirror !== 'boolean') throw expected('progress.mirror', 'a boolean', mirror);
+  return {
+    scope: scope ?? null,
+    total: total ?? null,
+    name: name ?? null,
+    store: store ?? null,
+    intervalMs,
+    mirror,
+    retention,
+    onError,
+  };
+}
+
+/** The scope of a job's record: the option, else `job.data.progressrusScope`, else `['queue', queueName]`. */
+export function scopeOf(job: Job, options: ResolvedJobProgressOptions): Scope {
+  if (options.scope) return normalizeScope(options.scope(job), 'progress.scope(job)');
+  const data = job.data as Record<string, unknown> | null | undefined;
+  const fromData = data !== null && typeof data === 'object' ? data[SCOPE_DATA_FIELD] : undefined;
+  if (fromData !== undefined && fromData !== null)
+    return normalizeScope(fromData, `job.data.${SCOPE_DATA_FIELD}`);
+  return ['queue', job.queueName];
+}
+
+/** `<queueName>:<jobId>`: job ids are only unique within their queue. */
+export function recordIdOf(job: Job): string {
+  return `${job.queueName}:${job.id}`;
+}
+
+/**
+ * The attempt that is running, from 1. BullMQ 6 counts `attemptsMade` when an attempt ends
+ * (completed, failed, retried or backed off) and not when a job stalls or is moved to delayed
+ * by the processor, so a rerun after a stall or a delay keeps its attempt number.
+ */
+export function attemptOf(job: Job): number {
+  return job.attemptsMade + 1;
+}

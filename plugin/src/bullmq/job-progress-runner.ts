@@ -1,0 +1,120 @@
+import type { Job } from 'bullmq';
+import { StoreError } from '../errors.js';
+import { Progresser } from '../progresser.js';
+import type { Store } from '../store.js';
+import { attemptOutcome } from './attempt-outcome.js';
+import {
+  attemptOf,
+  recordIdOf,
+  type ResolvedJobProgressOptions,
+  scopeOf,
+} from './job-progress-options.js';
+import { ProgressMirror } from './progress-mirror.js';
+
+/** How long `flush()` waits for a record that cannot be written (the store is down). */
+const FLUSH_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs BullMQ jobs with a Progresser each and writes their lifecycle: the Progresser records
+ * ticks; this class writes `started` (when a job has not ticked within one interval),
+ * `completed`, `failed`, `retrying`, `delayed` and `waiting-children`. It keeps the writes per
+ * job to what the job needs: a job that ends within one interval writes once when it never
+ * ticks, twice when it does (its first tick, then its end). Concurrent jobs' writes share one
+ * round trip per event-loop turn through the store (`RedisStore` batches them).
+ */
+export class JobProgressRunner {
+  readonly #options: ResolvedJobProgressOptions;
+  readonly #store: () => Store;
+  // Progressers of running jobs, and final writes not yet in the store: what `flush()` waits for.
+  readonly #live = new Set<Progresser>();
+  readonly #writing = new Set<Promise<void>>();
+
+  constructor(options: ResolvedJobProgressOptions, store: () => Store) {
+    this.#options = options;
+    this.#store = store;
+  }
+
+  /** Calls `processor` with a Progresser for `job`, and records how the attempt ends. */
+  async run<R>(job: Job, processor: (progress: Progresser) => R | Promise<R>): Promise<R> {
+    const options = this.#options;
+    const startedAtMs = Date.now();
+    const store = this.#store();
+    const mirror = options.mirror
+      ? new ProgressMirror(job, store, {
+          startedAtMs,
+          intervalMs: options.intervalMs,
+          onError: (error) => this.#reportMirror(job, error),
+        })
+      : null;
+    const progress = new Progresser({
+      scope: scopeOf(job, options),
+      id: recordIdOf(job),
+      name: options.name ? options.name(job) : job.name,
+      total: options.total ? (options.total(job) ?? null) : null,
+      store: mirror ?? store,
+      intervalMs: options.intervalMs,
+      retention: options.retention,
+      onError: options.onError,
+      queue: job.queueName,
+      jobId: job.id ?? null,
+      attempt: attemptOf(job),
+    });
+    this.#live.add(progress);
+    // A job that works a while before its first tick still shows up, as `started`; a job that
+    // ends sooner is written once, at its end, instead of twice.
+    const startTimer = setTimeout(() => {
+      if (progress.count === 0 && progress.errorCount === 0) this.#track(progress.setState(null));
+    }, options.intervalMs);
+    startTimer.unref?.();
+    try {
+      const result = await processor(progress);
+      if (mirror?.mirrored) await mirror.complete();
+      // Not awaited: the job's slot goes to the next job while the write joins the next batch.
+      // `flush()` (called by `ProgressWorker#close`) waits for it.
+      this.#track(progress.complete());
+      return result;
+    } catch (error) {
+      const outcome = attemptOutcome(job, error);
+      // Awaited: the next attempt may start in this process at once and must find this written first.
+      if (outcome.kind === 'failed') await progress.fail(error);
+      else await progress.setState(outcome.state, outcome.state === 'retrying' ? error : undefined);
+      throw error;
+    } finally {
+      clearTimeout(startTimer);
+      this.#live.delete(progress);
+    }
+  }
+
+  /**
+   * Writes what running jobs have pending and waits for every final write, for at most 10 s when
+   * the store does not take them (they go on retrying in the background).
+   */
+  async flush(): Promise<void> {
+    const all = Promise.all([
+      ...this.#writing,
+      ...[...this.#live].map((progress) => progress.flush()),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+      timer.unref?.();
+    });
+    await Promise.race([all, timeout]);
+    clearTimeout(timer);
+  }
+
+  #track(write: Promise<void>): void {
+    this.#writing.add(write);
+    void write.then(() => this.#writing.delete(write));
+  }
+
+  #reportMirror(job: Job, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#options.onError?.(
+      new StoreError(
+        `Could not write the progress of BullMQ job ${recordIdOf(job)} to BullMQ: ${message}`,
+        { cause: error },
+      ),
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { URL } from 'node:url';
+import { Worker, type WorkerOptions } from 'bullmq';
+import { expected } from '../errors.js';
+import { DefaultStore } from './default-store.js';
+import {
+  type AnyData,
+  type JobProgressOptions,
+  resolveJobProgressOptions,
+} from './job-progress-options.js';
+import { JobProgressRunner } from './job-progress-runner.js';
+import { relayJob, sandboxChildUrl } from './sandbox-relay.js';
+import { type ProgressProcessor, progressProcessor } from './with-progress.js';
+
+/** BullMQ's `WorkerOptions`, plus how jobs become progress records. */
+export interface ProgressWorkerOptions<DataType = AnyData> extends WorkerOptions {
+  /** @default {} — scope `job.data.progressrusScope` or `['queue', queueName]`, the default store, mirror on */
+  readonly progress?: JobProgressOptions<DataType>;
+}
+
+/**
+ * A BullMQ `Worker` whose processor receives the job's Progresser: `(job, progress, token)`.
+ * Each job writes one record, id `<queueName>:<jobId>`, through started/running, then
+ * completed, failed, retrying (the same record across attempts), delayed or waiting-children.
+ * A sandboxed processor (a file path) gets a Progresser too, as its second argument.
+ *
+ * @example
+ * const worker = new ProgressWorker('imports', async (job, progress) => {
+ *   progress.total = job.data.rows.length;
+ *   for (const row of job.data.rows) {
+ *     await importRow(row);
+ *     progress.tick();
+ *   }
+ * }, { connection, concurrency: 50, progress: { scope: (job) => ['user', job.data.userId] } });
+ */
+export class ProgressWorker<
+  DataType = AnyData,
+  ResultType = AnyData,
+  NameType extends string = string,
+> extends Worker<DataType, ResultType, NameType> {
+  readonly #runner: JobProgressRunner;
+  readonly #defaultStore: DefaultStore | null;
+
+  constructor(
+    queueName: string,
+    processor: ProgressProcessor<DataType, ResultType, NameType> | string | URL,
+    options: ProgressWorkerOptions<DataType>,
+  ) {
+    const isFunction = typeof processor === 'function';
+    if (!isFunction && typeof processor !== 'string' && !(processor instanceof URL)) {
+      throw expected('processor', 'a function, or the path or URL of a processor file', processor);
+    }
+    const { progress, ...workerOptions } = options ?? ({} as ProgressWorkerOptions<DataType>);
+    const resolved = resolveJobProgressOptions(progress as JobProgressOptions<never>);
+    const given = resolved.store;
+    const defaultStore = given ? null : new DefaultStore(workerOptions.connection);
+    const runner = new JobProgressRunner(
+      resolved,
+      given ? () => given : () => (defaultStore as DefaultStore).get(),
+    );
+    super(
+      queueName,
+      isFunction ? progressProcessor(runner, processor) : processor,
+      workerOptions as WorkerOptions,
+    );
+    this.#runner = runner;
+    this.#defaultStore = defaultStore;
+    if (!isFunction) {
+      // BullMQ's sandbox runner, built by the constructor above, gets a job that relays the child's counts.
+      const sandboxed = this.processFn;
+      this.processFn = (job, token, signal) =>
+        runner.run(job, (progress) =>
+          sandboxed(relayJob(job, progress, resolved.intervalMs) as typeof job, token, signal),
+        );
+    }
+  }
+
+  /** Loads the processor file in the child through progressrus's module, which adds the Progresser. */
+  protected override createSandbox(processor: Parameters<Worker['createSandbox']>[0]): void {
+    super.createSandbox(typeof processor === 'string' ? sandboxChildUrl(processor) : processor);
+  }
+
+  /**
+   * Closes the worker as BullMQ does (waiting for running jobs unless `force`), then writes every
+   * pending record and closes the default store's connection. Idempotent.
+   */
+  override async close(force = false): Promise<void> {
+    await super.close(force);
+    await this.#runner.flush();
+    await this.#defaultStore?.close();
+  }
+}
