@@ -1,0 +1,89 @@
+import { MemoryStore, type ProgressRecord, Progresser, straightLineFinish } from 'progressrus';
+import type { JobProfile } from './eta-profiles.js';
+import { yieldToLoop } from './stats.js';
+
+export const CHECKPOINTS = [0.1, 0.25, 0.5, 0.75] as const;
+const INTERVAL_MS = 2_000;
+const STEP_MS = 100;
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+const SCOPE = ['eta'];
+const ID = 'job';
+
+export interface Estimate {
+  readonly checkpoint: number;
+  /** |ETA − true finish| ÷ true remaining time; NaN when an estimator gave no ETA. */
+  readonly progressrusError: number;
+  readonly straightLineError: number;
+}
+
+/**
+ * Runs one synthetic job on a simulated clock through the real writer and reader: a
+ * Progresser with an injected clock writes to a MemoryStore, throttled as in production; at
+ * each checkpoint a reader takes the stored record (`store.find`, so through the codec), asks
+ * `Tick.eta()` and the straight line from the same record, at the same moment. When the job is
+ * done, both are scored against the true finish.
+ *
+ * The throttle's trailing write is a real `setTimeout` in the Progresser; on a simulated clock
+ * the simulation fires it itself, with `flush()` at the instant the timer was due (the last
+ * write plus one interval), which is exactly what the timer would have done.
+ */
+export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
+  let nowMs = EPOCH_MS;
+  let lastWriteMs = Number.NEGATIVE_INFINITY;
+  const store = new MemoryStore({ now: () => nowMs });
+  const persist = store.persist.bind(store);
+  store.persist = (record: ProgressRecord) => {
+    lastWriteMs = nowMs;
+    return persist(record);
+  };
+  const progress = new Progresser({
+    scope: SCOPE,
+    id: ID,
+    total: profile.total,
+    store,
+    intervalMs: INTERVAL_MS,
+    now: () => nowMs,
+  });
+
+  const readings: { checkpoint: number; atMs: number; progressrus: number | null; straightLine: number | null }[] = [];
+  let done = 0;
+  let carry = 0;
+  let next = 0;
+  while (done < profile.total) {
+    const tMs = nowMs - EPOCH_MS;
+    // Advance to the next step, or to the instant the throttle's timer is due if sooner.
+    const dueMs = lastWriteMs + INTERVAL_MS;
+    const stepEndMs = dueMs > nowMs && dueMs < nowMs + STEP_MS ? dueMs : nowMs + STEP_MS;
+    carry += (profile.rateAt(tMs, done) * (stepEndMs - nowMs)) / 1000;
+    const items = Math.min(Math.floor(carry), profile.total - done);
+    carry -= items;
+    nowMs = stepEndMs;
+    if (items > 0) {
+      done += items;
+      progress.tick(items);
+      // Lets a leading write (the first tick after a quiet spell) run at this instant.
+      await yieldToLoop();
+    }
+    if (nowMs >= lastWriteMs + INTERVAL_MS) await progress.flush();
+    while (next < CHECKPOINTS.length && done >= (CHECKPOINTS[next] as number) * profile.total) {
+      const tick = await store.find(SCOPE, ID);
+      if (tick === null) throw new Error('no record at a checkpoint');
+      readings.push({
+        checkpoint: CHECKPOINTS[next] as number,
+        atMs: nowMs,
+        progressrus: tick.eta(new Date(nowMs))?.getTime() ?? null,
+        straightLine: tick.total === null ? null : straightLineFinish(tick.count, tick.total, tick.startedAt, nowMs),
+      });
+      next += 1;
+    }
+  }
+  const finishMs = nowMs;
+  await progress.complete();
+  const error = (eta: number | null, atMs: number) =>
+    eta === null ? Number.NaN : Math.abs(eta - finishMs) / Math.max(1, finishMs - atMs);
+  return readings.map(({ checkpoint, atMs, progressrus, straightLine }) => ({
+    checkpoint,
+    progressrusError: error(progressrus, atMs),
+    straightLineError: error(straightLine, atMs),
+  }));
+}

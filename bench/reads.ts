@@ -1,0 +1,65 @@
+import { RedisStore } from 'progressrus';
+import type { BenchContext } from './lib/context.js';
+import { PREFIXES, SCOPE_COUNT, SCOPE_RECORDS, timeReads } from './lib/read-timings.js';
+import { atMost, type Benchmark, type BenchRow } from './lib/result.js';
+import { fmt } from './lib/stats.js';
+
+export const SCOPE_BAR_MS = 50;
+export const PAGE_BAR_MS = 20;
+
+/** Bar 5 for RedisStore: `scope()` of 10,000 records, a page of scopes among 100,000, bytes per record. */
+export const readsBenchmark: Benchmark = {
+  name: 'reads',
+  description: 'RedisStore: scope() of 10,000 records, pages of scopes among 100,000, memory',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const redis = await context.redis();
+    const store = new RedisStore({ connection: redis, prefix: context.unique('reads') });
+    const timings = await timeReads(context, 'RedisStore', store);
+    const hashBytes = Number(await redis.memory('USAGE', store.keys.scope('account:big'), 'SAMPLES', 0));
+    const expiryBytes = Number(await redis.memory('USAGE', store.keys.expiries, 'SAMPLES', 0));
+    const expiryEntries = await redis.zcard(store.keys.expiries);
+    const recordBytes = hashBytes / SCOPE_RECORDS;
+    const indexBytes = expiryBytes / expiryEntries;
+    return [
+      ...readRows('RedisStore', 'redis', timings),
+      {
+        id: 'reads.redis.bytesPerRecord',
+        what: 'RedisStore: bytes per record (MEMORY USAGE)',
+        measured: `${fmt(recordBytes)} B in the scope hash + ${fmt(indexBytes)} B in the expiry index`,
+        value: recordBytes + indexBytes,
+        bar: 'reported',
+        pass: null,
+        details: { hashBytes, records: SCOPE_RECORDS, expiryBytes, expiryEntries },
+      },
+    ];
+  },
+};
+
+/** The two rows every store reports, with the same bars. */
+export function readRows(
+  label: string,
+  key: string,
+  timings: Awaited<ReturnType<typeof timeReads>>,
+): BenchRow[] {
+  const pages = timings.pages.map((page) => `\`${page.prefix}\` ${fmt(page.medianMs, 1)}`).join(', ');
+  return [
+    {
+      id: `reads.${key}.scope`,
+      what: `${label}: \`scope()\` of a ${fmt(SCOPE_RECORDS)}-record scope (median of 20)`,
+      measured: `${fmt(timings.scope.medianMs, 1)} ms (p95 ${fmt(timings.scope.p95Ms, 1)} ms)`,
+      value: timings.scope.medianMs,
+      bar: `≤ ${SCOPE_BAR_MS} ms`,
+      pass: atMost(timings.scope.medianMs, SCOPE_BAR_MS),
+      details: { ...timings.scope },
+    },
+    {
+      id: `reads.${key}.scopesPage`,
+      what: `${label}: a page of 50 scopes with a prefix filter among ${fmt(SCOPE_COUNT)} (slowest of ${PREFIXES.length} filters, median of 20)`,
+      measured: `${fmt(timings.worstPageMs, 1)} ms (ms per filter: ${pages})`,
+      value: timings.worstPageMs,
+      bar: `≤ ${PAGE_BAR_MS} ms`,
+      pass: atMost(timings.worstPageMs, PAGE_BAR_MS),
+      details: { pages: timings.pages },
+    },
+  ];
+}

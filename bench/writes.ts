@@ -1,0 +1,51 @@
+import { Progresser, RedisStore } from 'progressrus';
+import { type BenchContext, commandDelta, commandStats } from './lib/context.js';
+import { atMost, type Benchmark, type BenchRow } from './lib/result.js';
+import { fmt, nowMs, yieldToLoop } from './lib/stats.js';
+
+const DURATION_MS = 30_000;
+const INTERVAL_MS = 2_000;
+// Ticks between two yields to the event loop: a busy job that still lets timers run.
+const TICKS_PER_TURN = 1_000;
+const BAR_WRITES = DURATION_MS / INTERVAL_MS + 2;
+
+/**
+ * Bar 2: a 30 s job ticking as fast as it can (far above 100,000 ticks/s) writes about
+ * duration / interval + 2 times. Counted on the server with INFO commandstats: each write is
+ * one MULTI … EXEC round trip, so writes = EXEC calls; the commands inside are reported too.
+ */
+export const writesBenchmark: Benchmark = {
+  name: 'writes',
+  description: 'Redis writes of a 30 s job ticking ≥ 100,000 times a second',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const redis = await context.redis();
+    const admin = await context.redis();
+    const store = new RedisStore({ connection: redis, prefix: context.unique('writes') });
+    const before = await commandStats(admin);
+    const progress = new Progresser({ scope: ['writes', 1], total: null, store, intervalMs: INTERVAL_MS });
+    const start = nowMs();
+    while (nowMs() - start < DURATION_MS) {
+      for (let i = 0; i < TICKS_PER_TURN; i++) progress.tick();
+      await yieldToLoop();
+    }
+    const elapsedMs = nowMs() - start;
+    await progress.complete();
+    const delta = commandDelta(before, await commandStats(admin));
+    const writes = delta.get('exec') ?? 0;
+    const commands = [...delta.values()].reduce((sum, calls) => sum + calls, 0);
+    const ticksPerSecond = progress.count / (elapsedMs / 1000);
+    const breakdown = [...delta].map(([name, calls]) => `${name} ${calls}`).join(', ');
+    context.log(`writes: ${fmt(progress.count)} ticks in ${fmt(elapsedMs)} ms; commands: ${breakdown}`);
+    return [
+      {
+        id: 'writes.perJob',
+        what: `Writes of a ${DURATION_MS / 1000} s job at ${fmt(ticksPerSecond / 1e6, 1)} M ticks/s, 2 s interval (INFO commandstats)`,
+        measured: `${writes} writes (MULTI/EXEC round trips) for ${fmt(progress.count)} ticks; ${commands} commands in all`,
+        value: writes,
+        bar: `≤ ${BAR_WRITES} writes`,
+        pass: atMost(writes, BAR_WRITES),
+        details: { ticks: progress.count, elapsedMs, ticksPerSecond, writes, commands, byCommand: Object.fromEntries(delta) },
+      },
+    ];
+  },
+};
