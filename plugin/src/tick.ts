@@ -4,6 +4,9 @@ import { estimateFinish } from './rate.js';
 /** A running record with no write for this many intervals reads as `stalled`. */
 export const STALLED_AFTER_INTERVALS = 3;
 
+/** The largest time a Date can hold, in ms from the epoch either way. */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * A read-side snapshot of one job's progress. `status` is derived at read time, so a job
  * that stopped writing reads `stalled` without anyone writing it.
@@ -68,14 +71,18 @@ export class Tick {
   percentage(): number | null {
     if (this.total === null) return null;
     if (this.total === 0) return 100;
-    return (this.count / this.total) * 100;
+    const percentage = (this.count / this.total) * 100;
+    // Only records of other programs get here (say, a total of 1e-300): unknown beats Infinity.
+    return Number.isFinite(percentage) ? percentage : null;
   }
 
   /** When the job should finish; `null` when finished, when the total is unknown or before any progress. */
   eta(now: Date = this.readAt): Date | null {
     if (this.finished) return null;
     const finish = estimateFinish(this, now.getTime());
-    return finish === null ? null : new Date(finish);
+    // A record written by another program may hold a total so large that the finish lies
+    // beyond the range of a Date; an Invalid Date would throw in toISOString().
+    return finish === null || !(Math.abs(finish) <= MAX_DATE_MS) ? null : new Date(finish);
   }
 
   /** Milliseconds from `startedAt` to the end of the job, or to `now` while it runs; 0 before it starts. */
