@@ -22,6 +22,8 @@ export interface ProgressHandler {
   (request: Request): Promise<Response>;
   /** Ends every open event stream and releases the change subscription (and its connection, if the handler opened it). Idempotent. */
   close(): Promise<void>;
+  /** Event streams open right now (for metrics and tests). */
+  readonly viewers: number;
 }
 
 /**
@@ -90,13 +92,15 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
       return errorResponse(httpError);
     }
   };
-  return Object.assign(handler, {
-    close: () =>
-      (closed ??= (async () => {
-        await hub?.close();
-        await ownedFeed?.close();
-      })()),
-  });
+  const close = () =>
+    (closed ??= (async () => {
+      await hub?.close();
+      await ownedFeed?.close();
+    })());
+  return Object.defineProperties(handler, {
+    close: { value: close },
+    viewers: { get: () => hub?.size ?? 0 },
+  }) as ProgressHandler;
 }
 
 /** The path below `basePath`, without a trailing slash; '' when the request is not under it. */

@@ -190,6 +190,23 @@ describe('GET /events', () => {
     await a.complete();
   });
 
+  it('drops a viewer when its client goes away', async () => {
+    const { handler, open } = await setup();
+    const first = await open('/events?scope=user:1');
+    const second = await open('/events?scope=user:1&id=a');
+    await first.events.next();
+    await second.events.next();
+    expect(handler.viewers).toBe(2);
+    await first.events.cancel();
+    for (let i = 0; i < 100 && handler.viewers > 1; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handler.viewers).toBe(1);
+    await second.events.cancel();
+    for (let i = 0; i < 100 && handler.viewers > 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handler.viewers).toBe(0);
+  });
+
   it('sends a ping comment while idle', async () => {
     const { open } = await setup({ heartbeatMs: 50 });
     const { events } = await open('/events?scope=user:1');

@@ -9,12 +9,19 @@ describe('createProgressHandler in other frameworks', () => {
   it('mounts unchanged in Hono, with a MemoryStore and a LocalChangeFeed', async () => {
     const changes = new LocalChangeFeed();
     const store = changes.track(new MemoryStore());
-    const handler = createProgressHandler({ store, changes, basePath: '/api/progress', authorize: () => true });
+    const handler = createProgressHandler({
+      store,
+      changes,
+      basePath: '/api/progress',
+      authorize: () => true,
+    });
     const app = new Hono();
     app.get('/api/progress/*', (c) => handler(c.req.raw));
 
     await new Progresser({ scope: ['user', 1], id: 'a', total: 4, store, persist: true }).flush();
-    const page = (await (await app.request('/api/progress/jobs?scope=user:1')).json()) as PageDTO<JobDTO>;
+    const page = (await (
+      await app.request('/api/progress/jobs?scope=user:1')
+    ).json()) as PageDTO<JobDTO>;
     expect(page.items.map((job) => job.id)).toEqual(['a']);
 
     const events = sseReader(await app.request('/api/progress/events?scope=user:1'));

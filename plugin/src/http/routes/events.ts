@@ -49,6 +49,8 @@ export const streamEvents: Route = async (context) => {
     signal: request.signal,
     onClose: () => hub.delete(viewer),
   });
+  // The request may have been aborted while we waited: the stream is then closed already.
+  if (stream.closed) return stream.response;
   hub.add(viewer);
   start(context, hub, params, after, stream).then(
     (base) => {
