@@ -1,6 +1,12 @@
 'use client';
 
-import { formatExactDateTime, formatNeutral, formatRelative, type TimeFormatOptions, toDate } from './format-time.js';
+import {
+  formatExactDateTime,
+  formatNeutral,
+  formatRelative,
+  type TimeFormatOptions,
+  toDate,
+} from './format-time.js';
 import { UnknownValue } from './unknown-value.js';
 import { useNow } from './use-now.js';
 
@@ -22,13 +28,21 @@ export interface EtaProps extends TimeFormatOptions {
  * @example
  * <Eta value={job.eta} />
  */
-export function Eta({ value, now, locale, timeZone, unknownLabel = 'Unknown', className }: EtaProps) {
+export function Eta({
+  value,
+  now,
+  locale,
+  timeZone,
+  unknownLabel = 'Unknown',
+  className,
+}: EtaProps) {
   const current = useNow(now);
   const date = toDate(value);
   if (date === null) return <UnknownValue label={unknownLabel} />;
   const options = { locale, timeZone };
   let text = formatNeutral(date);
-  if (current) text = formatRelative(date.getTime() < current.getTime() ? current : date, current, options);
+  if (current)
+    text = formatRelative(date.getTime() < current.getTime() ? current : date, current, options);
   return (
     <time
       className={className ?? 'progressrus-eta'}

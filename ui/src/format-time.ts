@@ -12,7 +12,10 @@ export interface TimeFormatOptions {
 
 const cache = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
 
-function dateTimeFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+function dateTimeFormat(
+  locale: string | undefined,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
   const key = `d|${locale ?? ''}|${JSON.stringify(options)}`;
   let format = cache.get(key) as Intl.DateTimeFormat | undefined;
   if (!format) {
@@ -46,26 +49,40 @@ const UNITS: ReadonlyArray<readonly [Intl.RelativeTimeFormatUnit, number]> = [
 export function formatRelative(date: Date, now: Date, options: TimeFormatOptions = {}): string {
   let value = (date.getTime() - now.getTime()) / 1000;
   for (const [unit, size] of UNITS) {
-    if (Math.abs(value) < size) return relativeTimeFormat(options.locale).format(Math.round(value), unit);
+    if (Math.abs(value) < size)
+      return relativeTimeFormat(options.locale).format(Math.round(value), unit);
     value /= size;
   }
   return relativeTimeFormat(options.locale).format(Math.round(value), 'year');
 }
 
 /** Short form for a list: the time alone when it falls on `now`'s day, else date and time. */
-export function formatShortDateTime(date: Date, now: Date, options: TimeFormatOptions = {}): string {
+export function formatShortDateTime(
+  date: Date,
+  now: Date,
+  options: TimeFormatOptions = {},
+): string {
   const day = dateTimeFormat(options.locale, { dateStyle: 'medium', timeZone: options.timeZone });
   if (day.format(date) === day.format(now)) {
-    return dateTimeFormat(options.locale, { timeStyle: 'medium', timeZone: options.timeZone }).format(date);
+    return dateTimeFormat(options.locale, {
+      timeStyle: 'medium',
+      timeZone: options.timeZone,
+    }).format(date);
   }
-  return dateTimeFormat(options.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: options.timeZone }).format(
-    date,
-  );
+  return dateTimeFormat(options.locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: options.timeZone,
+  }).format(date);
 }
 
 /** The exact time with its zone, for a tooltip: "Friday, November 27, 2026 at 8:40:05 PM UTC". */
 export function formatExactDateTime(date: Date, options: TimeFormatOptions = {}): string {
-  return dateTimeFormat(options.locale, { dateStyle: 'full', timeStyle: 'long', timeZone: options.timeZone }).format(date);
+  return dateTimeFormat(options.locale, {
+    dateStyle: 'full',
+    timeStyle: 'long',
+    timeZone: options.timeZone,
+  }).format(date);
 }
 
 /**

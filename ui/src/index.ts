@@ -1,11 +1,21 @@
 export { type ProgressClock, systemClock } from './clock.js';
 export { ProgressHttpError, ProgressOptionsError } from './errors.js';
 export { Eta, type EtaProps } from './eta.js';
-export { formatExactDateTime, formatRelative, formatShortDateTime, type TimeFormatOptions } from './format-time.js';
+export {
+  formatExactDateTime,
+  formatRelative,
+  formatShortDateTime,
+  type TimeFormatOptions,
+} from './format-time.js';
 export { JOB_LIST_LABELS, JobList, type JobListLabels, type JobListProps } from './job-list.js';
 export { LocalTime, type LocalTimeProps } from './local-time.js';
 export { ProgressBar, type ProgressBarProps } from './progress-bar.js';
-export type { EventSourceConstructor, EventSourceLike, FetchLike, ProgressOptions } from './progress-options.js';
+export type {
+  EventSourceConstructor,
+  EventSourceLike,
+  FetchLike,
+  ProgressOptions,
+} from './progress-options.js';
 export type { Connection, ProgressState } from './progress-subscription.js';
 export type { ProgressTarget } from './progress-target.js';
 export { STATUS_LABELS, StatusBadge, type StatusBadgeProps } from './status-badge.js';

@@ -115,7 +115,9 @@ export function JobList({ jobs, caption, now, locale, timeZone, labels, classNam
                     {percent ? <strong>{percent}</strong> : null}
                     <span>{counts}</span>
                     {job.errorCount > 0 ? (
-                      <span className="progressrus-job-error-count">{text.errors(job.errorCount)}</span>
+                      <span className="progressrus-job-error-count">
+                        {text.errors(job.errorCount)}
+                      </span>
                     ) : null}
                   </span>
                 </td>

@@ -1,6 +1,12 @@
 'use client';
 
-import { formatExactDateTime, formatNeutral, formatShortDateTime, type TimeFormatOptions, toDate } from './format-time.js';
+import {
+  formatExactDateTime,
+  formatNeutral,
+  formatShortDateTime,
+  type TimeFormatOptions,
+  toDate,
+} from './format-time.js';
 import { UnknownValue } from './unknown-value.js';
 import { useNow } from './use-now.js';
 
@@ -22,7 +28,14 @@ export interface LocalTimeProps extends TimeFormatOptions {
  * @example
  * <LocalTime value={job.startedAt} />
  */
-export function LocalTime({ value, now, locale, timeZone, unknownLabel = 'Unknown', className }: LocalTimeProps) {
+export function LocalTime({
+  value,
+  now,
+  locale,
+  timeZone,
+  unknownLabel = 'Unknown',
+  className,
+}: LocalTimeProps) {
   const current = useNow(now);
   const date = toDate(value);
   if (date === null) return <UnknownValue label={unknownLabel} />;

@@ -42,7 +42,10 @@ export function ProgressBar(props: ProgressBarProps) {
   let value = job ? job.percentage : (props.value ?? null);
   // A finished job with an unknown total is done, not "still going".
   if (value === null && status === 'completed') value = 100;
-  const now = value === null || !Number.isFinite(value) ? null : Math.floor(Math.min(100, Math.max(0, value)));
+  const now =
+    value === null || !Number.isFinite(value)
+      ? null
+      : Math.floor(Math.min(100, Math.max(0, value)));
   const valueText = props.valueText ?? (now === null ? countText(job) : `${now}%`);
   return (
     <div

@@ -56,14 +56,16 @@ export interface ResolvedProgressOptions {
 
 /** Applies the defaults once and validates everything. */
 export function resolveProgressOptions(options: ProgressOptions): ResolvedProgressOptions {
-  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+  if (options === null || typeof options !== 'object')
+    throw expected('options', 'an object', options);
   if (typeof options.url !== 'string') throw expected('url', 'a string', options.url);
   const token = options.token ?? null;
   if (token !== null && (typeof token !== 'string' || token.length === 0)) {
     throw expected('token', 'a non-empty string', token);
   }
   const globalEventSource = (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
-  const globalFetch = typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : null;
+  const globalFetch =
+    typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : null;
   return {
     url: options.url,
     token,
@@ -71,7 +73,8 @@ export function resolveProgressOptions(options: ProgressOptions): ResolvedProgre
     reconnectDelayMs: positive('reconnectDelayMs', options.reconnectDelayMs ?? 1000),
     maxReconnectDelayMs: positive('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 30_000),
     failuresBeforePolling: integer('failuresBeforePolling', options.failuresBeforePolling ?? 3),
-    EventSource: options.EventSource === undefined ? (globalEventSource ?? null) : options.EventSource,
+    EventSource:
+      options.EventSource === undefined ? (globalEventSource ?? null) : options.EventSource,
     fetch: options.fetch ?? globalFetch,
     clock: options.clock ?? systemClock,
   };

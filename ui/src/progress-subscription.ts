@@ -53,12 +53,21 @@ export class ProgressSubscription {
   #pollGeneration = 0;
   #stopped = false;
 
-  constructor(target: ResolvedTarget, options: ResolvedProgressOptions, initialJobs?: readonly JobDTO[]) {
+  constructor(
+    target: ResolvedTarget,
+    options: ResolvedProgressOptions,
+    initialJobs?: readonly JobDTO[],
+  ) {
     this.#target = target;
     this.#options = options;
     this.#urls = new ProgressUrls(options.url, target, options.token);
     if (initialJobs) this.#jobs.replaceAll(initialJobs.filter((job) => this.#concerns(job)));
-    this.#state = { ...this.#jobsState(), connection: 'connecting', error: null, loaded: initialJobs !== undefined };
+    this.#state = {
+      ...this.#jobsState(),
+      connection: 'connecting',
+      error: null,
+      loaded: initialJobs !== undefined,
+    };
   }
 
   get state(): ProgressState {
@@ -113,7 +122,10 @@ export class ProgressSubscription {
     this.#streamFailures += 1;
     // CLOSED means the server answered with something other than a stream (an HTTP error);
     // the browser gives up on it. Polling then says why, and we retry the stream later.
-    if (source.readyState === EVENT_SOURCE_CLOSED || this.#streamFailures >= this.#options.failuresBeforePolling) {
+    if (
+      source.readyState === EVENT_SOURCE_CLOSED ||
+      this.#streamFailures >= this.#options.failuresBeforePolling
+    ) {
       this.#closeStream();
       this.#startPolling();
       this.#scheduleStream();
@@ -123,7 +135,11 @@ export class ProgressSubscription {
     }
   }
 
-  #onStreamEvent(source: EventSourceLike, event: MessageEvent, type: 'snapshot' | 'job' | 'removed'): void {
+  #onStreamEvent(
+    source: EventSourceLike,
+    event: MessageEvent,
+    type: 'snapshot' | 'job' | 'removed',
+  ): void {
     if (this.#source !== source) return;
     if (event.lastEventId) this.#lastEventId = event.lastEventId;
     let data: unknown;
@@ -150,7 +166,10 @@ export class ProgressSubscription {
 
   #scheduleStream(): void {
     if (this.#stopped || this.#streamTimer !== null || this.#options.EventSource === null) return;
-    this.#streamTimer = this.#options.clock.setTimeout(() => this.#openStream(), this.#backoff(this.#streamFailures));
+    this.#streamTimer = this.#options.clock.setTimeout(
+      () => this.#openStream(),
+      this.#backoff(this.#streamFailures),
+    );
   }
 
   #closeStream(): void {
@@ -201,7 +220,10 @@ export class ProgressSubscription {
       this.#pollFailures += 1;
       this.#update({ connection: 'offline', error: failure });
     }
-    const delay = Math.max(this.#options.pollIntervalMs, this.#pollFailures === 0 ? 0 : this.#backoff(this.#pollFailures));
+    const delay = Math.max(
+      this.#options.pollIntervalMs,
+      this.#pollFailures === 0 ? 0 : this.#backoff(this.#pollFailures),
+    );
     this.#pollTimer = this.#options.clock.setTimeout(() => void this.#poll(), delay);
   }
 
@@ -230,7 +252,10 @@ export class ProgressSubscription {
   async #getJson<T>(url: string): Promise<T> {
     const fetch = this.#options.fetch;
     if (fetch === null) throw new Error('No fetch to poll with');
-    const response = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    const response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+    });
     if (!response.ok) throw await httpError(response);
     return (await response.json()) as T;
   }
@@ -253,7 +278,10 @@ export class ProgressSubscription {
   }
 
   #jobsState(): Pick<ProgressState, 'jobs' | 'job'> {
-    return { jobs: this.#jobs.list(), job: this.#target.id === null ? null : this.#jobs.get(this.#target.id) };
+    return {
+      jobs: this.#jobs.list(),
+      job: this.#target.id === null ? null : this.#jobs.get(this.#target.id),
+    };
   }
 
   #update(patch: Partial<ProgressState>): void {
@@ -274,7 +302,11 @@ export class ProgressSubscription {
 }
 
 function isJob(value: unknown): value is JobDTO {
-  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === 'string'
+  );
 }
 
 async function httpError(response: Response): Promise<ProgressHttpError> {
@@ -286,6 +318,8 @@ async function httpError(response: Response): Promise<ProgressHttpError> {
   }
   const code = typeof body?.error?.code === 'string' ? body.error.code : `http_${response.status}`;
   const message =
-    typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${response.status} ${response.statusText}`.trim();
+    typeof body?.error?.message === 'string'
+      ? body.error.message
+      : `HTTP ${response.status} ${response.statusText}`.trim();
   return new ProgressHttpError(response.status, code, message);
 }

@@ -5,7 +5,10 @@ import { expected } from './errors.js';
  * What to follow: a whole scope (`'user:3421'` or `['user', 3421]`), or one job of it
  * (`{ scope, id }`).
  */
-export type ProgressTarget = string | Scope | { readonly scope: string | Scope; readonly id?: string | null };
+export type ProgressTarget =
+  | string
+  | Scope
+  | { readonly scope: string | Scope; readonly id?: string | null };
 
 /** A target checked and reduced to the two query values the HTTP API takes. */
 export interface ResolvedTarget {
@@ -43,7 +46,11 @@ function scopeValue(scope: string | Scope, name: string): string {
     .map((part: unknown, index) => {
       if (typeof part === 'number' && Number.isFinite(part)) return String(part);
       if (typeof part === 'string' && part.length > 0 && !part.includes(':')) return part;
-      throw expected(`${name}[${index}]`, "a non-empty string without ':' or a finite number", part);
+      throw expected(
+        `${name}[${index}]`,
+        "a non-empty string without ':' or a finite number",
+        part,
+      );
     })
     .join(':');
 }

@@ -46,7 +46,11 @@ function getServerSnapshot(): null {
  * `override` (a fixed time, for tests and stories) wins when given.
  */
 export function useNow(override?: Date): Date | null {
-  const now = useSyncExternalStore(override ? noSubscribe : subscribe, getSnapshot, getServerSnapshot);
+  const now = useSyncExternalStore(
+    override ? noSubscribe : subscribe,
+    getSnapshot,
+    getServerSnapshot,
+  );
   if (override) return override;
   return now === null ? null : new Date(now);
 }

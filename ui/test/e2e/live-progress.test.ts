@@ -4,7 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { Progresser, RedisStore } from 'progressrus';
-import { createProgressHandler, createProgressToken, type ProgressHandler, toNodeHandler } from 'progressrus/http';
+import {
+  createProgressHandler,
+  createProgressToken,
+  type ProgressHandler,
+  toNodeHandler,
+} from 'progressrus/http';
 import { type RedisServer, startRedisServer } from 'progressrus/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlePage, type PageServer, startPageServer } from './page-server.js';
@@ -59,8 +64,21 @@ describe('useProgress in a real browser', () => {
   it('moves the bar as a job ticks in Redis, without a reload', async () => {
     const store = new RedisStore({ connection: redis });
     const scope = ['user', 3421];
-    const job = new Progresser({ scope, id: 'nightly-export', name: 'Nightly export', total: 200, store, intervalMs: 60_000 });
-    const other = new Progresser({ scope, id: 'import', name: 'Import customers', total: null, store });
+    const job = new Progresser({
+      scope,
+      id: 'nightly-export',
+      name: 'Nightly export',
+      total: 200,
+      store,
+      intervalMs: 60_000,
+    });
+    const other = new Progresser({
+      scope,
+      id: 'import',
+      name: 'Import customers',
+      total: null,
+      store,
+    });
     job.tick(20);
     other.tick(1234);
     await Promise.all([job.flush(), other.flush()]);
@@ -71,13 +89,17 @@ describe('useProgress in a real browser', () => {
       if (frame === page.mainFrame()) navigations += 1;
     });
     const token = createProgressToken({ secret: SECRET, scope });
-    await page.goto(`${server.origin}/?scope=user:3421&id=nightly-export&token=${encodeURIComponent(token)}`);
+    await page.goto(
+      `${server.origin}/?scope=user:3421&id=nightly-export&token=${encodeURIComponent(token)}`,
+    );
     await page.evaluate(() => {
       (window as unknown as { loadMarker: string }).loadMarker = 'first load';
     });
 
     await expect.poll(() => valueNow(page), { timeout: 15_000 }).toBe(10);
-    await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent()).toBe('live');
+    await expect
+      .poll(() => page.getByRole('status', { name: 'Connection' }).textContent())
+      .toBe('live');
 
     // Each write reaches the page over the event stream; record how long each one takes.
     const seen: number[] = [10];
@@ -95,25 +117,40 @@ describe('useProgress in a real browser', () => {
     const list = page.getByRole('table', { name: 'All jobs' });
     await expect.poll(() => list.getByRole('row').count()).toBe(3);
     await expect
-      .poll(() => list.getByRole('progressbar', { name: 'Import customers' }).getAttribute('aria-valuenow'))
+      .poll(() =>
+        list.getByRole('progressbar', { name: 'Import customers' }).getAttribute('aria-valuenow'),
+      )
       .toBeNull();
     console.info(`write → screen latency (ms): ${latenciesMs.join(', ')}`);
 
-    await page.screenshot({ path: join(RESULTS, 'live-progress-light.png'), fullPage: true, animations: 'disabled' });
+    await page.screenshot({
+      path: join(RESULTS, 'live-progress-light.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(RESULTS, 'live-progress-dark.png'), fullPage: true, animations: 'disabled' });
+    await page.screenshot({
+      path: join(RESULTS, 'live-progress-dark.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
 
     job.tick(50);
     await job.complete();
     await expect.poll(() => valueNow(page), { timeout: 10_000 }).toBe(100);
     await expect
-      .poll(() => page.getByRole('region', { name: 'Current job' }).getByText('Completed').count(), {
-        timeout: 10_000,
-      })
+      .poll(
+        () => page.getByRole('region', { name: 'Current job' }).getByText('Completed').count(),
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(1);
 
     expect(navigations).toBe(1);
-    expect(await page.evaluate(() => (window as unknown as { loadMarker?: string }).loadMarker)).toBe('first load');
+    expect(
+      await page.evaluate(() => (window as unknown as { loadMarker?: string }).loadMarker),
+    ).toBe('first load');
     await page.close();
     await other.complete();
   });

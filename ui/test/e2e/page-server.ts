@@ -7,7 +7,9 @@ import { build, type Rolldown } from 'vite';
 const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'page');
 
 /** The test page (React, the hook, the components, the stylesheet), bundled in memory by vite. */
-export async function bundlePage(): Promise<Map<string, { type: string; body: string | Uint8Array }>> {
+export async function bundlePage(): Promise<
+  Map<string, { type: string; body: string | Uint8Array }>
+> {
   const output = (await build({
     root: PAGE_DIR,
     configFile: false,

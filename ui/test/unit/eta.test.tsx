@@ -6,7 +6,9 @@ const now = new Date('2026-11-27T20:00:00.000Z');
 
 describe('Eta', () => {
   it('reads as a relative time with the exact time in the title', () => {
-    render(<Eta value="2026-11-27T20:03:00.000Z" now={now} locale="en-US" timeZone="America/New_York" />);
+    render(
+      <Eta value="2026-11-27T20:03:00.000Z" now={now} locale="en-US" timeZone="America/New_York" />,
+    );
     const time = screen.getByText('in 3 minutes');
     expect(time.tagName).toBe('TIME');
     expect(time.getAttribute('datetime')).toBe('2026-11-27T20:03:00.000Z');

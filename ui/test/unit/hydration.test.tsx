@@ -13,7 +13,14 @@ afterEach(() => {
 describe('times before and after hydration', () => {
   it('renders zone-neutral times on the server and hydrates without a mismatch', async () => {
     vi.useFakeTimers({ now: new Date('2026-11-27T20:00:00.000Z'), toFake: ['Date'] });
-    const jobs = [makeJob({ id: 'a', name: 'Export', startedAt: '2026-11-27T19:55:00.000Z', eta: '2026-11-27T20:07:00.000Z' })];
+    const jobs = [
+      makeJob({
+        id: 'a',
+        name: 'Export',
+        startedAt: '2026-11-27T19:55:00.000Z',
+        eta: '2026-11-27T20:07:00.000Z',
+      }),
+    ];
     const html = renderToString(<JobList jobs={jobs} locale="en-US" timeZone="Asia/Tokyo" />);
     expect(html).toContain('2026-11-27 19:55 UTC');
 
@@ -32,9 +39,9 @@ describe('times before and after hydration', () => {
     expect(errors).not.toHaveBeenCalled();
     errors.mockRestore();
     // After hydration, the viewer's zone: 19:55 UTC is 04:55 in Tokyo (the same day as "now" there).
-    expect(container.querySelector('time[datetime="2026-11-27T19:55:00.000Z"]')?.textContent).toMatch(
-      /^4:55:00\s?AM$/,
-    );
+    expect(
+      container.querySelector('time[datetime="2026-11-27T19:55:00.000Z"]')?.textContent,
+    ).toMatch(/^4:55:00\s?AM$/);
     act(() => root?.unmount());
     container.remove();
   });
@@ -42,7 +49,10 @@ describe('times before and after hydration', () => {
 
 describe('useNow', () => {
   it('re-renders relative times as the clock moves', () => {
-    vi.useFakeTimers({ now: new Date('2026-11-27T20:00:00.000Z'), toFake: ['Date', 'setInterval', 'clearInterval'] });
+    vi.useFakeTimers({
+      now: new Date('2026-11-27T20:00:00.000Z'),
+      toFake: ['Date', 'setInterval', 'clearInterval'],
+    });
     render(<Eta value="2026-11-27T20:03:00.000Z" locale="en-US" />);
     expect(screen.getByText('in 3 minutes')).toBeTruthy();
     act(() => {

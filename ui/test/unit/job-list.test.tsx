@@ -64,14 +64,20 @@ describe('JobList', () => {
     const started = row.getByText(/Nov 26, 2026,? 5:00\s?PM/);
     expect(started.tagName).toBe('TIME');
     expect(started.getAttribute('datetime')).toBe('2026-11-26T08:00:00.000Z');
-    expect(started.getAttribute('title')).toMatch(/Thursday, November 26, 2026 at 5:00:00\s?PM GMT\+9/);
-    expect(row.getByText(/Nov 26, 2026,? 5:05\s?PM/).getAttribute('datetime')).toBe('2026-11-26T08:05:00.000Z');
+    expect(started.getAttribute('title')).toMatch(
+      /Thursday, November 26, 2026 at 5:00:00\s?PM GMT\+9/,
+    );
+    expect(row.getByText(/Nov 26, 2026,? 5:05\s?PM/).getAttribute('datetime')).toBe(
+      '2026-11-26T08:05:00.000Z',
+    );
   });
 
   it('shows only the time for a start on the same day', () => {
     render(<JobList jobs={jobs} now={now} locale="en-US" timeZone="UTC" />);
     const row = within(rowOf('Export orders'));
-    expect(row.getByText(/^7:55:00\s?PM$/).getAttribute('datetime')).toBe('2026-11-27T19:55:00.000Z');
+    expect(row.getByText(/^7:55:00\s?PM$/).getAttribute('datetime')).toBe(
+      '2026-11-27T19:55:00.000Z',
+    );
   });
 
   it('shows why a job failed and how many errors it had, without an ETA', () => {

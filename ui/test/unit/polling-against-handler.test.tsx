@@ -18,7 +18,8 @@ function serve(authorize: (scope: readonly string[] | null) => boolean = () => t
     basePath: '/api/progress',
     authorize: (_request, scope) => authorize(scope),
   });
-  const fetch: FetchLike = (url, init) => handler(new Request(new URL(url, 'http://localhost'), init));
+  const fetch: FetchLike = (url, init) =>
+    handler(new Request(new URL(url, 'http://localhost'), init));
   return { store, handler, fetch };
 }
 
@@ -31,7 +32,13 @@ describe('useProgress polling the real HTTP handler', () => {
   it('lists the jobs of a scope and follows their progress', async () => {
     const { store, handler, fetch } = serve();
     handlers.push(handler);
-    const progress = new Progresser({ scope: ['user', 3421], id: 'export', name: 'Export', total: 10, store });
+    const progress = new Progresser({
+      scope: ['user', 3421],
+      id: 'export',
+      name: 'Export',
+      total: 10,
+      store,
+    });
     progress.tick(2);
     await progress.flush();
     const clock = new ManualClock();
@@ -39,7 +46,12 @@ describe('useProgress polling the real HTTP handler', () => {
       useProgress(['user', 3421], { url: '/api/progress', EventSource: null, fetch, clock }),
     );
     await waitFor(() => expect(result.current.jobs[0]?.count).toBe(2));
-    expect(result.current.jobs[0]).toMatchObject({ id: 'export', name: 'Export', total: 10, percentage: 20 });
+    expect(result.current.jobs[0]).toMatchObject({
+      id: 'export',
+      name: 'Export',
+      total: 10,
+      percentage: 20,
+    });
     progress.tick(5);
     await progress.flush();
     act(() => clock.advance(2000));
@@ -52,7 +64,10 @@ describe('useProgress polling the real HTTP handler', () => {
     handlers.push(handler);
     const clock = new ManualClock();
     const { result } = renderHook(() =>
-      useProgress({ scope: 'user:7', id: 'report' }, { url: '/api/progress', EventSource: null, fetch, clock }),
+      useProgress(
+        { scope: 'user:7', id: 'report' },
+        { url: '/api/progress', EventSource: null, fetch, clock },
+      ),
     );
     await waitFor(() => expect(result.current.loaded).toBe(true));
     expect(result.current.job).toBeNull();
@@ -69,7 +84,12 @@ describe('useProgress polling the real HTTP handler', () => {
     const { handler, fetch } = serve(() => false);
     handlers.push(handler);
     const { result } = renderHook(() =>
-      useProgress('user:1', { url: '/api/progress', EventSource: null, fetch, clock: new ManualClock() }),
+      useProgress('user:1', {
+        url: '/api/progress',
+        EventSource: null,
+        fetch,
+        clock: new ManualClock(),
+      }),
     );
     await waitFor(() => expect(result.current.error).toBeInstanceOf(ProgressHttpError));
     expect((result.current.error as ProgressHttpError).status).toBe(403);

@@ -22,7 +22,11 @@ describe('ProgressBar', () => {
   });
 
   it('is indeterminate, without aria-valuenow, when the total is unknown', () => {
-    render(<ProgressBar job={makeJob({ id: 'a', name: 'Crawl', total: null, percentage: null, count: 12 })} />);
+    render(
+      <ProgressBar
+        job={makeJob({ id: 'a', name: 'Crawl', total: null, percentage: null, count: 12 })}
+      />,
+    );
     const bar = screen.getByRole('progressbar', { name: 'Crawl' });
     expect(bar.hasAttribute('aria-valuenow')).toBe(false);
     expect(bar.hasAttribute('data-indeterminate')).toBe(true);
@@ -30,12 +34,20 @@ describe('ProgressBar', () => {
   });
 
   it('shows a completed job with an unknown total as full', () => {
-    render(<ProgressBar job={makeJob({ id: 'a', status: 'completed', total: null, percentage: null })} />);
+    render(
+      <ProgressBar
+        job={makeJob({ id: 'a', status: 'completed', total: null, percentage: null })}
+      />,
+    );
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
   });
 
   it("takes a job's name, percentage and status", () => {
-    render(<ProgressBar job={makeJob({ id: 'a', name: 'Export', percentage: 61.2, status: 'stalled' })} />);
+    render(
+      <ProgressBar
+        job={makeJob({ id: 'a', name: 'Export', percentage: 61.2, status: 'stalled' })}
+      />,
+    );
     const bar = screen.getByRole('progressbar', { name: 'Export' });
     expect(bar.getAttribute('aria-valuenow')).toBe('61');
     expect(bar.dataset.status).toBe('stalled');

@@ -15,9 +15,15 @@ function api(initial: JobDTO[]) {
     state.urls.push(url);
     const { pathname, searchParams } = new URL(url, 'http://localhost');
     const json = (body: unknown, status = 200) =>
-      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json' },
+      });
     if (state.status !== 200) {
-      return json({ error: { code: state.status === 403 ? 'forbidden' : 'internal', message: 'no' } }, state.status);
+      return json(
+        { error: { code: state.status === 403 ? 'forbidden' : 'internal', message: 'no' } },
+        state.status,
+      );
     }
     if (pathname.endsWith('/job')) {
       const job = state.jobs.find((candidate) => candidate.id === searchParams.get('id'));
@@ -67,7 +73,11 @@ describe('useProgress', () => {
     const source = FakeEventSource.last();
     act(() => {
       source.open();
-      source.emit('snapshot', { items: [makeJob({ id: 'a', count: 1 }), makeJob({ id: 'b' })] }, '1-0');
+      source.emit(
+        'snapshot',
+        { items: [makeJob({ id: 'a', count: 1 }), makeJob({ id: 'b' })] },
+        '1-0',
+      );
     });
     expect(result.current.loaded).toBe(true);
     expect(result.current.jobs.map((job) => job.id).sort()).toEqual(['a', 'b']);
@@ -143,7 +153,11 @@ describe('useProgress', () => {
 
   it('polls when the stream keeps failing, then goes back to the stream once it opens', async () => {
     const server = api([makeJob({ id: 'a', count: 3 })]);
-    const { options, clock } = setup({ fetch: server.fetch, failuresBeforePolling: 2, pollIntervalMs: 2000 });
+    const { options, clock } = setup({
+      fetch: server.fetch,
+      failuresBeforePolling: 2,
+      pollIntervalMs: 2000,
+    });
     const { result } = renderHook(() => useProgress('user:3421', options));
     const first = FakeEventSource.last();
     act(() => {
@@ -250,7 +264,9 @@ describe('useProgress', () => {
     rerender({ scope: 'user:2' });
     expect(first.closed).toBe(true);
     expect(result.current.jobs).toHaveLength(0);
-    expect(new URL(FakeEventSource.last().url, 'http://localhost').searchParams.get('scope')).toBe('user:2');
+    expect(new URL(FakeEventSource.last().url, 'http://localhost').searchParams.get('scope')).toBe(
+      'user:2',
+    );
   });
 
   it('does not reconnect when the options object is new but equal', () => {
@@ -278,13 +294,13 @@ describe('useProgress', () => {
   it('throws at the call for a bad scope or url', () => {
     const { options } = setup();
     expect(() => renderHook(() => useProgress(['user', 'a:b'], options))).toThrow(
-      "Expected `scope[1]` to be a non-empty string without ':' or a finite number, got `\"a:b\"`",
+      'Expected `scope[1]` to be a non-empty string without \':\' or a finite number, got `"a:b"`',
     );
-    expect(() => renderHook(() => useProgress('user:1', { ...options, url: 1 as unknown as string }))).toThrow(
-      'Expected `url` to be a string, got `1`',
-    );
-    expect(() => renderHook(() => useProgress('user:1', { ...options, pollIntervalMs: 0 }))).toThrow(
-      'Expected `pollIntervalMs` to be a finite number > 0, got `0`',
-    );
+    expect(() =>
+      renderHook(() => useProgress('user:1', { ...options, url: 1 as unknown as string })),
+    ).toThrow('Expected `url` to be a string, got `1`');
+    expect(() =>
+      renderHook(() => useProgress('user:1', { ...options, pollIntervalMs: 0 })),
+    ).toThrow('Expected `pollIntervalMs` to be a finite number > 0, got `0`');
   });
 });

@@ -40,7 +40,11 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App scope={query.get('scope') ?? ''} id={query.get('id') ?? ''} token={query.get('token') ?? ''} />
+      <App
+        scope={query.get('scope') ?? ''}
+        id={query.get('id') ?? ''}
+        token={query.get('token') ?? ''}
+      />
     </StrictMode>,
   );
 }
