@@ -1,0 +1,212 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { ProgressWorker, type ProgressWorkerOptions } from '../../src/bullmq/index.js';
+import { type ProgressRecord, RedisStore, type Store } from '../../src/index.js';
+import { sleep, uniquePrefix } from '../helpers.js';
+import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
+import { monitorRedis } from './redis-monitor.js';
+
+/** A store whose writes take `delayMs` longer, as over a slow network. */
+class SlowStore extends RedisStore {
+  constructor(
+    options: ConstructorParameters<typeof RedisStore>[0],
+    readonly delayMs: number,
+  ) {
+    super(options);
+  }
+  override async persist(record: ProgressRecord): Promise<void> {
+    await sleep(this.delayMs);
+    return super.persist(record);
+  }
+}
+
+describe('ProgressWorker writes', () => {
+  const ctx = bullmqContext();
+
+  function worker(
+    queueName: string,
+    processor: ConstructorParameters<typeof ProgressWorker>[1],
+    options: Partial<ProgressWorkerOptions> = {},
+  ) {
+    const created = new ProgressWorker(queueName, processor, {
+      connection: ctx.connection,
+      ...options,
+    });
+    ctx.onCleanup(() => created.close());
+    return created;
+  }
+
+  it('writes a job that ticks 100,000 times at most duration / interval + 3 times, and mirrors it at that pace', async () => {
+    const queue = ctx.queue('hundred-k');
+    const store = ctx.store();
+    const intervalMs = 50;
+    const recordKey = store.keys.scope(`queue:${queue.name}`);
+    const jobKey = `bull:${queue.name}:big`;
+    const commands = await monitorRedis(
+      ctx.redisUrl,
+      ({ args }) => args[0] === 'hset' && (args[1] === recordKey || args[1] === jobKey),
+    );
+    ctx.onCleanup(commands.stop);
+    let durationMs = 0;
+    worker(
+      queue.name,
+      async (_job, progress) => {
+        const startedAt = Date.now();
+        progress.total = 100_000;
+        for (let batch = 0; batch < 100; batch += 1) {
+          for (let item = 0; item < 1000; item += 1) progress.tick();
+          await sleep(5);
+        }
+        durationMs = Date.now() - startedAt;
+      },
+      { progress: { store, intervalMs } },
+    );
+    const job = await queue.add('big', {}, { jobId: 'big' });
+    const tick = await finishedRecord(store, ['queue', queue.name], `${queue.name}:big`);
+    await sleep(100);
+    expect(tick).toMatchObject({ status: 'completed', count: 100_000 });
+    const recordWrites = commands.count(({ args }) => args[1] === recordKey);
+    const progressWrites = commands.count(
+      ({ args }) => args[1] === jobKey && args[2] === 'progress',
+    );
+    const bound = durationMs / intervalMs + 3;
+    expect(recordWrites).toBeGreaterThanOrEqual(3);
+    expect(recordWrites).toBeLessThanOrEqual(bound);
+    // Mirrored to BullMQ's own progress, at the same pace, ending at 100.
+    expect(progressWrites).toBeGreaterThanOrEqual(2);
+    expect(progressWrites).toBeLessThanOrEqual(bound);
+    expect((await queue.getJob(job.id ?? ''))?.progress).toBe(100);
+  });
+
+  it('leaves BullMQ job progress alone when the mirror is off', async () => {
+    const queue = ctx.queue('no-mirror');
+    const store = ctx.store();
+    const jobKey = `bull:${queue.name}:quiet`;
+    const commands = await monitorRedis(
+      ctx.redisUrl,
+      ({ args }) => args[0] === 'hset' && args[1] === jobKey && args[2] === 'progress',
+    );
+    ctx.onCleanup(commands.stop);
+    worker(
+      queue.name,
+      async (_job, progress) => {
+        progress.total = 100;
+        for (let item = 0; item < 100; item += 1) {
+          progress.tick();
+          await sleep(3);
+        }
+      },
+      { progress: { store, intervalMs: 20, mirror: false } },
+    );
+    const job = await queue.add('quiet', {}, { jobId: 'quiet' });
+    await finishedRecord(store, ['queue', queue.name], `${queue.name}:quiet`);
+    expect(commands.seen).toHaveLength(0);
+    expect((await queue.getJob(job.id ?? ''))?.progress).toBe(0);
+  });
+
+  it('writes a job that ends within one interval once when it never ticks and twice when it does', async () => {
+    const queue = ctx.queue('short');
+    const store = ctx.store();
+    const recordKey = store.keys.scope(`queue:${queue.name}`);
+    const commands = await monitorRedis(
+      ctx.redisUrl,
+      ({ args }) => args[0] === 'hset' && args[1] === recordKey,
+    );
+    ctx.onCleanup(commands.stop);
+    worker(
+      queue.name,
+      async (job, progress) => {
+        if (job.data.tick) progress.tick(job.data.tick);
+      },
+      { progress: { store, intervalMs: 10_000 }, concurrency: 10 },
+    );
+    await queue.addBulk([
+      ...Array.from({ length: 10 }, (_, i) => ({
+        name: 'idle',
+        data: {},
+        opts: { jobId: `idle-${i}` },
+      })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        name: 'ticking',
+        data: { tick: 3 },
+        opts: { jobId: `ticking-${i}` },
+      })),
+    ]);
+    await until(
+      async () =>
+        (await store.scope(['queue', queue.name])).filter((tick) => tick.finished).length === 20,
+    );
+    await sleep(100);
+    const writesOf = (id: string) =>
+      commands.count(({ args }) => args[2] === `${queue.name}:${id}`);
+    for (let i = 0; i < 10; i += 1) {
+      expect(writesOf(`idle-${i}`)).toBe(1);
+      expect(writesOf(`ticking-${i}`)).toBe(2);
+    }
+  });
+
+  it('coalesces the writes of 50 concurrent jobs into a few round trips', async () => {
+    const queue = ctx.queue('concurrent');
+    const connection = new Redis(ctx.redisUrl);
+    ctx.onCleanup(() => connection.quit());
+    await connection.ping();
+    const store = new RedisStore({ connection, prefix: uniquePrefix('bullmq') });
+    const source = `127.0.0.1:${connection.stream.localPort}`;
+    const commands = await monitorRedis(
+      ctx.redisUrl,
+      ({ args, source: from }) => from === source && (args[0] === 'multi' || args[0] === 'hset'),
+    );
+    ctx.onCleanup(commands.stop);
+    let arrived = 0;
+    let release: () => void = () => {};
+    const allArrived = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await queue.addBulk(
+      Array.from({ length: 50 }, (_, i) => ({ name: 'x', data: {}, opts: { jobId: `j${i}` } })),
+    );
+    worker(
+      queue.name,
+      async (_job, progress) => {
+        arrived += 1;
+        if (arrived === 50) release();
+        // Every job is active at once before any of them ticks.
+        await allArrived;
+        progress.tick(10);
+      },
+      { concurrency: 50, progress: { store, intervalMs: 10_000 } },
+    );
+    await until(
+      async () =>
+        (await store.scope(['queue', queue.name])).filter((tick) => tick.finished).length === 50,
+    );
+    await sleep(100);
+    const hsets = commands.count(({ args }) => args[0] === 'hset');
+    const roundTrips = commands.count(({ args }) => args[0] === 'multi');
+    expect(hsets).toBe(100);
+    expect(roundTrips).toBeLessThanOrEqual(10);
+  });
+
+  it('writes every pending record before close() resolves', async () => {
+    const queue = ctx.queue('close');
+    const connection = new Redis(ctx.redisUrl);
+    ctx.onCleanup(() => connection.quit());
+    const store: Store = new SlowStore({ connection, prefix: uniquePrefix('bullmq') }, 1000);
+    const closing = new ProgressWorker(
+      queue.name,
+      async (_job, progress) => {
+        progress.tick(5);
+      },
+      { connection: ctx.connection, progress: { store } },
+    );
+    const job = await queue.add('x', {});
+    await until(async () => (await queue.getJob(job.id ?? ''))?.finishedOn);
+    // The job is done in BullMQ; its record's writes are still on their slow way.
+    expect(await store.find(['queue', queue.name], `${queue.name}:${job.id}`)).toBeNull();
+    await closing.close();
+    expect(await store.find(['queue', queue.name], `${queue.name}:${job.id}`)).toMatchObject({
+      status: 'completed',
+      count: 5,
+    });
+  });
+});
