@@ -1,6 +1,10 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ProgressWorker, type ProgressWorkerOptions } from '../../src/bullmq/index.js';
+import {
+  type ProgressProcessor,
+  ProgressWorker,
+  type ProgressWorkerOptions,
+} from '../../src/bullmq/index.js';
 import { type ProgressRecord, RedisStore, type Store } from '../../src/index.js';
 import { sleep, uniquePrefix } from '../helpers.js';
 import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
@@ -25,7 +29,7 @@ describe('ProgressWorker writes', () => {
 
   function worker(
     queueName: string,
-    processor: ConstructorParameters<typeof ProgressWorker>[1],
+    processor: ProgressProcessor | string,
     options: Partial<ProgressWorkerOptions> = {},
   ) {
     const created = new ProgressWorker(queueName, processor, {
