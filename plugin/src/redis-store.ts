@@ -17,7 +17,7 @@ export interface RedisStoreOptions extends StoreOptions {
   readonly prefix?: string;
   /** `'ruby'` writes only the Ruby gem's 11 keys so a Rails app can read the records. @default 'default' */
   readonly format?: WireFormat;
-  /** Publish each write on `<prefix>::changes` for live viewers. @default true */
+  /** Publish each write and deletion (flush, expiry sweep) on `<prefix>::changes` for live viewers. @default true */
   readonly publish?: boolean;
   /** How often writes also remove expired records. @default 1000 */
   readonly sweepIntervalMs?: number;
@@ -130,12 +130,26 @@ export class RedisStore implements Store {
 
   async flush(scope: Scope, id?: string): Promise<void> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    if (id === undefined) await this.#redis.del(this.keys.scope(key));
-    else {
+    let removed: string[];
+    if (id === undefined) {
+      // The ids are read first so that live viewers learn of each record that goes.
+      removed = this.#publish ? await this.#redis.hkeys(this.keys.scope(key)) : [];
+      await this.#redis.del(this.keys.scope(key));
+    } else {
       if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
       await this.#redis.hdel(this.keys.scope(key), id);
+      removed = [id];
     }
     await this.#unindexIfEmpty([key]);
+    await this.#announce(removed.map((each): [string, string] => [key, each]));
+  }
+
+  /** Publishes deletions as changes: a viewer's `find()` then returns null and it drops the record. */
+  async #announce(records: readonly [scopeKey: string, id: string][]): Promise<void> {
+    if (!this.#publish || records.length === 0) return;
+    const batch = new RedisBatch();
+    for (const [scope, id] of records) batch.add('publish', this.keys.changes, JSON.stringify({ scope, id }));
+    await batch.exec(this.#redis);
   }
 
   async scopes(query?: ScopesQuery): Promise<ScopesPage> {
@@ -191,6 +205,7 @@ export class RedisStore implements Store {
     if (due.length === 0) return 0;
     const batch = new RedisBatch();
     const touched = new Set<string>();
+    const removed: [string, string][] = [];
     for (const member of due) {
       const entry = parseExpiryMember(member);
       // A member we did not write is only dropped: it must not stall the sweep forever.
@@ -198,11 +213,13 @@ export class RedisStore implements Store {
       const [key, id] = entry;
       batch.add('hdel', this.keys.scope(key), id);
       touched.add(key);
+      removed.push([key, id]);
     }
     // The record goes before its expiry entry, so a failure halfway leaves it to the next sweep.
     batch.stage().add('zrem', this.keys.expiries, ...due);
     await batch.exec(this.#redis);
     await this.#unindexIfEmpty([...touched]);
+    await this.#announce(removed);
     return due.length;
   }
 

@@ -95,6 +95,19 @@ describe('GET /events', () => {
     await events.cancel();
   });
 
+  it('sends removed when a record is flushed from the RedisStore', async () => {
+    const { store, open, progresser } = await setup();
+    await progresser(['user', 1], 'a').flush();
+    await progresser(['user', 1], 'b').flush();
+    const { events } = await open('/events?scope=user:1');
+    await events.next();
+    await store.flush(['user', 1], 'a');
+    expect(await events.next()).toMatchObject({ event: 'removed', data: { id: 'a' } });
+    await store.flush(['user', 1]);
+    expect(await events.next()).toMatchObject({ event: 'removed', data: { id: 'b' } });
+    await events.cancel();
+  });
+
   it('resumes with Last-Event-ID: only what changed while away, no snapshot', async () => {
     const { open, progresser } = await setup();
     const a = progresser(['user', 1], 'a');
