@@ -29,6 +29,7 @@ const CHROMIUM_ARGS = [
 let redisServer: RedisServer;
 let redis: Redis;
 let handler: ProgressHandler;
+let pollOnlyHandler: ProgressHandler;
 let server: PageServer;
 let browser: Browser;
 
@@ -41,7 +42,16 @@ beforeAll(async () => {
     basePath: '/api/progress',
     tokenSecret: SECRET,
   });
-  server = await startPageServer(await bundlePage(), '/api/progress', toNodeHandler(handler));
+  // Without `changes`, /events answers 404: the browser's EventSource gives up, the hook polls.
+  pollOnlyHandler = createProgressHandler({
+    store: new RedisStore({ connection: redis }),
+    basePath: '/api/polled',
+    tokenSecret: SECRET,
+  });
+  server = await startPageServer(await bundlePage(), {
+    '/api/progress': toNodeHandler(handler),
+    '/api/polled': toNodeHandler(pollOnlyHandler),
+  });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   await mkdir(RESULTS, { recursive: true });
 });
@@ -50,6 +60,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await handler?.close();
+  await pollOnlyHandler?.close();
   redis?.disconnect();
   await redisServer?.stop();
 });
@@ -58,6 +69,23 @@ async function valueNow(page: Page): Promise<number | null> {
   const bar = page.getByRole('region', { name: 'Current job' }).getByRole('progressbar');
   const value = await bar.getAttribute('aria-valuenow', { timeout: 1000 }).catch(() => null);
   return value === null ? null : Number(value);
+}
+
+/** Opens the test page for one job; counts main-frame navigations to prove there is no reload. */
+async function openPage(api: string, scope: readonly (string | number)[], id: string) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 560 } });
+  const navigations = { count: 0 };
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations.count += 1;
+  });
+  const token = createProgressToken({ secret: SECRET, scope });
+  const query = new URLSearchParams({ api, scope: scope.join(':'), id, token });
+  await page.goto(`${server.origin}/?${query}`);
+  return { page, navigations };
+}
+
+function connection(page: Page): Promise<string | null> {
+  return page.getByRole('status', { name: 'Connection' }).textContent();
 }
 
 describe('useProgress in a real browser', () => {
@@ -153,5 +181,64 @@ describe('useProgress in a real browser', () => {
     ).toBe('first load');
     await page.close();
     await other.complete();
+  });
+
+  it('picks the stream up again after the connection drops', async () => {
+    const store = new RedisStore({ connection: redis });
+    const scope = ['user', 'reconnect'];
+    const job = new Progresser({
+      scope,
+      id: 'sync',
+      name: 'Sync',
+      total: 10,
+      store,
+      intervalMs: 60_000,
+    });
+    job.tick(1);
+    await job.flush();
+    const { page, navigations } = await openPage('/api/progress', scope, 'sync');
+    await expect.poll(() => valueNow(page), { timeout: 15_000 }).toBe(10);
+    await expect.poll(() => connection(page)).toBe('live');
+
+    const streams = () =>
+      server.apiRequests.filter((request) => request.path === '/api/progress/events');
+    const before = streams().length;
+    server.dropConnections();
+    job.tick(4);
+    await job.flush();
+    // The browser reconnects with Last-Event-ID and receives what it missed.
+    await expect.poll(() => valueNow(page), { timeout: 15_000 }).toBe(50);
+    await expect.poll(() => connection(page)).toBe('live');
+    const resumed = streams().slice(before);
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+    expect(resumed[0]?.lastEventId).toMatch(/\S/);
+    expect(navigations.count).toBe(1);
+    await page.close();
+    await job.complete();
+  });
+
+  it('polls, and still moves the bar, when the server has no event stream', async () => {
+    const store = new RedisStore({ connection: redis });
+    const scope = ['user', 'polled'];
+    const job = new Progresser({
+      scope,
+      id: 'report',
+      name: 'Report',
+      total: 4,
+      store,
+      intervalMs: 60_000,
+    });
+    job.tick(1);
+    await job.flush();
+    const { page, navigations } = await openPage('/api/polled', scope, 'report');
+    await expect.poll(() => valueNow(page), { timeout: 15_000 }).toBe(25);
+    await expect.poll(() => connection(page), { timeout: 15_000 }).toBe('polling');
+
+    job.tick(2);
+    await job.flush();
+    await expect.poll(() => valueNow(page), { timeout: 15_000 }).toBe(75);
+    expect(navigations.count).toBe(1);
+    await page.close();
+    await job.complete();
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,18 +36,32 @@ function contentType(name: string): string {
 
 export interface PageServer {
   readonly origin: string;
+  /** Every API request: path and the Last-Event-ID header it carried, if any. */
+  readonly apiRequests: ReadonlyArray<{
+    readonly path: string;
+    readonly lastEventId: string | null;
+  }>;
+  /** Cuts every open connection (event streams included), as a restarting proxy would. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
-/** Serves the page and, on the same origin under `apiPath`, the API. */
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Serves the page and, on the same origin, each API under its mount path. */
 export async function startPageServer(
   files: Map<string, { type: string; body: string | Uint8Array }>,
-  apiPath: string,
-  api: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
+  apis: Readonly<Record<string, NodeHandler>>,
 ): Promise<PageServer> {
+  const apiRequests: Array<{ path: string; lastEventId: string | null }> = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path.startsWith(`${apiPath}/`)) return api(req, res);
+    const mount = Object.keys(apis).find((base) => path.startsWith(`${base}/`));
+    if (mount !== undefined) {
+      const lastEventId = req.headers['last-event-id'];
+      apiRequests.push({ path, lastEventId: typeof lastEventId === 'string' ? lastEventId : null });
+      return apis[mount]?.(req, res);
+    }
     const file = files.get(path === '/' ? '/index.html' : path);
     if (!file) {
       res.writeHead(404).end();
@@ -59,6 +73,8 @@ export async function startPageServer(
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    apiRequests,
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         // Open event streams would keep the server alive.

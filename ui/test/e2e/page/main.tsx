@@ -8,8 +8,8 @@ import { useProgress } from '../../../src/use-progress.js';
 import '../../../src/styles.css';
 
 /** What an app page does: follow the signed-in user's scope with a token the server gave it. */
-function App({ scope, id, token }: { scope: string; id: string; token: string }) {
-  const { jobs, connection } = useProgress(scope, { url: '/api/progress', token });
+function App({ api, scope, id, token }: { api: string; scope: string; id: string; token: string }) {
+  const { jobs, connection } = useProgress(scope, { url: api, token });
   const current = jobs.find((job) => job.id === id) ?? null;
   return (
     <main>
@@ -41,6 +41,7 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <App
+        api={query.get('api') ?? '/api/progress'}
         scope={query.get('scope') ?? ''}
         id={query.get('id') ?? ''}
         token={query.get('token') ?? ''}
