@@ -14,8 +14,10 @@ export interface ChangeFeed {
   /**
    * Calls `listener` for every change until the returned function is called. Resolves once
    * changes are flowing, so a reader that subscribes first and reads second misses nothing.
+   * `onGap` is called when changes may have been lost (the subscriber connection dropped and
+   * came back): whoever holds state built from changes should read it again.
    */
-  subscribe(listener: (change: Change) => void): Promise<() => void>;
+  subscribe(listener: (change: Change) => void, onGap?: () => void): Promise<() => void>;
   /** Releases what the feed owns (a subscriber connection). Idempotent. */
   close(): Promise<void>;
 }

@@ -29,6 +29,7 @@ export class RedisChangeFeed implements ChangeFeed {
   readonly #connection: Redis | Cluster;
   readonly #onError: (error: Error) => void;
   readonly #listeners = new Set<(change: Change) => void>();
+  readonly #gapListeners = new Set<() => void>();
   #subscriber: Redis | Cluster | null = null;
   #ready: Promise<void> | null = null;
   #closed = false;
@@ -50,19 +51,22 @@ export class RedisChangeFeed implements ChangeFeed {
       options.onError ?? ((error) => console.warn(`[progressrus] change feed: ${error.message}`));
   }
 
-  async subscribe(listener: (change: Change) => void): Promise<() => void> {
+  async subscribe(listener: (change: Change) => void, onGap?: () => void): Promise<() => void> {
     if (this.#closed) throw new Error('RedisChangeFeed is closed');
     this.#listeners.add(listener);
+    if (onGap) this.#gapListeners.add(onGap);
+    const unsubscribe = () => {
+      this.#listeners.delete(listener);
+      if (onGap) this.#gapListeners.delete(onGap);
+    };
     try {
       await (this.#ready ??= this.#open());
     } catch (error) {
-      this.#listeners.delete(listener);
+      unsubscribe();
       this.#ready = null;
       throw error;
     }
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return unsubscribe;
   }
 
   async #open(): Promise<void> {
@@ -85,12 +89,17 @@ export class RedisChangeFeed implements ChangeFeed {
       }
     });
     await subscriber.subscribe(this.channel);
+    // ioredis reconnects and resubscribes by itself, but what was published meanwhile is gone.
+    subscriber.on('ready', () => {
+      for (const onGap of this.#gapListeners) onGap();
+    });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.#gapListeners.clear();
     const subscriber = this.#subscriber;
     this.#subscriber = null;
     if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());

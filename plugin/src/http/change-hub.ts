@@ -53,7 +53,10 @@ export class ChangeHub {
   /** Subscribes on first use; resolves once changes flow, so a snapshot read after it misses nothing. */
   async ready(): Promise<void> {
     if (this.#closed) throw new Error('The progress handler is closed');
-    this.#subscribed ??= this.#feed.subscribe((change) => this.#onChange(change));
+    this.#subscribed ??= this.#feed.subscribe(
+      (change) => this.#onChange(change),
+      () => this.#onGap(),
+    );
     try {
       await this.#subscribed;
     } catch (error) {
@@ -105,6 +108,23 @@ export class ChangeHub {
     );
   }
 
+  /**
+   * Changes were lost: no viewer's state can be trusted and no replay is exact. Ending the
+   * streams makes every EventSource reconnect; the log cannot replay its id, so each gets a
+   * fresh snapshot.
+   */
+  #onGap(): void {
+    this.#log.reset();
+    this.#pending.clear();
+    this.#closeViewers();
+  }
+
+  #closeViewers(): void {
+    const viewers = [...this.#viewers.values()].flatMap((set) => [...set]);
+    this.#viewers.clear();
+    for (const viewer of viewers) viewer.close();
+  }
+
   /** Reads every pending record once and delivers; runs again if more came in meanwhile. */
   async #flush(): Promise<void> {
     while (this.#pending.size > 0 && !this.#closed) {
@@ -152,9 +172,7 @@ export class ChangeHub {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const viewers = [...this.#viewers.values()].flatMap((set) => [...set]);
-    this.#viewers.clear();
-    for (const viewer of viewers) viewer.close();
+    this.#closeViewers();
     this.#pending.clear();
     const subscribed = this.#subscribed;
     this.#subscribed = null;

@@ -48,6 +48,13 @@ export class ReplayLog {
     this.#completeSince ??= this.next();
   }
 
+  /** Forgets everything: changes may have been missed, so no earlier id can be replayed exactly. */
+  reset(): void {
+    this.#entries = [];
+    this.#head = 0;
+    this.#completeSince = this.next();
+  }
+
   /** A fresh id, later than every id before it (the clock may step back; ids do not). */
   next(): EventId {
     this.#last = { ms: Math.max(this.#now(), this.#last.ms), seq: this.#last.seq + 1 };

@@ -265,6 +265,52 @@ describe('GET /events', () => {
   });
 });
 
+/** Kills the subscriber connection a feed opened (a duplicate keeps the connection's name). */
+async function killSubscriber(name: string): Promise<void> {
+  const list = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+  const line = list.split('\n').find((each) => each.includes(` name=${name} `));
+  const id = line ? /\bid=(\d+)/.exec(line)?.[1] : undefined;
+  if (!id) throw new Error(`no subscriber named ${name}`);
+  await redis.call('CLIENT', 'KILL', 'ID', id);
+}
+
+describe('GET /events when the subscriber connection drops', () => {
+  it('ends every stream, and the reconnect gets a snapshot, not a replay with holes', async () => {
+    const prefix = uniquePrefix('gap');
+    const name = prefix.replace(/[^a-z0-9-]/gi, '');
+    const connection = new Redis(inject('redisUrl'), { connectionName: name });
+    const store = new RedisStore({ connection: redis, prefix });
+    const handler = createProgressHandler({
+      store,
+      changes: { connection, prefix },
+      authorize: () => true,
+    });
+    const url = await serve(handler);
+    await new Progresser({ scope: ['user', 1], id: 'a', total: 10, store, persist: true }).flush();
+    const response = await fetch(`${url}/events?scope=user:1`);
+    const events = sseReader(response);
+    const snapshot = await events.next();
+
+    await killSubscriber(name);
+    for (let i = 0; i < 250 && !events.done; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events.done).toBe(true);
+
+    const again = sseReader(
+      await fetch(`${url}/events?scope=user:1`, {
+        headers: { 'last-event-id': snapshot.id as string },
+      }),
+    );
+    expect((await again.next()).event).toBe('snapshot');
+    // And the feed is live again after ioredis resubscribed.
+    await new Progresser({ scope: ['user', 1], id: 'b', total: 10, store, persist: true }).flush();
+    expect(await again.next()).toMatchObject({ event: 'job', data: { id: 'b' } });
+    await again.cancel();
+    await handler.close();
+    await connection.quit();
+  });
+});
+
 describe('RedisChangeFeed', () => {
   it('ignores messages on the channel that are not changes', async () => {
     const { RedisChangeFeed } = await import('../../src/http/index.js');
