@@ -154,7 +154,9 @@ export function parseEventsQuery(
   const query = new Query(params, ALLOWED.events);
   const id = query.optional('id');
   if (id === '') throw badRequest(expected('id', 'a non-empty record id', id));
-  const lastEventId = query.optional('lastEventId') ?? (lastEventIdHeader || null);
+  // The header wins: on its own reconnects EventSource sends the latest id there, while the
+  // URL still carries the `lastEventId` the stream was first opened with.
+  const lastEventId = lastEventIdHeader || query.optional('lastEventId');
   return { scope: query.scope(), id, lastEventId };
 }
 

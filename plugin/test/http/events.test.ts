@@ -146,6 +146,14 @@ describe('GET /events', () => {
     expect((await byQuery.events.next()).event).toBe('job');
     await byQuery.events.cancel();
 
+    // On its own reconnects EventSource keeps the URL but sends the newer id as a header.
+    const both = await open(`/events?scope=user:1&lastEventId=${seen.id}`, {
+      'last-event-id': resumed[1]?.id as string,
+    });
+    b.tick(1);
+    expect(await both.events.next()).toMatchObject({ event: 'job', data: { id: 'b', count: 3 } });
+    await both.events.cancel();
+
     // Nothing since the last id: nothing to send, not a snapshot.
     const current = await open(`/events?scope=user:1&lastEventId=${resumed[1]?.id}`);
     b.tick(1);
