@@ -82,18 +82,29 @@ export class ProgressSubscription {
 
   start(): void {
     if (this.#stopped || this.#source !== null || this.#polling) return;
+    globalThis.addEventListener?.('online', this.#onOnline);
     if (this.#options.EventSource) this.#openStream();
     else this.#startPolling();
   }
 
   /** Closes the stream and stops every timer. Idempotent. */
   close(): void {
-    this.#stopped = true;
-    this.#closeStream();
-    this.#stopPolling();
-    this.#clearStreamTimer();
+    this.#halt();
     this.#listeners.clear();
   }
+
+  /** Back online (a laptop waking up): try now rather than at the end of a long backoff. */
+  readonly #onOnline = (): void => {
+    if (this.#stopped || this.#sourceOpen) return;
+    if (this.#streamTimer !== null) {
+      this.#clearStreamTimer();
+      this.#openStream();
+    }
+    if (this.#polling && this.#pollTimer !== null) {
+      this.#options.clock.clearTimeout(this.#pollTimer);
+      void this.#poll();
+    }
+  };
 
   #openStream(): void {
     this.#streamTimer = null;
@@ -261,11 +272,16 @@ export class ProgressSubscription {
   }
 
   #giveUp(error: Error): void {
+    this.#halt();
+    this.#update({ connection: 'offline', error });
+  }
+
+  #halt(): void {
     this.#stopped = true;
+    globalThis.removeEventListener?.('online', this.#onOnline);
     this.#closeStream();
     this.#stopPolling();
     this.#clearStreamTimer();
-    this.#update({ connection: 'offline', error });
   }
 
   #backoff(failures: number): number {

@@ -303,4 +303,22 @@ describe('useProgress', () => {
       renderHook(() => useProgress('user:1', { ...options, pollIntervalMs: 0 })),
     ).toThrow('Expected `pollIntervalMs` to be a finite number > 0, got `0`');
   });
+
+  it('retries at once when the browser comes back online', () => {
+    const { options } = setup({
+      fetch: api([]).fetch,
+      pollIntervalMs: 60_000,
+      reconnectDelayMs: 20_000,
+    });
+    renderHook(() => useProgress('user:3421', options));
+    const first = FakeEventSource.last();
+    act(() => first.refuse());
+    expect(FakeEventSource.instances).toHaveLength(1);
+    act(() => {
+      window.dispatchEvent(new Event('online'));
+    });
+    expect(FakeEventSource.instances).toHaveLength(2);
+    act(() => FakeEventSource.last().open());
+    expect(FakeEventSource.last().closed).toBe(false);
+  });
 });
