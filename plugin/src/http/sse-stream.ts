@@ -24,6 +24,7 @@ export class SseStream {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #closed = false;
+  #pulledAt = Date.now();
 
   constructor(options: SseStreamOptions) {
     this.#onClose = options.onClose;
@@ -31,6 +32,10 @@ export class SseStream {
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = controller;
+      },
+      // Called whenever the reader took what was queued: proof that someone is still reading.
+      pull: () => {
+        this.#pulledAt = Date.now();
       },
       cancel: () => this.close(),
     });
@@ -43,7 +48,7 @@ export class SseStream {
       },
     });
     this.#write(`retry: ${options.retryMs}\n\n`);
-    this.#heartbeat = setInterval(() => this.#write(': ping\n\n'), options.heartbeatMs);
+    this.#heartbeat = setInterval(() => this.#beat(options.heartbeatMs), options.heartbeatMs);
     // The stream, not its timer, decides whether a process stays up.
     (this.#heartbeat as { unref?: () => void }).unref?.();
     this.#signal.addEventListener('abort', this.#abort);
@@ -57,6 +62,16 @@ export class SseStream {
   /** Sends one event; `data` is serialized as one line of JSON. */
   send(event: string, data: unknown, id: string): void {
     this.#write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /**
+   * Some hosts never tell a handler that its client left (no abort, no cancel). A stream whose
+   * queue has not moved for two heartbeats has nobody reading it, so it ends.
+   */
+  #beat(heartbeatMs: number): void {
+    const waiting = (this.#controller.desiredSize ?? 1) <= 0;
+    if (waiting && Date.now() - this.#pulledAt > 2 * heartbeatMs) this.close();
+    else this.#write(': ping\n\n');
   }
 
   #write(text: string): void {

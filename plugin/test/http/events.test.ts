@@ -228,6 +228,20 @@ describe('GET /events', () => {
     expect(handler.viewers).toBe(0);
   });
 
+  it('drops a viewer nobody reads, for hosts that never report a disconnect', async () => {
+    const { handler } = await setup({ heartbeatMs: 20 });
+    const response = await handler(
+      new Request('http://localhost/events?scope=user:1', { headers: { 'x-admin': 'yes' } }),
+    );
+    expect(response.status).toBe(200);
+    for (let i = 0; i < 20 && handler.viewers === 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handler.viewers).toBe(1);
+    for (let i = 0; i < 200 && handler.viewers > 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handler.viewers).toBe(0);
+  });
+
   it('sends a ping comment while idle', async () => {
     const { open } = await setup({ heartbeatMs: 50 });
     const { events } = await open('/events?scope=user:1');
