@@ -273,6 +273,26 @@ describe('PostgresStore', () => {
     await close();
   });
 
+  it("reads the same times whatever the session's TimeZone, and times with microseconds", async () => {
+    const kolkata = new pg.Pool({
+      connectionString: inject('postgresUrl'),
+      options: '-c TimeZone=Asia/Kolkata',
+      max: 1,
+    });
+    const { store, close } = await postgresFixture(kolkata);
+    await store.persist(record({ completedAt: new Date(T0 + 1234) }));
+    expect(await store.find(['user', 1], 'job')).toMatchObject({
+      startedAt: new Date(T0),
+      completedAt: new Date(T0 + 1234),
+    });
+    await kolkata.query(
+      `UPDATE ${store.tables.records} SET started_at = '2026-03-01 12:00:00.123456+00' WHERE id = 'job'`,
+    );
+    expect((await store.find(['user', 1], 'job'))?.startedAt).toEqual(new Date(T0 + 123));
+    await close();
+    await kolkata.end();
+  });
+
   it('keeps the latest state when writes of one record come in successive turns', async () => {
     const { store, close } = await postgresFixture(pool);
     const writes: Promise<void>[] = [];
