@@ -2,11 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    // One Next.js server and one browser for the whole run: files run one after another.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 300_000,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e.test.ts'],
+          // One production server and one redis-server for the run, shared by the e2e files.
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 400_000,
+        },
+      },
+    ],
   },
 });

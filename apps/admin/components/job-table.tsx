@@ -4,13 +4,15 @@ import { Eta, ProgressBar, StatusBadge, useNow, useProgress } from '@progressrus
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { JobDTO } from 'progressrus';
-import { useMemo, useRef } from 'react';
+import { type ReactNode, useMemo, useRef } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
 import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
 import { RelativeTime } from './relative-time';
 
 export interface JobTableProps {
+  /** The status filter, rendered by the server, shown in the table's toolbar. */
+  readonly tabs: ReactNode;
   readonly scopeKey: string;
   /** The page's jobs as the server read them. */
   readonly jobs: readonly JobDTO[];
@@ -31,7 +33,7 @@ const SORT_DEFAULT_ORDER: Record<JobSort, SortOrder> = {
  * as its job writes. Jobs that start later are announced above the table instead of being
  * inserted, so rows never move under the reader's pointer.
  */
-export function JobTable({ scopeKey, jobs, status, sort, order }: JobTableProps) {
+export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTableProps) {
   const router = useRouter();
   // No initialJobs: `loaded` must mean "the stream's first snapshot arrived", the baseline for
   // telling new jobs and removed ones apart; until then the rows show what the server read.
@@ -61,15 +63,18 @@ export function JobTable({ scopeKey, jobs, status, sort, order }: JobTableProps)
 
   return (
     <>
-      <div className="toolbar" style={{ borderBottom: 0, paddingBottom: 0 }}>
-        <span className="live" data-state={live.connection} aria-live="polite">
+      <div className="toolbar">
+        {tabs}
+        <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
+          {added > 0 && (
+            <button type="button" className="button" onClick={() => router.refresh()}>
+              {added} new job{added === 1 ? '' : 's'} · Show
+            </button>
+          )}
+          <span className="live" data-state={live.connection} aria-live="polite">
           {CONNECTION_LABELS[live.connection] ?? live.connection}
-        </span>
-        {added > 0 && (
-          <button type="button" className="button" onClick={() => router.refresh()}>
-            {added} new job{added === 1 ? '' : 's'} · Show
-          </button>
-        )}
+          </span>
+        </div>
       </div>
       <div className="table-wrap">
         <table className="data">
@@ -86,7 +91,7 @@ export function JobTable({ scopeKey, jobs, status, sort, order }: JobTableProps)
               </th>
               <th scope="col">ETA</th>
               {header('startedAt', 'Started')}
-              {header('updatedAt', 'Finished / updated')}
+              {header('updatedAt', 'Finished')}
               <th scope="col" className="num">
                 Elapsed
               </th>

@@ -27,25 +27,26 @@ export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: st
       order: sort === 'updatedAt' && order === 'desc' ? null : order,
       page: values.page === undefined || values.page === 1 ? null : values.page,
     })}`;
+  const tabs = (
+    <nav className="tabs" aria-label="Filter by status">
+      <Link href={href({ status: null })} aria-current={status === null ? 'page' : undefined}>
+        All <span className="tab-count">{formatCount(data.total)}</span>
+      </Link>
+      {SHOWN_STATUSES.map((shown) => (
+        <Link
+          key={shown}
+          href={href({ status: shown })}
+          aria-current={status === shown ? 'page' : undefined}
+          data-status={shown}
+        >
+          {LABELS[shown]} <span className="tab-count">{formatCount(data.counts[shown] ?? 0)}</span>
+        </Link>
+      ))}
+    </nav>
+  );
   return (
     <>
-      <div className="toolbar">
-        <nav className="tabs" aria-label="Filter by status">
-          <Link href={href({ status: null })} aria-current={status === null ? 'page' : undefined}>
-            All <span className="tab-count">{formatCount(data.total)}</span>
-          </Link>
-          {SHOWN_STATUSES.map((shown) => (
-            <Link
-              key={shown}
-              href={href({ status: shown })}
-              aria-current={status === shown ? 'page' : undefined}
-              data-status={shown}
-            >
-              {LABELS[shown]} <span className="tab-count">{formatCount(data.counts[shown] ?? 0)}</span>
-            </Link>
-          ))}
-        </nav>
-      </div>
+      {data.items.length === 0 && <div className="toolbar">{tabs}</div>}
       {data.total === 0 ? (
         <div className="empty">
           <h2>No jobs in this scope</h2>
@@ -61,7 +62,7 @@ export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: st
           </p>
         </div>
       ) : (
-        <JobTable scopeKey={data.key} jobs={data.items} status={status} sort={sort} order={order} />
+        <JobTable tabs={tabs} scopeKey={data.key} jobs={data.items} status={status} sort={sort} order={order} />
       )}
       {data.matching > 0 && (
         <div className="pagination">

@@ -26,3 +26,12 @@ export function scopeHref(key: string): string {
 export function jobHref(key: string, id: string): string {
   return `${scopeHref(key)}/jobs/${encodeURIComponent(id)}`;
 }
+
+/** A dynamic route segment as text: decodes `%3A` and friends, leaves text that is not encoded. */
+export function segment(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -8,7 +8,7 @@ import { ScopeJobs } from '@/components/scope-jobs';
 import { TableSkeleton } from '@/components/skeletons';
 import { flushFinished } from '@/lib/actions';
 import { JOB_SORTS, type JobSort, parseKey } from '@/lib/data';
-import { param, type SearchParams } from '@/lib/search-params';
+import { param, type SearchParams, segment } from '@/lib/search-params';
 
 interface Props {
   readonly params: Promise<{ key: string }>;
@@ -16,11 +16,11 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).key) };
+  return { title: segment((await params).key) };
 }
 
 export default async function ScopePage({ params, searchParams }: Props) {
-  const key = decodeURIComponent((await params).key);
+  const key = segment((await params).key);
   if (parseKey(key) === null) notFound();
   const search = await searchParams;
   const status = param(search, 'status');

@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Suspense } from 'react';
+import type { JobDTO } from 'progressrus';
+import { type ReactNode, Suspense } from 'react';
 import { BullJob } from '@/components/bull-job';
 import { ConfirmAction } from '@/components/confirm-action';
 import { JobDetails } from '@/components/job-details';
-import { DetailsSkeleton } from '@/components/skeletons';
 import { StoreUnavailable } from '@/components/store-unavailable';
 import { deleteJob } from '@/lib/actions';
 import { findJob } from '@/lib/data';
-import { scopeHref } from '@/lib/search-params';
+import { scopeHref, segment } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
 
 interface Props {
@@ -17,28 +17,31 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { id } = await params;
-  return { title: `Job ${decodeURIComponent(id)}` };
+  return { title: `Job ${segment((await params).id)}` };
 }
 
+/** One job: every field, live; BullMQ's view of it (attempts) streams in beside it. */
 export default async function JobPage({ params }: Props) {
   const raw = await params;
-  const key = decodeURIComponent(raw.key);
-  const id = decodeURIComponent(raw.id);
+  const key = segment(raw.key);
+  const id = segment(raw.id);
+  // One HGET: read before the first byte, so the heading can carry the job's name.
+  let job: JobDTO | null;
+  try {
+    job = await findJob(key, id);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    return (
+      <>
+        <Heading scopeKey={key} title={id} />
+        <StoreUnavailable message={error.message} />
+      </>
+    );
+  }
+  if (job === null) notFound();
   return (
     <>
-      <div className="page-header">
-        <div>
-          <div className="breadcrumbs">
-            <Link href="/">Scopes</Link>
-            <span aria-hidden="true">/</span>
-            <Link href={scopeHref(key)} className="mono">
-              {key}
-            </Link>
-            <span aria-hidden="true">/</span>
-          </div>
-          <h1 className="mono">{id}</h1>
-        </div>
+      <Heading scopeKey={key} title={job.name} subtitle={job.id}>
         <ConfirmAction
           action={deleteJob}
           fields={{ scope: key, id }}
@@ -46,38 +49,52 @@ export default async function JobPage({ params }: Props) {
           title="Delete this job record?"
           description={
             <p>
-              The progress record <code>{id}</code> is deleted from <code>{key}</code>. A job that is still running
-              writes it again at its next update. The BullMQ job itself is not touched.
+              The progress record of <strong>{job.name}</strong> is deleted from <code>{key}</code>. A job that is still
+              running writes it again at its next update. The BullMQ job itself is not touched.
             </p>
           }
           confirmLabel="Delete"
         />
+      </Heading>
+      <div className="grid">
+        <JobDetails scopeKey={key} initial={job} />
+        <div className="card section">
+          <h2>BullMQ</h2>
+          <Suspense fallback={<span className="skeleton" style={{ width: '60%' }} />}>
+            <BullJob queue={job.queue} jobId={job.jobId} />
+          </Suspense>
+        </div>
       </div>
-      <Suspense fallback={<DetailsSkeleton />}>
-        <JobSection scopeKey={key} id={id} />
-      </Suspense>
     </>
   );
 }
 
-async function JobSection({ scopeKey, id }: { readonly scopeKey: string; readonly id: string }) {
-  let job: Awaited<ReturnType<typeof findJob>>;
-  try {
-    job = await findJob(scopeKey, id);
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) return <StoreUnavailable message={error.message} />;
-    throw error;
-  }
-  if (job === null) notFound();
+function Heading({
+  scopeKey,
+  title,
+  subtitle,
+  children,
+}: {
+  readonly scopeKey: string;
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly children?: ReactNode;
+}) {
   return (
-    <div className="grid">
-      <JobDetails scopeKey={scopeKey} initial={job} />
-      <div className="card section">
-        <h2>BullMQ</h2>
-        <Suspense fallback={<span className="skeleton" style={{ width: '60%' }} />}>
-          <BullJob queue={job.queue} jobId={job.jobId} />
-        </Suspense>
+    <div className="page-header">
+      <div>
+        <div className="breadcrumbs">
+          <Link href="/">Scopes</Link>
+          <span aria-hidden="true">/</span>
+          <Link href={scopeHref(scopeKey)} className="mono">
+            {scopeKey}
+          </Link>
+          <span aria-hidden="true">/</span>
+        </div>
+        <h1>{title}</h1>
+        {subtitle !== undefined && <p className="subtitle mono">{subtitle}</p>}
       </div>
+      {children}
     </div>
   );
 }

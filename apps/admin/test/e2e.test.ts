@@ -1,0 +1,306 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { Progresser, RedisStore } from 'progressrus';
+import { ProgressWorker } from 'progressrus/bullmq';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { APP_DIR, startExpectingExit, startNextServer } from './next-server';
+
+const admin = inject('admin');
+const SHOTS = join(APP_DIR, 'test-results');
+const UNTIL = { timeout: 20_000 };
+
+interface ImportJob {
+  readonly userId: number;
+  readonly total: number | null;
+  readonly steps: number;
+  readonly stepMs: number;
+  readonly failAt?: number;
+}
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let connection: Redis;
+let store: RedisStore;
+let queue: Queue<ImportJob>;
+let worker: ProgressWorker<ImportJob>;
+
+function auth(user = admin.user, password = admin.password): Record<string, string> {
+  return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+/** Reloads until `check` passes: the scopes page is not live, a person would reload too. */
+async function reloadUntil(url: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + UNTIL.timeout;
+  for (;;) {
+    await page.goto(url);
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`${url} never showed what the test waits for`);
+    await page.waitForTimeout(300);
+  }
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  connection = new Redis(admin.redisUrl, { maxRetriesPerRequest: null });
+  store = new RedisStore({ connection, prefix: admin.prefix });
+  queue = new Queue<ImportJob>(admin.queue, { connection });
+  worker = new ProgressWorker<ImportJob>(
+    admin.queue,
+    async (job, progress) => {
+      for (let step = 1; step <= job.data.steps; step += 1) {
+        await new Promise((resolve) => setTimeout(resolve, job.data.stepMs));
+        if (step === job.data.failAt) throw new Error('Upstream timed out after 30 s');
+        progress.tick();
+      }
+    },
+    {
+      connection,
+      concurrency: 5,
+      progress: {
+        scope: (job) => ['user', job.data.userId],
+        total: (job) => job.data.total,
+        name: (job) => `Import for user ${job.data.userId}`,
+        store,
+        intervalMs: 200,
+      },
+    },
+  );
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  context = await browser.newContext({
+    baseURL: admin.url,
+    httpCredentials: { username: admin.user, password: admin.password },
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'light',
+  });
+  page = await context.newPage();
+  // Other users' scopes, so the filter has something to hide.
+  for (const scope of [['user', 8], ['user', 42], ['team', 'acme']]) {
+    const other = new Progresser({ scope, total: 100, name: `Report for ${scope.join(' ')}`, store });
+    other.tick(30);
+    await other.flush();
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.close();
+  await queue?.close();
+  connection?.disconnect();
+});
+
+describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () => {
+  it('refuses requests without credentials or with wrong ones', async () => {
+    for (const path of ['/', '/scopes/user%3A7', '/api/progress/scopes', '/api/progress/events?scope=user:7', '/queues']) {
+      const anonymous = await fetch(`${admin.url}${path}`);
+      expect(anonymous.status, path).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
+      const wrong = await fetch(`${admin.url}${path}`, { headers: auth(admin.user, `${admin.password}x`) });
+      expect(wrong.status, path).toBe(401);
+    }
+    const allowed = await fetch(`${admin.url}/`, { headers: auth() });
+    expect(allowed.status).toBe(200);
+  });
+
+  it('shows a job started for user 7 on the scopes page', async () => {
+    await queue.add('import', { userId: 7, total: 60, steps: 60, stepMs: 150 }, { jobId: 'main' });
+    await reloadUntil('/', () => page.getByRole('link', { name: 'user:7', exact: true }).isVisible());
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'user:7', exact: true }) });
+    await expect.poll(async () => row.getByRole('cell').nth(1).textContent(), UNTIL).toBe('1');
+  });
+
+  it('moves the bar of the job live on the scope page, without a reload', async () => {
+    await queue.add('import', { userId: 7, total: 80, steps: 40, stepMs: 100, failAt: 25 }, { jobId: 'flaky' });
+    await queue.add('import', { userId: 7, total: null, steps: 20, stepMs: 100 }, { jobId: 'unknown-total' });
+    for (const id of ['flaky', 'unknown-total']) {
+      await expect.poll(() => store.find(['user', 7], `${admin.queue}:${id}`), UNTIL).not.toBeNull();
+    }
+    await page.goto('/scopes/user%3A7');
+    await page.evaluate(() => {
+      (window as { notReloaded?: boolean }).notReloaded = true;
+    });
+    const bars = page.locator(`tr[data-job-id="${admin.queue}:main"]`).getByRole('progressbar');
+    await bars.waitFor(UNTIL);
+    const first = Number((await bars.getAttribute('aria-valuenow')) ?? 0);
+    await expect
+      .poll(async () => Number((await bars.getAttribute('aria-valuenow')) ?? 0), UNTIL)
+      .toBeGreaterThan(first);
+    expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  });
+
+  it('shows the job completed, with completed_at, once it finishes', async () => {
+    const row = page.locator(`tr[data-job-id="${admin.queue}:main"]`);
+    await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain('Completed');
+    await expect.poll(() => row.getByRole('progressbar').getAttribute('aria-valuenow'), UNTIL).toBe('100');
+    const failed = page.locator(`tr[data-job-id="${admin.queue}:flaky"]`);
+    await expect.poll(() => failed.textContent(), UNTIL).toContain('Upstream timed out');
+    await page.waitForTimeout(1200);
+    await screenshot('scope');
+
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Import for user 7' }).waitFor(UNTIL);
+    const completed = page.locator('dt', { hasText: /^Completed$/ }).locator('xpath=following-sibling::dd[1]');
+    await expect.poll(() => completed.locator('time').count(), UNTIL).toBeGreaterThan(0);
+    const iso = await completed.locator('time').first().getAttribute('datetime');
+    const record = await store.find(['user', 7], `${admin.queue}:main`);
+    expect(iso).toBe(record?.completedAt?.toISOString());
+    await expect.poll(() => page.getByText(/made of \d+ allowed/).count(), UNTIL).toBe(1);
+    await screenshot('job');
+  });
+
+  it('links the job to bull-board, and bull-board loads at /queues', async () => {
+    await page.getByRole('link', { name: /Open in bull-board/ }).click();
+    await page.waitForURL(`**/queues/queue/${admin.queue}/main`, UNTIL);
+    await page.getByText(admin.queue).first().waitFor(UNTIL);
+    await page.goto('/queues');
+    await page.getByText(admin.queue).first().waitFor(UNTIL);
+    await page.getByText('e2e-other').first().waitFor(UNTIL);
+    await screenshot('queues');
+  });
+
+  it('filters scopes: user:7 finds user 7 and hides the others; user: finds every user', async () => {
+    await page.goto('/');
+    await page.getByRole('link', { name: 'team:acme' }).waitFor(UNTIL);
+    await screenshot('scopes');
+    await page.getByRole('searchbox').fill('user:7');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL('**/?prefix=user%3A7', UNTIL);
+    await page.getByRole('link', { name: 'user:7', exact: true }).waitFor(UNTIL);
+    for (const hidden of ['user:8', 'user:42', 'team:acme']) {
+      expect(await page.getByRole('link', { name: hidden, exact: true }).count(), hidden).toBe(0);
+    }
+    await page.goto('/?prefix=user%3A');
+    for (const shown of ['user:7', 'user:8', 'user:42']) {
+      await page.getByRole('link', { name: shown, exact: true }).waitFor(UNTIL);
+    }
+    expect(await page.getByRole('link', { name: 'team:acme', exact: true }).count()).toBe(0);
+  });
+
+  it('renders job names and params as text, never as HTML', async () => {
+    const name = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">';
+    const hostile = new Progresser({ scope: ['xss', 1], total: 10, name, params: { note: '<b>bold</b>' }, store });
+    hostile.tick(4);
+    await hostile.flush();
+    await page.goto('/scopes/xss%3A1');
+    await page.getByText(name).waitFor(UNTIL);
+    await page.getByText(name).click();
+    await page.getByRole('heading', { name }).waitFor(UNTIL);
+    await page.getByText('"note": "<b>bold</b>"').waitFor(UNTIL);
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator('img[src="x"], b').count()).toBe(0);
+  });
+
+  it('deletes a record and flushes finished ones through confirmed Server Actions', async () => {
+    await page.goto(`/scopes/user%3A7/jobs/${encodeURIComponent(`${admin.queue}:flaky`)}`);
+    await page.getByRole('button', { name: 'Delete record' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await store.find(['user', 7], `${admin.queue}:flaky`)).not.toBeNull();
+    await page.getByRole('button', { name: 'Delete record' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('The job record was deleted.').waitFor(UNTIL);
+    expect(await store.find(['user', 7], `${admin.queue}:flaky`)).toBeNull();
+
+    await expect.poll(async () => (await store.find(['user', 7], `${admin.queue}:unknown-total`))?.finished, UNTIL).toBe(true);
+    await page.getByRole('button', { name: 'Remove finished jobs' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove finished' }).click();
+    await page.getByText('Removed 2 finished jobs.').waitFor(UNTIL);
+    expect(await store.scope(['user', 7])).toHaveLength(0);
+  });
+
+  it('refuses a Server Action posted from another site, and runs the same post from its own', async () => {
+    const victim = new Progresser({ scope: ['csrf', 1], total: 5, name: 'Keep me', store });
+    victim.tick(1);
+    await victim.flush();
+    await page.goto(`/scopes/csrf%3A1/jobs/${victim.id}`);
+    let captured: { url: string; headers: Record<string, string>; body: string } | null = null;
+    await page.route('**/*', async (route) => {
+      const request = route.request();
+      if (request.method() !== 'POST') return route.continue();
+      captured = { url: request.url(), headers: request.headers(), body: request.postData() ?? '' };
+      return route.abort();
+    });
+    await page.getByRole('button', { name: 'Delete record' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => captured !== null, UNTIL).toBe(true);
+    await page.unroute('**/*');
+    const post = captured as unknown as { url: string; headers: Record<string, string>; body: string };
+    expect(post.headers['next-action']).toBeTruthy();
+
+    const replay = (origin: string) =>
+      fetch(post.url, { method: 'POST', headers: { ...post.headers, ...auth(), origin }, body: post.body, redirect: 'manual' });
+    const forged = await replay('http://evil.example');
+    expect(forged.status).toBe(403);
+    expect(await store.find(['csrf', 1], victim.id)).not.toBeNull();
+    const genuine = await replay(admin.url);
+    expect(genuine.status).toBeLessThan(400);
+    expect(await store.find(['csrf', 1], victim.id)).toBeNull();
+  });
+
+  it('answers errors without stack traces', async () => {
+    const bad = await fetch(`${admin.url}/api/progress/jobs?scope=`, { headers: auth() });
+    expect(bad.status).toBe(400);
+    const body = await bad.text();
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'bad_request' } });
+    expect(body).not.toMatch(/\s+at\s+\S+\s+\(/);
+    const missing = await fetch(`${admin.url}/scopes/user%3A7/jobs/nope`, { headers: auth() });
+    expect(await missing.text()).toContain('This scope or job does not exist');
+  });
+
+  it('says the store is unreachable, in words, when Redis is down', async () => {
+    const server = await startNextServer({
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      ADMIN_USER: admin.user,
+      ADMIN_PASSWORD: admin.password,
+    });
+    try {
+      const response = await fetch(`${server.url}/`, { headers: auth() });
+      const html = await response.text();
+      expect(html).toContain('The progress store is unreachable');
+      expect(html).toContain('Cannot reach Redis at redis://127.0.0.1:1');
+      expect(html).not.toMatch(/\s+at\s+\S+\s+\(/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses to start in production without credentials', async () => {
+    const result = await startExpectingExit({ NODE_ENV: 'production', REDIS_URL: admin.redisUrl });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('ADMIN_USER and ADMIN_PASSWORD are required in production');
+  });
+
+  it('looks right in dark mode', async () => {
+    const dark = await browser.newContext({
+      baseURL: admin.url,
+      httpCredentials: { username: admin.user, password: admin.password },
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'dark',
+    });
+    const darkPage = await dark.newPage();
+    await darkPage.goto('/');
+    await darkPage.getByRole('link', { name: 'team:acme' }).waitFor(UNTIL);
+    const background = await darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(15, 17, 21)');
+    await darkPage.screenshot({ path: join(SHOTS, 'scopes-dark.png'), fullPage: true });
+    await dark.close();
+  });
+});

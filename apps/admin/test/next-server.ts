@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from 'progressrus/redis-server';
+
+/** apps/admin */
+export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+/** What a build depends on: the app's sources and the built packages it imports. */
+const SOURCES = ['app', 'components', 'lib', 'proxy.ts', 'instrumentation.ts', 'next.config.ts', 'package.json'].map(
+  (path) => join(APP_DIR, path),
+);
+const PACKAGES = [join(APP_DIR, '../../plugin/dist'), join(APP_DIR, '../../ui/dist')];
+
+/**
+ * Runs `next build` unless `.next` already holds a build newer than every source (turbo's
+ * `build` task, or an earlier run, made it): the e2e tests always run the code as it is.
+ */
+export async function ensureBuild(): Promise<void> {
+  const built = mtime(join(APP_DIR, '.next/BUILD_ID'));
+  const newest = Math.max(...[...SOURCES, ...PACKAGES].map(newestMtime));
+  if (built !== null && built > newest) return;
+  const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
+    cwd: APP_DIR,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.text().slice(-4000)}`);
+}
+
+export interface NextServer {
+  readonly url: string;
+  readonly process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `next start` on a free loopback port with exactly the given environment (plus PATH,
+ * HOME and NODE_ENV=production), and waits until it answers.
+ */
+export async function startNextServer(env: Record<string, string>): Promise<NextServer> {
+  const port = await freePort();
+  // `next start` always runs the production build.
+  const childEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...env,
+    NODE_ENV: 'production',
+  };
+  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '--port', String(port), '--hostname', '127.0.0.1'], {
+    cwd: APP_DIR,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const output = collect(child);
+  const url = `http://127.0.0.1:${port}`;
+  const server: NextServer = {
+    url,
+    process: child,
+    output: output.text,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // The whole group: `next start` runs the server in a child process of its own.
+      process.kill(-(child.pid ?? 0), 'SIGTERM');
+      const timer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output.text()}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return server;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  await server.stop();
+  throw new Error(`next start did not answer within 60 s:\n${output.text()}`);
+}
+
+/** Runs `next start` and waits for it to exit by itself (it should: the environment is invalid). */
+export async function startExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const server = await startNextServer(env).catch((error: Error) => error);
+  if (server instanceof Error) {
+    const match = /next start exited with (\d+)/.exec(server.message);
+    return { code: match ? Number(match[1]) : null, output: server.message };
+  }
+  await server.stop();
+  return { code: 0, output: server.output() };
+}
+
+function collect(child: ChildProcess): { text: () => string } {
+  let text = '';
+  const append = (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return { text: () => text };
+}
+
+function mtime(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+function newestMtime(path: string): number {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { AdminEnvError, loadEnv } from '../../lib/env';
+
+describe('loadEnv', () => {
+  it('applies the defaults in development', () => {
+    expect(loadEnv({ NODE_ENV: 'development' })).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: 'progressrus',
+      queues: [],
+      bullPrefix: 'bull',
+      credentials: null,
+      store: 'redis',
+      databaseUrl: null,
+      production: false,
+    });
+  });
+
+  it('reads queue names as a trimmed, de-duplicated list', () => {
+    expect(loadEnv({ PROGRESSRUS_QUEUES: ' imports, exports,,imports ' }).queues).toEqual(['imports', 'exports']);
+  });
+
+  it('refuses production without credentials, naming the variables', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(AdminEnvError);
+    expect(() => loadEnv({ NODE_ENV: 'production', ADMIN_USER: '  ' })).toThrow(/ADMIN_USER and ADMIN_PASSWORD are required/);
+    expect(loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret' }).credentials).toEqual({
+      user: 'ops',
+      password: 's3cret',
+    });
+  });
+
+  it('refuses half the credentials, a bad REDIS_URL and postgres without DATABASE_URL, all in one message', () => {
+    const attempt = () =>
+      loadEnv({ ADMIN_USER: 'ops', REDIS_URL: 'http://localhost', PROGRESSRUS_STORE: 'postgres' });
+    expect(attempt).toThrow(/ADMIN_PASSWORD must be set together with the other one/);
+    expect(attempt).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(attempt).toThrow(/DATABASE_URL is required when PROGRESSRUS_STORE=postgres/);
+  });
+});
