@@ -70,8 +70,11 @@ export async function startPostgresServer(
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   // As root, every step runs as `user`, who must own the folder.
+  // cwd: the server user may not be allowed into ours, and initdb/pg_ctl refuse to start then.
   const command = (file: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', user, '--', file, ...args]) : run(file, args);
+    asRoot
+      ? run('runuser', ['-u', user, '--', file, ...args], { cwd: dir })
+      : run(file, args, { cwd: dir });
   try {
     if (asRoot) await run('chown', [user, dir]).catch((error: unknown) => failAsRoot(user, error));
     await command(join(bin, 'initdb'), [
@@ -132,14 +135,10 @@ export async function startPostgresServer(
 }
 
 async function findBinDir(binDir: string | undefined): Promise<string> {
-  const searched: string[] = [];
-  const has = (dir: string) => {
-    searched.push(dir);
-    return existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'));
-  };
+  const has = (dir: string) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'));
   if (binDir !== undefined) {
     if (has(binDir)) return binDir;
-    throw new PostgresServerNotFoundError(searched);
+    throw new PostgresServerNotFoundError([binDir]);
   }
   // Debian keeps the server binaries off PATH, one folder per major version.
   const versions = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
@@ -147,10 +146,9 @@ async function findBinDir(binDir: string | undefined): Promise<string> {
     const dir = join('/usr/lib/postgresql', version, 'bin');
     if (has(dir)) return dir;
   }
-  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    if (has(dir)) return dir;
-  }
-  throw new PostgresServerNotFoundError(searched);
+  const onPath = (process.env.PATH ?? '').split(':').find((dir) => dir !== '' && has(dir));
+  if (onPath !== undefined) return onPath;
+  throw new PostgresServerNotFoundError(['/usr/lib/postgresql/*/bin', 'PATH']);
 }
 
 function failAsRoot(user: string, error: unknown): never {
