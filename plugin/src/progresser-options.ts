@@ -4,6 +4,10 @@ import { normalizeScope } from './scope.js';
 import type { Store } from './store.js';
 
 const HOUR_MS = 60 * 60 * 1000;
+/** setTimeout fires at once for longer delays (with a warning), so longer timers are refused. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** About 31,700 years: any longer and `expires_at` would fall outside what a Date can hold. */
+const MAX_RETENTION_MS = 1e15;
 const DAY_MS = 24 * HOUR_MS;
 
 /** How long records stay after their last write; `null` keeps them forever. */
@@ -85,9 +89,13 @@ export function resolveProgresserOptions(options: ProgresserOptions): ResolvedPr
   if (!Array.isArray(stores) || stores.length === 0 || !stores.every(isStore)) {
     throw expected('store', 'a Store (or `stores`, a non-empty array of them)', options.stores ?? options.store);
   }
-  const retention = { ...DEFAULT_RETENTION, ...options.retention };
-  for (const [key, value] of Object.entries(retention)) {
-    if (value !== null) nonNegative(`retention.${key}`, value);
+  if (options.retention !== undefined && (options.retention === null || typeof options.retention !== 'object')) {
+    throw expected('retention', 'an object', options.retention);
+  }
+  const retention = { ...DEFAULT_RETENTION };
+  for (const key of Object.keys(DEFAULT_RETENTION) as (keyof Retention)[]) {
+    const value = options.retention?.[key];
+    if (value !== undefined) retention[key] = value === null ? null : nonNegative(`retention.${key}`, value, MAX_RETENTION_MS);
   }
   return {
     scope,
@@ -96,16 +104,27 @@ export function resolveProgresserOptions(options: ProgresserOptions): ResolvedPr
     name,
     params: validateParams(options.params ?? {}),
     stores,
-    intervalMs: nonNegative('intervalMs', options.intervalMs ?? 2000),
+    intervalMs: nonNegative('intervalMs', options.intervalMs ?? 2000, MAX_TIMER_MS),
     retention,
-    finalWriteTimeoutMs: nonNegative('finalWriteTimeoutMs', options.finalWriteTimeoutMs ?? 10_000),
-    persist: options.persist ?? false,
-    onError: options.onError ?? null,
-    now: options.now ?? Date.now,
-    queue: options.queue ?? null,
-    jobId: options.jobId ?? null,
-    attempt: options.attempt ?? null,
+    finalWriteTimeoutMs: nonNegative('finalWriteTimeoutMs', options.finalWriteTimeoutMs ?? 10_000, MAX_TIMER_MS),
+    persist: oneOf('persist', 'a boolean', options.persist ?? false, (v) => typeof v === 'boolean'),
+    onError: oneOf('onError', 'a function', options.onError ?? null, (v) => v === null || typeof v === 'function'),
+    now: oneOf('now', 'a function', options.now ?? Date.now, (v) => typeof v === 'function'),
+    // Checked here because the decoder rejects a record whose fields have the wrong type:
+    // a bad `queue` would otherwise write a record nobody can read.
+    queue: oneOf('queue', 'a non-empty string or null', options.queue ?? null, isOptionalText),
+    jobId: oneOf('jobId', 'a non-empty string or null', options.jobId ?? null, isOptionalText),
+    attempt: oneOf('attempt', 'an integer ≥ 0 or null', options.attempt ?? null, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0)),
   };
+}
+
+function oneOf<T>(name: string, what: string, value: T, valid: (value: unknown) => boolean): T {
+  if (!valid(value)) throw expected(name, what, value);
+  return value;
+}
+
+function isOptionalText(value: unknown): boolean {
+  return value === null || (typeof value === 'string' && value.length > 0);
 }
 
 export function validateTotal(total: unknown): number | null {
@@ -125,10 +144,11 @@ function validateParams(params: unknown): unknown {
   return params;
 }
 
-function nonNegative(name: string, value: unknown): number {
+function nonNegative(name: string, value: unknown, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw expected(name, 'a finite number ≥ 0', value);
   }
+  if (value > max) throw expected(name, `a number ≤ ${max}`, value);
   return value;
 }
 

@@ -19,6 +19,7 @@ export interface NormalizedScopesQuery {
 
 /** Validates a `scopes()` query once, with the library's one message format. */
 export function normalizeScopesQuery(query: ScopesQuery = {}): NormalizedScopesQuery {
+  if (query === null || typeof query !== 'object') throw expected('query', 'an object', query);
   const { prefix = '', cursor = null, limit = DEFAULT_SCOPES_LIMIT } = query;
   if (typeof prefix !== 'string') throw expected('prefix', 'a string', prefix);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SCOPES_LIMIT) {

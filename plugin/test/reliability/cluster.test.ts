@@ -22,7 +22,7 @@ afterAll(async () => {
 /** The master that serves `key`, asked of the cluster itself. */
 async function masterOf(key: string): Promise<number> {
   const slot = await connection.cluster('KEYSLOT', key);
-  const slots = (await connection.cluster('SLOTS')) as [number, number, [string, number]][];
+  const slots = (await connection.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
   const owner = slots.find(([from, to]) => slot >= from && slot <= to);
   if (!owner) throw new Error(`No master serves slot ${slot}`);
   return owner[2][1];
