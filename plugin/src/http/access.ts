@@ -16,6 +16,11 @@ export type Authorize = (
   scope: readonly string[] | null,
 ) => boolean | Promise<boolean>;
 
+/** Access granted; a token's grant ends when the token expires (an event stream ends with it). */
+export interface Grant {
+  readonly expiresAt: Date | null;
+}
+
 export interface AccessOptions {
   readonly authorize: Authorize | null;
   readonly tokenSecret: TokenSecret | null;
@@ -32,7 +37,7 @@ export async function checkAccess(
   url: URL,
   scope: readonly string[] | null,
   options: AccessOptions,
-): Promise<void> {
+): Promise<Grant> {
   const token = findToken(request, url);
   if (token !== null) {
     const claims =
@@ -41,9 +46,11 @@ export async function checkAccess(
         : verifyProgressToken(token, options.tokenSecret, options.now());
     if (claims === null)
       throw new HttpError('unauthorized', 'The progress token is invalid or expired', BEARER);
-    if (scope !== null && sameScope(claims.scope, scope)) return;
+    if (scope !== null && sameScope(claims.scope, scope)) return { expiresAt: claims.expiresAt };
   }
-  if (options.authorize !== null && (await options.authorize(request, scope)) === true) return;
+  if (options.authorize !== null && (await options.authorize(request, scope)) === true) {
+    return { expiresAt: null };
+  }
   if (token === null && options.authorize === null) {
     throw new HttpError('unauthorized', 'A progress token is required', BEARER);
   }

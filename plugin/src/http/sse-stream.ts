@@ -5,12 +5,16 @@ export interface SseStreamOptions {
   readonly retryMs: number;
   /** The request's signal: aborting it (the viewer left) ends the stream. */
   readonly signal: AbortSignal;
+  /** When access ends (the token's expiry), in ms since the epoch; the stream ends then. */
+  readonly endAtMs: number | null;
+  readonly now: () => number;
   /** Called once when the stream ends, whoever ends it. */
   readonly onClose: () => void;
 }
 
 /** A viewer that reads slower than this many queued events is dropped; it reconnects and resumes. */
 const MAX_QUEUED_EVENTS = 10_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A Server-Sent Events body as a Web `ReadableStream`, so the same Response works in Node,
@@ -23,6 +27,7 @@ export class SseStream {
   readonly #signal: AbortSignal;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #end: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
   #pulledAt = Date.now();
 
@@ -51,6 +56,14 @@ export class SseStream {
     this.#heartbeat = setInterval(() => this.#beat(options.heartbeatMs), options.heartbeatMs);
     // The stream, not its timer, decides whether a process stays up.
     (this.#heartbeat as { unref?: () => void }).unref?.();
+    if (options.endAtMs !== null) {
+      // Past the longest timer Node allows, the heartbeat's reconnects will meet the expiry anyway.
+      const delayMs = Math.max(0, options.endAtMs - options.now());
+      if (delayMs <= MAX_TIMER_MS) {
+        this.#end = setTimeout(() => this.close(), delayMs);
+        (this.#end as { unref?: () => void }).unref?.();
+      }
+    }
     this.#signal.addEventListener('abort', this.#abort);
     if (this.#signal.aborted) this.close();
   }
@@ -90,6 +103,7 @@ export class SseStream {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#end) clearTimeout(this.#end);
     this.#signal.removeEventListener('abort', this.#abort);
     try {
       this.#controller.close();

@@ -263,6 +263,17 @@ describe('GET /events', () => {
     expect(((await other.json()) as ErrorDTO).error.code).toBe('forbidden');
   });
 
+  it("ends a token's stream when the token expires, and refuses the reconnect", async () => {
+    const { url } = await setup();
+    const token = createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 300 });
+    const events = sseReader(await fetch(`${url}/events?scope=user:1&token=${token}`));
+    expect((await events.next()).event).toBe('snapshot');
+    for (let i = 0; i < 250 && !events.done; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events.done).toBe(true);
+    expect((await fetch(`${url}/events?scope=user:1&token=${token}`)).status).toBe(401);
+  });
+
   it('ends open streams and the subscription on close()', async () => {
     const { prefix, handler, open } = await setup();
     const { events } = await open('/events?scope=user:1');

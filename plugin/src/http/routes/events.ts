@@ -24,7 +24,7 @@ export const streamEvents: Route = async (context) => {
       expected('Last-Event-ID', 'an event id sent by this API', params.lastEventId).message,
     );
   }
-  await authorize(params.scope);
+  const grant = await authorize(params.scope);
   if (hub === null)
     throw new HttpError(
       'not_found',
@@ -47,6 +47,8 @@ export const streamEvents: Route = async (context) => {
     heartbeatMs: context.options.heartbeatMs,
     retryMs: context.options.retryMs,
     signal: request.signal,
+    endAtMs: grant.expiresAt?.getTime() ?? null,
+    now: context.options.now,
     onClose: () => hub.delete(viewer),
   });
   // The request may have been aborted while we waited: the stream is then closed already.

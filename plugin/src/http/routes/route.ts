@@ -1,3 +1,4 @@
+import type { Grant } from '../access.js';
 import type { ChangeHub } from '../change-hub.js';
 import type { ResolvedHandlerOptions } from '../handler-options.js';
 
@@ -9,7 +10,7 @@ export interface RouteContext {
   /** The live-change hub; null when the handler has no `changes`. */
   readonly hub: ChangeHub | null;
   /** Throws a 401/403 `HttpError` unless the request may read `scope` (`null`: the scope list). */
-  authorize(scope: readonly string[] | null): Promise<void>;
+  authorize(scope: readonly string[] | null): Promise<Grant>;
 }
 
 export type Route = (context: RouteContext) => Promise<Response>;
