@@ -57,12 +57,10 @@ export class SseStream {
     // The stream, not its timer, decides whether a process stays up.
     (this.#heartbeat as { unref?: () => void }).unref?.();
     if (options.endAtMs !== null) {
-      // Past the longest timer Node allows, the heartbeat's reconnects will meet the expiry anyway.
-      const delayMs = Math.max(0, options.endAtMs - options.now());
-      if (delayMs <= MAX_TIMER_MS) {
-        this.#end = setTimeout(() => this.close(), delayMs);
-        (this.#end as { unref?: () => void }).unref?.();
-      }
+      // A longer wait than a timer can hold just ends the stream early; the reconnect is still valid.
+      const delayMs = Math.min(Math.max(0, options.endAtMs - options.now()), MAX_TIMER_MS);
+      this.#end = setTimeout(() => this.close(), delayMs);
+      (this.#end as { unref?: () => void }).unref?.();
     }
     this.#signal.addEventListener('abort', this.#abort);
     if (this.#signal.aborted) this.close();
