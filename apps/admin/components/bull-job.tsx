@@ -31,7 +31,7 @@ export async function BullJob({ queue, jobId }: { readonly queue: string | null;
           <dd>{info.state}</dd>
           <dt>Attempts</dt>
           <dd>
-            {info.attemptsMade} made of {info.attempts} allowed
+            {info.attemptsMade} of {info.attempts} allowed
           </dd>
           {info.failedReason !== null && (
             <>

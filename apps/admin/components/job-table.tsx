@@ -3,20 +3,21 @@
 import { Eta, ProgressBar, StatusBadge, useNow, useProgress } from '@progressrus/ui';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import type { JobDTO } from 'progressrus';
-import { type ReactNode, useMemo, useRef } from 'react';
+import type { JobDTO, Status } from 'progressrus';
+import { useMemo, useRef } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
 import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
 import { RelativeTime } from './relative-time';
+import { type StatusTab, StatusTabs } from './status-tabs';
 
 export interface JobTableProps {
-  /** The status filter, rendered by the server, shown in the table's toolbar. */
-  readonly tabs: ReactNode;
+  /** The status filter; its counts follow the live jobs once the stream has sent them. */
+  readonly tabs: readonly StatusTab[];
   readonly scopeKey: string;
   /** The page's jobs as the server read them. */
   readonly jobs: readonly JobDTO[];
-  readonly status: string | null;
+  readonly status: Status | null;
   readonly sort: JobSort;
   readonly order: SortOrder;
 }
@@ -44,6 +45,13 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
   if (known.current === null && live.loaded) known.current = new Set(live.jobs.map((job) => job.id));
   const added = known.current === null ? 0 : live.jobs.filter((job) => !known.current?.has(job.id)).length;
 
+  const liveTabs = live.loaded
+    ? tabs.map((tab) => ({
+        ...tab,
+        count: tab.status === null ? live.jobs.length : live.jobs.filter((job) => job.status === tab.status).length,
+      }))
+    : tabs;
+
   const sortHref = (column: JobSort) => {
     const nextOrder = column === sort ? (order === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_ORDER[column];
     return `${scopeHref(scopeKey)}${query({ status, sort: column, order: nextOrder })}`;
@@ -64,7 +72,7 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
   return (
     <>
       <div className="toolbar">
-        {tabs}
+        <StatusTabs tabs={liveTabs} current={status} />
         <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
           {added > 0 && (
             <button type="button" className="button" onClick={() => router.refresh()}>

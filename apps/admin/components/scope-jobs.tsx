@@ -5,6 +5,7 @@ import { formatCount } from '@/lib/format';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
 import { JobTable } from './job-table';
+import { type StatusTab, StatusTabs } from './status-tabs';
 import { StoreUnavailable } from './store-unavailable';
 
 const LABELS = { running: 'Running', stalled: 'Stalled', failed: 'Failed', completed: 'Completed' } as const;
@@ -27,26 +28,22 @@ export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: st
       order: sort === 'updatedAt' && order === 'desc' ? null : order,
       page: values.page === undefined || values.page === 1 ? null : values.page,
     })}`;
-  const tabs = (
-    <nav className="tabs" aria-label="Filter by status">
-      <Link href={href({ status: null })} aria-current={status === null ? 'page' : undefined}>
-        All <span className="tab-count">{formatCount(data.total)}</span>
-      </Link>
-      {SHOWN_STATUSES.map((shown) => (
-        <Link
-          key={shown}
-          href={href({ status: shown })}
-          aria-current={status === shown ? 'page' : undefined}
-          data-status={shown}
-        >
-          {LABELS[shown]} <span className="tab-count">{formatCount(data.counts[shown] ?? 0)}</span>
-        </Link>
-      ))}
-    </nav>
-  );
+  const tabs: StatusTab[] = [
+    { status: null, label: 'All', href: href({ status: null }), count: data.total },
+    ...SHOWN_STATUSES.map((shown) => ({
+      status: shown,
+      label: LABELS[shown],
+      href: href({ status: shown }),
+      count: data.counts[shown] ?? 0,
+    })),
+  ];
   return (
     <>
-      {data.items.length === 0 && <div className="toolbar">{tabs}</div>}
+      {data.items.length === 0 && (
+        <div className="toolbar">
+          <StatusTabs tabs={tabs} current={status} />
+        </div>
+      )}
       {data.total === 0 ? (
         <div className="empty">
           <h2>No jobs in this scope</h2>

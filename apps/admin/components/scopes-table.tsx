@@ -41,7 +41,7 @@ export async function ScopesTable({
   return (
     <>
       <div className="table-wrap">
-        <table className="data">
+        <table className="data scopes">
           <thead>
             <tr>
               <th scope="col">Scope</th>

@@ -122,7 +122,7 @@ function compareTicks(sort: JobSort, order: SortOrder): (a: Tick, b: Tick) => nu
   const value = (tick: Tick): number | string | null => {
     switch (sort) {
       case 'name':
-        return tick.name.toLowerCase();
+        return tick.name;
       case 'percentage':
         return tick.percentage();
       case 'startedAt':
@@ -136,11 +136,16 @@ function compareTicks(sort: JobSort, order: SortOrder): (a: Tick, b: Tick) => nu
     const right = value(b);
     // Unknown values (no start yet, unknown total) go last whichever the order.
     if (left === null || right === null) return left === right ? compareIds(a, b) : left === null ? 1 : -1;
-    if (left < right) return -direction;
-    if (left > right) return direction;
-    return compareIds(a, b);
+    const order =
+      typeof left === 'string' || typeof right === 'string'
+        ? names.compare(String(left), String(right))
+        : Math.sign(left - right);
+    return order === 0 ? compareIds(a, b) : order * direction;
   };
 }
+
+// "Export #9" before "Export #10", and case does not split the list in two.
+const names = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 function compareIds(a: Tick, b: Tick): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createProgressHandler, type ProgressHandler } from 'progressrus/http';
 import { env } from './env';
-import { redis, store } from './store';
+import { redis, store, storeKind } from './store';
 
 const cache = globalThis as typeof globalThis & { __progressrusApi?: ProgressHandler };
 
@@ -15,7 +15,8 @@ export function progressApi(): ProgressHandler {
     store: store(),
     basePath: '/api/progress',
     authorize: () => true,
-    changes: { connection: redis(), prefix: env().prefix },
+    // Writers to PostgreSQL publish nothing to follow: without a feed the browsers poll instead.
+    ...(storeKind() === 'redis' ? { changes: { connection: redis(), prefix: env().prefix } } : {}),
   });
   return cache.__progressrusApi;
 }

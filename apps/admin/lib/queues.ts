@@ -42,7 +42,8 @@ export async function bullJobInfo(queueName: string, jobId: string): Promise<Bul
   return {
     state: await job.getState(),
     attemptsMade: job.attemptsMade,
-    attempts: job.opts.attempts ?? 1,
+    // BullMQ stores 0 or nothing for its default of one attempt.
+    attempts: Math.max(1, job.opts.attempts ?? 1),
     failedReason: job.failedReason || null,
   };
 }

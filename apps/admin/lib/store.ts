@@ -1,6 +1,8 @@
 import 'server-only';
 import { Redis } from 'ioredis';
-import { RedisStore, type Store } from 'progressrus';
+import pg from 'pg';
+import { RedisStore, type Store, StoreError } from 'progressrus';
+import { PostgresStore } from 'progressrus/postgres';
 import { env } from './env';
 
 /** The store is down or unreachable: pages say so in words instead of showing a stack trace. */
@@ -9,8 +11,11 @@ export class StoreUnavailableError extends Error {
 }
 
 interface Connections {
+  /** Always there: bull-board and the live change feed use Redis whichever store holds the records. */
   readonly redis: Redis;
   readonly store: Store;
+  /** Whether reads wait for Redis (RedisStore) or go straight to PostgreSQL. */
+  readonly kind: 'redis' | 'postgres';
   readonly describe: string;
 }
 
@@ -34,6 +39,11 @@ export function store(): Store {
   return connections().store;
 }
 
+/** Which store holds the records: with PostgreSQL, writers publish no Redis changes to follow. */
+export function storeKind(): 'redis' | 'postgres' {
+  return connections().kind;
+}
+
 function connections(): Connections {
   if (cache.__progressrusAdmin) return cache.__progressrusAdmin;
   const config = env();
@@ -45,11 +55,20 @@ function connections(): Connections {
   });
   // Without a listener ioredis prints every failed reconnect as an unhandled error event.
   connection.on('error', () => {});
-  const created: Connections = {
-    redis: connection,
-    store: new RedisStore({ connection, prefix: config.prefix, publish: false }),
-    describe: `Redis at ${redactUrl(config.redisUrl)}`,
-  };
+  const created: Connections =
+    config.store === 'postgres' && config.databaseUrl !== null
+      ? {
+          redis: connection,
+          store: new PostgresStore({ pool: postgresPool(config.databaseUrl) }),
+          kind: 'postgres',
+          describe: `PostgreSQL at ${redactUrl(config.databaseUrl)}`,
+        }
+      : {
+          redis: connection,
+          store: new RedisStore({ connection, prefix: config.prefix, publish: false }),
+          kind: 'redis',
+          describe: `Redis at ${redactUrl(config.redisUrl)}`,
+        };
   cache.__progressrusAdmin = created;
   return created;
 }
@@ -59,16 +78,25 @@ function connections(): Connections {
  * connection failure into `StoreUnavailableError` and lets every other error through.
  */
 export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const { redis: connection, store: current, describe } = connections();
-  if (connection.status !== 'ready') await waitForReady(connection, describe);
+  const { redis: connection, store: current, kind, describe } = connections();
+  if (kind === 'redis' && connection.status !== 'ready') await waitForReady(connection, describe);
   try {
     return await work(current);
   } catch (error) {
     if (isConnectionError(error)) {
       throw new StoreUnavailableError(`Cannot reach ${describe}.`, { cause: error });
     }
+    // The store's own errors are written for operators ("run migrate()"): show them as they are.
+    if (error instanceof StoreError) throw new StoreUnavailableError(error.message, { cause: error });
     throw error;
   }
+}
+
+function postgresPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 2500 });
+  // An idle client dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
 }
 
 function waitForReady(connection: Redis, describe: string): Promise<void> {
@@ -91,7 +119,9 @@ function isConnectionError(error: unknown): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE'].includes(code) ||
     error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|connect ETIMEDOUT/.test(error.message)
+    /Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect/.test(
+      error.message,
+    )
   );
 }
 

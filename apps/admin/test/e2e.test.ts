@@ -5,6 +5,9 @@ import { Redis } from 'ioredis';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { Progresser, RedisStore } from 'progressrus';
 import { ProgressWorker } from 'progressrus/bullmq';
+import { PostgresStore } from 'progressrus/postgres';
+import { startPostgresServer } from 'progressrus/postgres-server';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_DIR, startExpectingExit, startNextServer } from './next-server';
 
@@ -152,6 +155,10 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await expect.poll(() => row.getByRole('progressbar').getAttribute('aria-valuenow'), UNTIL).toBe('100');
     const failed = page.locator(`tr[data-job-id="${admin.queue}:flaky"]`);
     await expect.poll(() => failed.textContent(), UNTIL).toContain('Upstream timed out');
+    // The status counts follow the stream too, not only the rows.
+    const tabs = page.getByRole('navigation', { name: 'Filter by status' });
+    await expect.poll(() => tabs.textContent(), UNTIL).toContain('Completed 2');
+    expect(await tabs.textContent()).toContain('Failed 1');
     await page.waitForTimeout(1200);
     await screenshot('scope');
 
@@ -162,7 +169,7 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     const iso = await completed.locator('time').first().getAttribute('datetime');
     const record = await store.find(['user', 7], `${admin.queue}:main`);
     expect(iso).toBe(record?.completedAt?.toISOString());
-    await expect.poll(() => page.getByText(/made of \d+ allowed/).count(), UNTIL).toBe(1);
+    await expect.poll(() => page.getByText('1 of 1 allowed', { exact: true }).count(), UNTIL).toBe(1);
     await screenshot('job');
   });
 
@@ -279,6 +286,36 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       expect(html).not.toMatch(/\s+at\s+\S+\s+\(/);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('reads the records from PostgreSQL when PROGRESSRUS_STORE=postgres', async () => {
+    const postgres = await startPostgresServer();
+    const pool = new pg.Pool({ connectionString: postgres.url });
+    let server: Awaited<ReturnType<typeof startNextServer>> | null = null;
+    try {
+      const pgStore = new PostgresStore({ pool });
+      await pgStore.migrate();
+      const job = new Progresser({ scope: ['user', 7], total: 200, name: 'Nightly export from PostgreSQL', store: pgStore });
+      job.tick(50);
+      await job.flush();
+      server = await startNextServer({
+        REDIS_URL: admin.redisUrl,
+        PROGRESSRUS_STORE: 'postgres',
+        DATABASE_URL: postgres.url,
+        ADMIN_USER: admin.user,
+        ADMIN_PASSWORD: admin.password,
+      });
+      const scopes = await (await fetch(`${server.url}/?prefix=user%3A7`, { headers: auth() })).text();
+      expect(scopes).toContain('user:7');
+      const scope = await (await fetch(`${server.url}/scopes/user%3A7`, { headers: auth() })).text();
+      expect(scope).toContain('Nightly export from PostgreSQL');
+      const api = await fetch(`${server.url}/api/progress/jobs?scope=user:7`, { headers: auth() });
+      expect((await api.json()).items.map((item: { name: string }) => item.name)).toEqual(['Nightly export from PostgreSQL']);
+    } finally {
+      await server?.stop();
+      await pool.end();
+      await postgres.stop();
     }
   });
 
