@@ -16,9 +16,9 @@ export interface PostgresQueries {
    * Upserts the records and moves each scope's last activity forward (never back).
    */
   readonly upsert: string;
-  /** $1: scope key, $2: now. Rows `{ id, raw }`, `raw` the record as wire-format JSON. */
+  /** $1: scope key, $2: now. Rows for `readRows()`: live records of the scope. */
   readonly selectScope: string;
-  /** $1: scope key, $2: now, $3: id. At most one row `{ id, raw }`. */
+  /** $1: scope key, $2: now, $3: id. At most one row for `readRows()`. */
   readonly selectOne: string;
   /** $1: scope key. Deletes the scope's records and its index row. */
   readonly flushScope: string;
@@ -37,13 +37,11 @@ export function postgresQueries(tables: PostgresTables): PostgresQueries {
     ', ',
   );
   const updates = RECORD_COLUMN_NAMES.map((column) => `${column} = EXCLUDED.${column}`).join(', ');
-  // The scope comes back from scope_key (the decoder splits it), so it is left out here.
-  // Times come out of JSON as ISO-8601 with the session's offset ("…T20:47:11.566+00:00"),
-  // which the decoder reads: cheaper than formatting them with to_char.
-  const json = RECORD_COLUMN_NAMES.filter((column) => column !== 'scope')
-    .map((column) => `'${column}', ${column}`)
-    .join(', ');
-  const raw = `json_build_object('id', id, ${json})::text AS raw`;
+  // Times as ms since the epoch and numbers as float8 read the same through every driver and
+  // session (TimeZone, DateStyle, int8 parsing); the scope comes back from scope_key.
+  const selected = `id, ${RECORD_COLUMN_NAMES.filter((column) => column !== 'scope')
+    .map(selectAs)
+    .join(', ')}`;
   const live = '(expires_at IS NULL OR expires_at > $2::timestamptz)';
 
   return {
@@ -58,9 +56,9 @@ INSERT INTO ${scopes} AS s (key, last_activity_at)
 SELECT key, last_activity_at FROM jsonb_to_recordset($2::jsonb) AS a(key text, last_activity_at timestamptz)
 ON CONFLICT (key) DO UPDATE SET last_activity_at = GREATEST(s.last_activity_at, EXCLUDED.last_activity_at)`,
 
-    selectScope: `SELECT id, ${raw} FROM ${records} WHERE scope_key = $1 AND ${live}`,
+    selectScope: `SELECT ${selected} FROM ${records} WHERE scope_key = $1 AND ${live}`,
 
-    selectOne: `SELECT id, ${raw} FROM ${records} WHERE scope_key = $1 AND id = $3 AND ${live}`,
+    selectOne: `SELECT ${selected} FROM ${records} WHERE scope_key = $1 AND id = $3 AND ${live}`,
 
     flushScope: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1)
 DELETE FROM ${scopes} WHERE key = $1`,
@@ -106,4 +104,12 @@ export function likePrefix(prefix: string): string {
 
 function columnType(column: RecordColumn): string {
   return RECORD_COLUMNS[column].replace(/ NOT NULL.*$/, '');
+}
+
+function selectAs(column: RecordColumn): string {
+  const type = columnType(column);
+  if (type === 'timestamptz') return `(extract(epoch FROM ${column}) * 1000)::float8 AS ${column}`;
+  if (type === 'jsonb') return `${column}::text AS ${column}`;
+  if (type === 'text') return column;
+  return `${column}::float8 AS ${column}`;
 }

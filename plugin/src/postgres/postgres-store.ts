@@ -1,11 +1,12 @@
 import { expected, StoreError } from '../errors.js';
 import { lastActivity, type ProgressRecord } from '../record.js';
-import { readRecord, readRecords, warnMalformed } from '../read-records.js';
+import { warnMalformed } from '../read-records.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../scope.js';
 import { normalizeScopesQuery, toPage } from '../scope-page.js';
 import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
 import type { Tick } from '../tick.js';
 import { likePrefix, type PostgresQueries, postgresQueries } from './postgres-queries.js';
+import { type RecordRow, readRows } from './postgres-row.js';
 import { migrationSql, type PostgresTables, postgresTables } from './postgres-schema.js';
 
 /**
@@ -165,17 +166,15 @@ export class PostgresStore implements Store {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
     const nowMs = this.#now();
     const rows = await this.#query(this.#sql.selectScope, [key, new Date(nowMs).toISOString()]);
-    return readRecords(key, rows.map(toEntry), nowMs, this.#onMalformed);
+    return readRows(key, rows as RecordRow[], nowMs, this.#onMalformed);
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {
     if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    const now = new Date(this.#now());
-    const [row] = await this.#query(this.#sql.selectOne, [key, now.toISOString(), id]);
-    if (row === undefined) return null;
-    const [, raw] = toEntry(row);
-    return readRecord(key, id, raw, now, this.#onMalformed);
+    const nowMs = this.#now();
+    const rows = await this.#query(this.#sql.selectOne, [key, new Date(nowMs).toISOString(), id]);
+    return readRows(key, rows as RecordRow[], nowMs, this.#onMalformed)[0] ?? null;
   }
 
   async flush(scope: Scope, id?: string): Promise<void> {
@@ -271,11 +270,6 @@ function toRow(record: ProgressRecord) {
     job_id: record.jobId,
     attempt: record.attempt,
   };
-}
-
-function toEntry(row: unknown): [id: string, raw: string] {
-  const { id, raw } = row as { id: string; raw: string };
-  return [id, raw];
 }
 
 function compareText(a: string, b: string): number {

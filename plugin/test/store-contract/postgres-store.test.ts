@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import {
+  type MalformedRecordError,
   Progresser,
   type ProgressRecord,
   ProgressrusArgumentError,
@@ -291,6 +292,35 @@ describe('PostgresStore', () => {
     expect((await store.find(['user', 1], 'job'))?.startedAt).toEqual(new Date(T0 + 123));
     await close();
     await kolkata.end();
+  });
+
+  it('reports rows with an unknown state, a NaN rate or an infinite time, and returns the rest', async () => {
+    const errors: Error[] = [];
+    const { store, close } = await postgresFixture(pool, {
+      onMalformed: (error) => errors.push(error),
+    });
+    await store.persist(record({ id: 'good' }));
+    for (const [id, set] of [
+      ['state', "state = 'exploded'"],
+      ['rate', "rate = 'NaN'"],
+      ['time', "started_at = 'infinity'"],
+      ['total', 'total = -3'],
+    ]) {
+      await store.persist(record({ id: `bad-${id}` }));
+      await pool.query(`UPDATE ${store.tables.records} SET ${set} WHERE id = $1`, [`bad-${id}`]);
+    }
+    expect((await store.scope(['user', 1])).map((tick) => tick.id)).toEqual(['good']);
+    expect(
+      errors
+        .map((error) => [(error as MalformedRecordError).id, error.message.split(': ')[1]])
+        .sort(),
+    ).toEqual([
+      ['bad-rate', '`rate` must be a finite number ≥ 0 or null'],
+      ['bad-state', '`state` must be one of retrying, delayed, waiting-children'],
+      ['bad-time', '`started_at` must be a time or null'],
+      ['bad-total', '`total` must be a finite number ≥ 0 or null'],
+    ]);
+    await close();
   });
 
   it('keeps the latest state when writes of one record come in successive turns', async () => {

@@ -1,0 +1,107 @@
+import { MalformedRecordError } from '../errors.js';
+import type { ExplicitState, ProgressRecord } from '../record.js';
+import { parseScopeKey } from '../scope.js';
+import { Tick } from '../tick.js';
+
+/**
+ * A row as the store selects it: numbers as float8, times as ms since the epoch (float8),
+ * params as JSON text. Drivers may hand numbers over as strings; `Number()` takes either.
+ */
+export type RecordRow = Record<string, unknown>;
+
+const STATES: ReadonlySet<string> = new Set<ExplicitState>([
+  'retrying',
+  'delayed',
+  'waiting-children',
+]);
+
+/**
+ * Decodes rows into ticks, as `readRecords` does for JSON values: a row that breaks a rule
+ * (a negative count, an unknown state, an infinite time — the table has no constraints, so
+ * other programs can write such rows) is reported and skipped; an expired one is left out.
+ *
+ * Rows are read from typed columns rather than through JSON text: building JSON in the
+ * server and parsing it again here costs more than the query itself.
+ */
+export function readRows(
+  scopeKey: string,
+  rows: readonly RecordRow[],
+  readAtMs: number,
+  onMalformed: (error: Error) => void,
+): Tick[] {
+  const readAt = new Date(readAtMs);
+  const scope = parseScopeKey(scopeKey);
+  const ticks: Tick[] = [];
+  for (const row of rows) {
+    try {
+      const record = decodeRow(row, scopeKey, scope);
+      if (record.expiresAt === null || record.expiresAt.getTime() > readAtMs)
+        ticks.push(new Tick(record, readAt));
+    } catch (error) {
+      if (!(error instanceof MalformedRecordError)) throw error;
+      onMalformed(error);
+    }
+  }
+  return ticks;
+}
+
+/** One row as a record; throws `MalformedRecordError` naming the first bad column. */
+export function decodeRow(
+  row: RecordRow,
+  scopeKey: string,
+  scope: readonly string[],
+): ProgressRecord {
+  const id = String(row.id);
+  const fail = (reason: string) =>
+    new MalformedRecordError(scopeKey, id, reason, JSON.stringify(row));
+  const number = (column: string, { optional }: { optional: boolean }): number | null => {
+    const value = row[column];
+    if (value === null || value === undefined) {
+      if (optional) return null;
+    } else {
+      const n = Number(value);
+      if (Number.isFinite(n) && n >= 0) return n;
+    }
+    throw fail(`\`${column}\` must be a finite number ≥ 0${optional ? ' or null' : ''}`);
+  };
+  const time = (column: string): Date | null => {
+    const value = row[column];
+    if (value === null || value === undefined) return null;
+    const ms = Number(value);
+    // Microseconds written by other programs are cut, as Date does when parsing them.
+    if (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) return new Date(Math.floor(ms));
+    throw fail(`\`${column}\` must be a time or null`);
+  };
+  const text = (column: string): string | null => {
+    const value = row[column];
+    return value === null || value === undefined ? null : String(value);
+  };
+  const state = text('state');
+  if (state !== null && !STATES.has(state))
+    throw fail(`\`state\` must be one of ${[...STATES].join(', ')}`);
+  let params: unknown = {};
+  if (typeof row.params === 'string') params = JSON.parse(row.params);
+  else if (row.params !== null && row.params !== undefined) params = row.params;
+
+  return {
+    id,
+    name: text('name') ?? id,
+    scope,
+    startedAt: time('started_at'),
+    completedAt: time('completed_at'),
+    failedAt: time('failed_at'),
+    expiresAt: time('expires_at'),
+    count: number('count', { optional: false }) ?? 0,
+    total: number('total', { optional: true }),
+    params,
+    errorCount: number('error_count', { optional: true }) ?? 0,
+    updatedAt: time('updated_at'),
+    ratePerSecond: number('rate', { optional: true }),
+    intervalMs: number('interval_ms', { optional: true }),
+    state: state as ExplicitState | null,
+    errorMessage: text('error_message'),
+    queue: text('queue'),
+    jobId: text('job_id'),
+    attempt: number('attempt', { optional: true }),
+  };
+}
