@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { JOBS_PER_PAGE, type JobsQuery, SHOWN_STATUSES, scopeJobs } from '@/lib/data';
 import { formatCount } from '@/lib/format';
+import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
 import { JobTable } from './job-table';
@@ -12,6 +13,7 @@ const LABELS = { running: 'Running', stalled: 'Stalled', failed: 'Failed', compl
 
 /** The status tabs, the live table and the pages of one scope; reads the store inside Suspense. */
 export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: string; readonly jobsQuery: JobsQuery }) {
+  await letShellFlush();
   let data: Awaited<ReturnType<typeof scopeJobs>>;
   try {
     data = await scopeJobs(scopeKey, jobsQuery);

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { ProgressrusArgumentError, type ScopeDTO } from 'progressrus';
 import { listScopes, SHOWN_STATUSES } from '@/lib/data';
 import { formatCount } from '@/lib/format';
+import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
 import { RelativeTime } from './relative-time';
@@ -19,6 +20,7 @@ export async function ScopesTable({
   readonly cursor: string | null;
   readonly back: readonly string[];
 }) {
+  await letShellFlush();
   let page: Awaited<ReturnType<typeof listScopes>>;
   try {
     page = await listScopes({ prefix, cursor });
