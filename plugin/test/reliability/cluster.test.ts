@@ -1,5 +1,7 @@
+import { Queue, QueueEvents } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProgressWorker } from '../../src/bullmq/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
 import { RedisChangeFeed } from '../../src/redis-changes.js';
 import { type RedisCluster, startRedisCluster } from '../cluster-setup.js';
@@ -161,4 +163,48 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     expect(await Promise.all(reads)).not.toContain(undefined);
     expect((await Promise.all(reads)).at(-1)).toBe('completed');
   });
+});
+
+describe('ProgressWorker on a Redis Cluster of 3 masters', () => {
+  it('writes the records of its jobs through its default store, a duplicate of the Cluster connection', async () => {
+    // BullMQ needs its keys in one slot on a Cluster: a hash-tagged queue prefix.
+    const bullPrefix = `{${uniquePrefix('bull')}}`;
+    const workerConnection = new Cluster([...cluster.nodes], { redisOptions: { maxRetriesPerRequest: null } });
+    const queue = new Queue('cluster-jobs', { connection, prefix: bullPrefix });
+    const events = new QueueEvents('cluster-jobs', { connection: workerConnection.duplicate(), prefix: bullPrefix });
+    const worker = new ProgressWorker(
+      'cluster-jobs',
+      async (job, progress) => {
+        progress.total = 20;
+        for (let i = 0; i < 20; i += 1) {
+          await sleep(5);
+          progress.tick();
+        }
+        return job.id;
+      },
+      { connection: workerConnection, prefix: bullPrefix, concurrency: 10, progress: { intervalMs: 20 } },
+    );
+    try {
+      await events.waitUntilReady();
+      const jobs = await queue.addBulk(
+        Array.from({ length: 24 }, (_, i) => ({ name: 'x', data: { progressrusScope: ['org', i % 8] } })),
+      );
+      await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 30_000)));
+      await worker.close();
+
+      // The default store's prefix; its scope hashes spread over the masters.
+      const store = new RedisStore({ connection });
+      for (let org = 0; org < 8; org += 1) {
+        const ticks = await store.scope(['org', org]);
+        expect(ticks).toHaveLength(3);
+        for (const tick of ticks) expect(tick).toMatchObject({ status: 'completed', count: 20, total: 20, attempt: 1 });
+      }
+      expect((await store.scopes({ prefix: 'org:' })).items).toHaveLength(8);
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await Promise.all([queue.close(), events.close()]);
+      await workerConnection.quit();
+    }
+  }, 60_000);
 });
