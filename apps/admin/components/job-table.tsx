@@ -43,14 +43,21 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
   // The ids the first snapshot held: any id beyond them is a job that started since.
   const known = useRef<Set<string> | null>(null);
   if (known.current === null && live.loaded) known.current = new Set(live.jobs.map((job) => job.id));
-  const added = known.current === null ? 0 : live.jobs.filter((job) => !known.current?.has(job.id)).length;
+  const baseline = known.current;
+  const added = useMemo(
+    () => (baseline === null ? 0 : live.jobs.reduce((sum, job) => sum + (baseline.has(job.id) ? 0 : 1), 0)),
+    [baseline, live.jobs],
+  );
 
-  const liveTabs = live.loaded
-    ? tabs.map((tab) => ({
-        ...tab,
-        count: tab.status === null ? live.jobs.length : live.jobs.filter((job) => job.status === tab.status).length,
-      }))
-    : tabs;
+  const liveTabs = useMemo(() => {
+    if (!live.loaded) return tabs;
+    const counts = new Map<Status, number>();
+    for (const job of live.jobs) counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
+    return tabs.map((tab) => ({
+      ...tab,
+      count: tab.status === null ? live.jobs.length : (counts.get(tab.status) ?? 0),
+    }));
+  }, [tabs, live.loaded, live.jobs]);
 
   const sortHref = (column: JobSort) => {
     const nextOrder = column === sort ? (order === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_ORDER[column];
@@ -140,6 +147,11 @@ function JobRow({ job, scopeKey, removed }: { readonly job: JobDTO; readonly sco
         <Link href={jobHref(scopeKey, job.id)} className="job-name">
           {job.name}
         </Link>
+        {job.queue !== null && job.jobId !== null && (
+          <div className="job-ref mono">
+            {job.queue} #{job.jobId}
+          </div>
+        )}
         {removed && <div className="muted">Removed</div>}
         {job.errorMessage !== null && <div className="failure">{job.errorMessage}</div>}
       </td>

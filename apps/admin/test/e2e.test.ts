@@ -312,6 +312,19 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       expect(scope).toContain('Nightly export from PostgreSQL');
       const api = await fetch(`${server.url}/api/progress/jobs?scope=user:7`, { headers: auth() });
       expect((await api.json()).items.map((item: { name: string }) => item.name)).toEqual(['Nightly export from PostgreSQL']);
+      // No change feed for PostgreSQL: the table falls back to polling, and still follows writes.
+      const viewer = await browser.newContext({
+        baseURL: server.url,
+        httpCredentials: { username: admin.user, password: admin.password },
+      });
+      const viewerPage = await viewer.newPage();
+      await viewerPage.goto('/scopes/user%3A7');
+      await viewerPage.getByText('Live (polling)').waitFor({ timeout: 30_000 });
+      job.tick(100);
+      await job.flush();
+      const bar = viewerPage.getByRole('progressbar', { name: 'Nightly export from PostgreSQL' });
+      await expect.poll(() => bar.getAttribute('aria-valuenow'), UNTIL).toBe('75');
+      await viewer.close();
     } finally {
       await server?.stop();
       await pool.end();
