@@ -75,24 +75,33 @@ export const PROFILES: readonly ProfileKind[] = [
   },
   {
     name: 'speeding up',
-    description: 'rate grows steadily to 3–5× its start (warming caches, shrinking items)',
+    description: 'rate grows to 3–5× its start: steadily (shrinking items) or quickly then levelling off (warming caches)',
     make(random) {
       const { rate, seconds } = base(random);
       const growth = between(random, 2, 4);
-      // Rate r(t) = rate × (1 + growth × t / seconds): the job ends before `seconds`.
-      const total = Math.round(rate * seconds * (1 + growth / 2));
-      return { total, rateAt: (tMs) => rate * (1 + (growth * tMs) / 1000 / seconds) };
+      if (random() < 0.5) {
+        // r(t) = rate × (1 + growth × t / seconds): the job ends before `seconds`.
+        return { total: Math.round(rate * seconds * (1 + growth / 2)), rateAt: (tMs) => rate * (1 + (growth * tMs) / 1000 / seconds) };
+      }
+      // r(t) = rate × (1 + growth × (1 − e^(−t/τ))), τ a tenth to a third of the nominal duration.
+      const tauMs = between(random, 0.1, 0.33) * seconds * 1000;
+      return { total: Math.round(rate * seconds * (1 + growth * 0.6)), rateAt: (tMs) => rate * (1 + growth * (1 - Math.exp(-tMs / tauMs))) };
     },
   },
   {
     name: 'slowing down',
-    description: 'rate falls steadily to a quarter or less of its start (growing tables, throttling)',
+    description: 'rate falls to 10–30 % of its start: with each item done (growing tables) or decaying in time (throttling)',
     make(random) {
       const { rate, seconds } = base(random);
       const endShare = between(random, 0.1, 0.3);
-      // Linear in progress: rate = rate × (1 − (1 − endShare) × done / total).
-      const total = Math.round(rate * seconds * 0.6);
-      return { total, rateAt: (_tMs, done) => rate * (1 - ((1 - endShare) * done) / total) };
+      if (random() < 0.5) {
+        // Linear in progress: rate × (1 − (1 − endShare) × done / total).
+        const total = Math.round(rate * seconds * 0.6);
+        return { total, rateAt: (_tMs, done) => rate * (1 - ((1 - endShare) * done) / total) };
+      }
+      // Exponential in time down to a floor: rate × max(endShare, e^(−t/τ)).
+      const tauMs = between(random, 0.3, 0.6) * seconds * 1000;
+      return { total: Math.round(rate * seconds * 0.45), rateAt: (tMs) => rate * Math.max(endShare, Math.exp(-tMs / tauMs)) };
     },
   },
   {

@@ -59,10 +59,12 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
     carry -= items;
     nowMs = stepEndMs;
     if (items > 0) {
-      done += items;
-      progress.tick(items);
-      // Lets a leading write (the first tick after a quiet spell) run at this instant.
+      // One tick first, as a job ticking per item does: after a quiet spell that tick alone
+      // makes the leading write, at this instant, before the step's other items.
+      progress.tick(1);
       await yieldToLoop();
+      progress.tick(items - 1);
+      done += items;
     }
     if (nowMs >= lastWriteMs + INTERVAL_MS) await progress.flush();
     while (next < CHECKPOINTS.length && done >= (CHECKPOINTS[next] as number) * profile.total) {
