@@ -33,11 +33,19 @@ export const etaBenchmark: Benchmark = {
       const byCheckpoint = Object.fromEntries(
         [...new Set(estimates.map((e) => e.checkpoint))].map((checkpoint) => {
           const at = estimates.filter((e) => e.checkpoint === checkpoint);
-          return [checkpoint, { progressrus: median(at.map((e) => e.progressrusError)), straightLine: median(at.map((e) => e.straightLineError)) }];
+          return [
+            checkpoint,
+            {
+              progressrus: median(at.map((e) => e.progressrusError)),
+              straightLine: median(at.map((e) => e.straightLineError)),
+            },
+          ];
         }),
       );
       perProfile[name] = { progressrus, straightLine, byCheckpoint };
-      context.log(`eta ${name}: Progressrus ${pct(progressrus)}, straight line ${pct(straightLine)}`);
+      context.log(
+        `eta ${name}: Progressrus ${pct(progressrus)}, straight line ${pct(straightLine)}`,
+      );
       if (name === 'constant') {
         rows.push({
           id: 'eta.constant',
@@ -60,7 +68,9 @@ export const etaBenchmark: Benchmark = {
         });
       }
     }
-    const pooled = [...byProfile].filter(([name]) => name !== 'constant').flatMap(([, estimates]) => estimates);
+    const pooled = [...byProfile]
+      .filter(([name]) => name !== 'constant')
+      .flatMap(([, estimates]) => estimates);
     const progressrus = median(pooled.map((e) => e.progressrusError));
     const straightLine = median(pooled.map((e) => e.straightLineError));
     const ratio = progressrus / straightLine;

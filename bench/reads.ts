@@ -6,6 +6,7 @@ import { fmt } from './lib/stats.js';
 
 export const SCOPE_BAR_MS = 50;
 export const PAGE_BAR_MS = 20;
+export const HTTP_BAR_MS = 30;
 
 /** Bar 5 for RedisStore: `scope()` of 10,000 records, a page of scopes among 100,000, bytes per record. */
 export const readsBenchmark: Benchmark = {
@@ -15,7 +16,9 @@ export const readsBenchmark: Benchmark = {
     const redis = await context.redis();
     const store = new RedisStore({ connection: redis, prefix: context.unique('reads') });
     const timings = await timeReads(context, 'RedisStore', store);
-    const hashBytes = Number(await redis.memory('USAGE', store.keys.scope('account:big'), 'SAMPLES', 0));
+    const hashBytes = Number(
+      await redis.memory('USAGE', store.keys.scope('account:big'), 'SAMPLES', 0),
+    );
     const expiryBytes = Number(await redis.memory('USAGE', store.keys.expiries, 'SAMPLES', 0));
     const expiryEntries = await redis.zcard(store.keys.expiries);
     const recordBytes = hashBytes / SCOPE_RECORDS;
@@ -41,7 +44,9 @@ export function readRows(
   key: string,
   timings: Awaited<ReturnType<typeof timeReads>>,
 ): BenchRow[] {
-  const pages = timings.pages.map((page) => `\`${page.prefix}\` ${fmt(page.medianMs, 1)}`).join(', ');
+  const pages = timings.pages
+    .map((page) => `\`${page.prefix}\` ${fmt(page.medianMs, 1)}`)
+    .join(', ');
   return [
     {
       id: `reads.${key}.scope`,
@@ -51,6 +56,15 @@ export function readRows(
       bar: `≤ ${SCOPE_BAR_MS} ms`,
       pass: atMost(timings.scope.medianMs, SCOPE_BAR_MS),
       details: { ...timings.scope },
+    },
+    {
+      id: `reads.${key}.httpFirstPage`,
+      what: `${label}: HTTP handler, first page of a ${fmt(SCOPE_RECORDS)}-job scope (\`GET /jobs\`, in process, median of 20)`,
+      measured: `${fmt(timings.httpFirstPage.medianMs, 1)} ms (p95 ${fmt(timings.httpFirstPage.p95Ms, 1)} ms; ${timings.httpFirstPage.items} jobs, ${fmt(timings.httpFirstPage.bytes)} B)`,
+      value: timings.httpFirstPage.medianMs,
+      bar: `≤ ${HTTP_BAR_MS} ms`,
+      pass: atMost(timings.httpFirstPage.medianMs, HTTP_BAR_MS),
+      details: { ...timings.httpFirstPage },
     },
     {
       id: `reads.${key}.scopesPage`,

@@ -8,9 +8,20 @@ import { tickBenchmark } from './tick.js';
 import { writesBenchmark } from './writes.js';
 import { readsBenchmark } from './reads.js';
 import { etaBenchmark } from './eta.js';
+import { bullmqItemsBenchmark } from './bullmq-items.js';
+import { bullmqNoopBenchmark } from './bullmq-noop.js';
+import { updateProgressBenchmark } from './update-progress.js';
 
 /** In the order of DESIGN §5. `npm run bench -- eta tick` runs only the named ones. */
-const BENCHMARKS: readonly Benchmark[] = [tickBenchmark, writesBenchmark, readsBenchmark, etaBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [
+  tickBenchmark,
+  writesBenchmark,
+  bullmqItemsBenchmark,
+  bullmqNoopBenchmark,
+  updateProgressBenchmark,
+  readsBenchmark,
+  etaBenchmark,
+];
 
 const RESULTS = new URL('./results.json', import.meta.url);
 
@@ -23,10 +34,15 @@ interface Results {
 async function main(names: readonly string[]): Promise<number> {
   const unknown = names.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
   if (unknown.length > 0) {
-    console.error(`Unknown benchmark ${unknown.join(', ')}; choose from: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+    console.error(
+      `Unknown benchmark ${unknown.join(', ')}; choose from: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+    );
     return 2;
   }
-  const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
+  const selected =
+    names.length === 0
+      ? BENCHMARKS
+      : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
   const context = new BenchContext();
   const results = previousResults();
   const rows: BenchRow[] = [];
@@ -38,7 +54,11 @@ async function main(names: readonly string[]): Promise<number> {
       const durationMs = Math.round(nowMs() - start);
       console.error(`  done in ${(durationMs / 1000).toFixed(1)} s`);
       rows.push(...benchmarkRows);
-      results.benchmarks[benchmark.name] = { ranAt: new Date().toISOString(), durationMs, rows: benchmarkRows };
+      results.benchmarks[benchmark.name] = {
+        ranAt: new Date().toISOString(),
+        durationMs,
+        rows: benchmarkRows,
+      };
     }
   } finally {
     await context.close();

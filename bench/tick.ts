@@ -15,7 +15,10 @@ export const tickBenchmark: Benchmark = {
   name: 'tick',
   description: 'tick() in a tight loop against an empty loop',
   async run(context: BenchContext): Promise<BenchRow[]> {
-    const store = new RedisStore({ connection: await context.redis(), prefix: context.unique('tick') });
+    const store = new RedisStore({
+      connection: await context.redis(),
+      prefix: context.unique('tick'),
+    });
     const empty: number[] = [];
     const ticking: number[] = [];
     // Alternate the two loops so that a noisy neighbour slows both alike.
@@ -67,7 +70,12 @@ async function emptyLoop(): Promise<number> {
 }
 
 async function tickLoop(store: RedisStore, round: number): Promise<number> {
-  const progress = new Progresser({ scope: ['tick', round], total: TICKS, store, intervalMs: 2000 });
+  const progress = new Progresser({
+    scope: ['tick', round],
+    total: TICKS,
+    store,
+    intervalMs: 2000,
+  });
   const start = nowNs();
   for (let done = 0; done < TICKS; done += CHUNK) {
     tickChunk(progress);

@@ -19,10 +19,15 @@ export const writesBenchmark: Benchmark = {
   description: 'Redis writes of a 30 s job ticking ≥ 100,000 times a second',
   async run(context: BenchContext): Promise<BenchRow[]> {
     const redis = await context.redis();
-    const admin = await context.redis();
+    const admin = await context.admin();
     const store = new RedisStore({ connection: redis, prefix: context.unique('writes') });
     const before = await commandStats(admin);
-    const progress = new Progresser({ scope: ['writes', 1], total: null, store, intervalMs: INTERVAL_MS });
+    const progress = new Progresser({
+      scope: ['writes', 1],
+      total: null,
+      store,
+      intervalMs: INTERVAL_MS,
+    });
     const start = nowMs();
     while (nowMs() - start < DURATION_MS) {
       for (let i = 0; i < TICKS_PER_TURN; i++) progress.tick();
@@ -35,7 +40,9 @@ export const writesBenchmark: Benchmark = {
     const commands = [...delta.values()].reduce((sum, calls) => sum + calls, 0);
     const ticksPerSecond = progress.count / (elapsedMs / 1000);
     const breakdown = [...delta].map(([name, calls]) => `${name} ${calls}`).join(', ');
-    context.log(`writes: ${fmt(progress.count)} ticks in ${fmt(elapsedMs)} ms; commands: ${breakdown}`);
+    context.log(
+      `writes: ${fmt(progress.count)} ticks in ${fmt(elapsedMs)} ms; commands: ${breakdown}`,
+    );
     return [
       {
         id: 'writes.perJob',
@@ -44,7 +51,14 @@ export const writesBenchmark: Benchmark = {
         value: writes,
         bar: `≤ ${BAR_WRITES} writes`,
         pass: atMost(writes, BAR_WRITES),
-        details: { ticks: progress.count, elapsedMs, ticksPerSecond, writes, commands, byCommand: Object.fromEntries(delta) },
+        details: {
+          ticks: progress.count,
+          elapsedMs,
+          ticksPerSecond,
+          writes,
+          commands,
+          byCommand: Object.fromEntries(delta),
+        },
       },
     ];
   },

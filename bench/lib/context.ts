@@ -9,6 +9,7 @@ export class BenchContext {
   #server: Promise<RedisServer> | null = null;
   readonly #connections: Redis[] = [];
   #counter = 0;
+  #admin: Promise<Redis> | null = null;
 
   async redisUrl(): Promise<string> {
     this.#server ??= startRedisServer();
@@ -20,6 +21,12 @@ export class BenchContext {
     const redis = new Redis(await this.redisUrl(), options);
     this.#connections.push(redis);
     return redis;
+  }
+
+  /** One shared connection for INFO, MEMORY and the like, apart from what is measured. */
+  admin(): Promise<Redis> {
+    this.#admin ??= this.redis();
+    return this.#admin;
   }
 
   /** A key prefix (or queue name) no other part of the run uses. */
@@ -34,7 +41,9 @@ export class BenchContext {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    await Promise.all(
+      this.#connections.map((redis) => redis.quit().catch(() => redis.disconnect())),
+    );
     if (this.#server) await (await this.#server).stop();
   }
 }
@@ -50,7 +59,10 @@ export async function commandStats(redis: Redis): Promise<Map<string, number>> {
 }
 
 /** Commands issued between two INFO commandstats snapshots, leaving out the INFO calls themselves. */
-export function commandDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+export function commandDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Map<string, number> {
   const delta = new Map<string, number>();
   for (const [name, calls] of after) {
     if (name === 'info') continue;

@@ -28,7 +28,10 @@ function gaussian(random: () => number): number {
 
 /** Base rate and nominal duration shared by every profile: 2 to 20 minutes, 5 to 500 items/s. */
 function base(random: () => number): { rate: number; seconds: number } {
-  return { rate: Math.exp(between(random, Math.log(5), Math.log(500))), seconds: between(random, 120, 1200) };
+  return {
+    rate: Math.exp(between(random, Math.log(5), Math.log(500))),
+    seconds: between(random, 120, 1200),
+  };
 }
 
 /**
@@ -59,7 +62,8 @@ export const PROFILES: readonly ProfileKind[] = [
   },
   {
     name: 'noisy',
-    description: 'rate varies ±60 % (log-normal) from one second to the next, around a slowly drifting mean',
+    description:
+      'rate varies ±60 % (log-normal) from one second to the next, around a slowly drifting mean',
     make(random) {
       const { rate, seconds } = base(random);
       const sigma = 0.6;
@@ -75,22 +79,30 @@ export const PROFILES: readonly ProfileKind[] = [
   },
   {
     name: 'speeding up',
-    description: 'rate grows to 3–5× its start: steadily (shrinking items) or quickly then levelling off (warming caches)',
+    description:
+      'rate grows to 3–5× its start: steadily (shrinking items) or quickly then levelling off (warming caches)',
     make(random) {
       const { rate, seconds } = base(random);
       const growth = between(random, 2, 4);
       if (random() < 0.5) {
         // r(t) = rate × (1 + growth × t / seconds): the job ends before `seconds`.
-        return { total: Math.round(rate * seconds * (1 + growth / 2)), rateAt: (tMs) => rate * (1 + (growth * tMs) / 1000 / seconds) };
+        return {
+          total: Math.round(rate * seconds * (1 + growth / 2)),
+          rateAt: (tMs) => rate * (1 + (growth * tMs) / 1000 / seconds),
+        };
       }
       // r(t) = rate × (1 + growth × (1 − e^(−t/τ))), τ a tenth to a third of the nominal duration.
       const tauMs = between(random, 0.1, 0.33) * seconds * 1000;
-      return { total: Math.round(rate * seconds * (1 + growth * 0.6)), rateAt: (tMs) => rate * (1 + growth * (1 - Math.exp(-tMs / tauMs))) };
+      return {
+        total: Math.round(rate * seconds * (1 + growth * 0.6)),
+        rateAt: (tMs) => rate * (1 + growth * (1 - Math.exp(-tMs / tauMs))),
+      };
     },
   },
   {
     name: 'slowing down',
-    description: 'rate falls to 10–30 % of its start: with each item done (growing tables) or decaying in time (throttling)',
+    description:
+      'rate falls to 10–30 % of its start: with each item done (growing tables) or decaying in time (throttling)',
     make(random) {
       const { rate, seconds } = base(random);
       const endShare = between(random, 0.1, 0.3);
@@ -101,7 +113,10 @@ export const PROFILES: readonly ProfileKind[] = [
       }
       // Exponential in time down to a floor: rate × max(endShare, e^(−t/τ)).
       const tauMs = between(random, 0.3, 0.6) * seconds * 1000;
-      return { total: Math.round(rate * seconds * 0.45), rateAt: (tMs) => rate * Math.max(endShare, Math.exp(-tMs / tauMs)) };
+      return {
+        total: Math.round(rate * seconds * 0.45),
+        rateAt: (tMs) => rate * Math.max(endShare, Math.exp(-tMs / tauMs)),
+      };
     },
   },
   {
@@ -118,7 +133,8 @@ export const PROFILES: readonly ProfileKind[] = [
   },
   {
     name: 'stall',
-    description: 'steady, then no progress at all for 20–50 % of the nominal duration, then steady again',
+    description:
+      'steady, then no progress at all for 20–50 % of the nominal duration, then steady again',
     make(random) {
       const { rate, seconds } = base(random);
       const total = Math.round(rate * seconds);
@@ -137,7 +153,8 @@ export const PROFILES: readonly ProfileKind[] = [
   },
   {
     name: 'bursty',
-    description: 'work in bursts of 5–20 s at a high rate, with 5–30 s of nothing between (batches fetched from an API)',
+    description:
+      'work in bursts of 5–20 s at a high rate, with 5–30 s of nothing between (batches fetched from an API)',
     make(random) {
       const { rate, seconds } = base(random);
       const activeMs = between(random, 5, 20) * 1000;

@@ -45,7 +45,12 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
     now: () => nowMs,
   });
 
-  const readings: { checkpoint: number; atMs: number; progressrus: number | null; straightLine: number | null }[] = [];
+  const readings: {
+    checkpoint: number;
+    atMs: number;
+    progressrus: number | null;
+    straightLine: number | null;
+  }[] = [];
   let done = 0;
   let carry = 0;
   let next = 0;
@@ -74,7 +79,10 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
         checkpoint: CHECKPOINTS[next] as number,
         atMs: nowMs,
         progressrus: tick.eta(new Date(nowMs))?.getTime() ?? null,
-        straightLine: tick.total === null ? null : straightLineFinish(tick.count, tick.total, tick.startedAt, nowMs),
+        straightLine:
+          tick.total === null
+            ? null
+            : straightLineFinish(tick.count, tick.total, tick.startedAt, nowMs),
       });
       next += 1;
     }

@@ -25,7 +25,10 @@ export function describeMachine(): Machine {
 
 function cpuModel(): string {
   try {
-    return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
+    return (
+      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -33,7 +36,10 @@ function cpuModel(): string {
 
 function redisVersion(): string {
   try {
-    return /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+    return (
+      /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1] ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }

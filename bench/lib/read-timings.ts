@@ -1,4 +1,5 @@
 import type { Store } from 'progressrus';
+import { createProgressHandler } from 'progressrus/http';
 import type { BenchContext } from './context.js';
 import { seedScope, seedScopes } from './seed.js';
 import { median, quantile, timeRuns } from './stats.js';
@@ -22,6 +23,8 @@ export interface Timing {
 
 export interface ReadTimings {
   readonly scope: Timing;
+  /** `GET /jobs?scope=…` of the HTTP handler, in process, until the whole first page is read. */
+  readonly httpFirstPage: Timing & { readonly bytes: number; readonly items: number };
   readonly pages: readonly (Timing & { readonly prefix: string; readonly items: number })[];
   /** The slowest prefix filter's median: what the bar is checked against. */
   readonly worstPageMs: number;
@@ -34,9 +37,13 @@ function timing(times: readonly number[]): Timing {
 /**
  * Seeds a 10,000-record scope and 100,000 one-record scopes into `store` through real
  * Progressers, then times `scope()` and the first page of 50 scopes under each prefix filter
- * (and a second page through the cursor).
+ * (and a second page through the cursor), and the HTTP handler's first page of the big scope.
  */
-export async function timeReads(context: BenchContext, label: string, store: Store): Promise<ReadTimings> {
+export async function timeReads(
+  context: BenchContext,
+  label: string,
+  store: Store,
+): Promise<ReadTimings> {
   const scope = ['account', 'big'];
   context.log(`${label}: seeding ${SCOPE_RECORDS.toLocaleString('en-US')} records in one scope`);
   await seedScope(store, scope, SCOPE_RECORDS);
@@ -47,7 +54,23 @@ export async function timeReads(context: BenchContext, label: string, store: Sto
   const scopeTimes = await timeRuns(RUNS, WARMUP, async () => {
     read = (await store.scope(scope)).length;
   });
-  if (read !== SCOPE_RECORDS) throw new Error(`${label}: scope() returned ${read} records, expected ${SCOPE_RECORDS}`);
+  if (read !== SCOPE_RECORDS)
+    throw new Error(`${label}: scope() returned ${read} records, expected ${SCOPE_RECORDS}`);
+
+  const handler = createProgressHandler({ store, authorize: () => true });
+  let body = '';
+  const httpTimes = await timeRuns(RUNS, WARMUP, async () => {
+    const response = await handler(new Request(`http://bench.local/jobs?scope=${scope.join(':')}`));
+    body = await response.text();
+    if (response.status !== 200)
+      throw new Error(`${label}: GET /jobs answered ${response.status}: ${body}`);
+  });
+  await handler.close();
+  const httpFirstPage = {
+    ...timing(httpTimes),
+    bytes: body.length,
+    items: (JSON.parse(body) as { items: unknown[] }).items.length,
+  };
 
   const pages: (Timing & { prefix: string; items: number })[] = [];
   for (const { prefix } of PREFIXES) {
@@ -61,12 +84,15 @@ export async function timeReads(context: BenchContext, label: string, store: Sto
     pages.push({ prefix, items, ...timing(first) });
     if (cursor !== null) {
       const after: string = cursor;
-      const second = await timeRuns(RUNS, WARMUP, () => store.scopes({ prefix, limit: 50, cursor: after }));
+      const second = await timeRuns(RUNS, WARMUP, () =>
+        store.scopes({ prefix, limit: 50, cursor: after }),
+      );
       pages.push({ prefix: `${prefix} (page 2)`, items, ...timing(second) });
     }
   }
   return {
     scope: timing(scopeTimes),
+    httpFirstPage,
     pages,
     worstPageMs: Math.max(...pages.map((page) => page.medianMs)),
   };

@@ -8,7 +8,11 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const BURST = 1_000;
 
 /** Writes `records` jobs into one scope: a third completed, a tenth failed, the rest running. */
-export async function seedScope(store: Store, scope: readonly (string | number)[], records: number): Promise<void> {
+export async function seedScope(
+  store: Store,
+  scope: readonly (string | number)[],
+  records: number,
+): Promise<void> {
   const random = seededRandom(records);
   await inBursts(records, (index) => store.persist(jobRecord(scope, index, random)));
 }
@@ -18,14 +22,21 @@ export async function seedScopes(store: Store, count: number): Promise<void> {
   const random = seededRandom(count);
   const usersPerTenant = Math.ceil(count / 10);
   await inBursts(count, (index) =>
-    store.persist(jobRecord(['tenant', index % 10, 'user', Math.floor(index / 10) % usersPerTenant], index, random)),
+    store.persist(
+      jobRecord(
+        ['tenant', index % 10, 'user', Math.floor(index / 10) % usersPerTenant],
+        index,
+        random,
+      ),
+    ),
   );
 }
 
 async function inBursts(count: number, write: (index: number) => Promise<void>): Promise<void> {
   for (let start = 0; start < count; start += BURST) {
     const writes: Promise<void>[] = [];
-    for (let index = start; index < Math.min(count, start + BURST); index++) writes.push(write(index));
+    for (let index = start; index < Math.min(count, start + BURST); index++)
+      writes.push(write(index));
     await Promise.all(writes);
   }
 }
@@ -35,7 +46,11 @@ async function inBursts(count: number, write: (index: number) => Promise<void>):
  * directly rather than through a Progresser: seeding 110,000 Progressers would take longer
  * than everything the benchmark measures, and what is read back is the same.
  */
-function jobRecord(scope: readonly (string | number)[], index: number, random: () => number): ProgressRecord {
+function jobRecord(
+  scope: readonly (string | number)[],
+  index: number,
+  random: () => number,
+): ProgressRecord {
   const updatedMs = Date.now() - Math.floor(random() * SPREAD_MS);
   const startedMs = updatedMs - Math.floor(random() * 600_000);
   const fate = index % 10;

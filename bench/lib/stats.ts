@@ -23,7 +23,11 @@ export function nowMs(): number {
 }
 
 /** Times `fn` `runs` times after `warmup` untimed runs; returns each run's milliseconds. */
-export async function timeRuns(runs: number, warmup: number, fn: () => Promise<unknown>): Promise<number[]> {
+export async function timeRuns(
+  runs: number,
+  warmup: number,
+  fn: () => Promise<unknown>,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -36,7 +40,10 @@ export async function timeRuns(runs: number, warmup: number, fn: () => Promise<u
 
 /** `1234567` → `1,234,567`; fractions to `digits` places. */
 export function fmt(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 /** A seeded PRNG (mulberry32), so every run simulates the same jobs. */
