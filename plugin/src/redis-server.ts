@@ -30,6 +30,11 @@ export interface RedisServerOptions {
   readonly args?: readonly string[];
   /** How long to wait for the server to accept connections. @default 10000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Run the server in a process group of its own, so that a terminal's Ctrl-C reaches only
+   * the parent, which can then stop its work before it stops the server. @default false
+   */
+  readonly detached?: boolean;
 }
 
 /** A private redis-server process, with no persistence, in a temporary folder. */
@@ -81,7 +86,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       '--dir', dir,
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false },
   );
   try {
     await waitUntilReady(child, binary, options.startTimeoutMs ?? 10_000);

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { choosePort, startAdminServer } from './start/admin-server.js';
+import { banner } from './start/banner.js';
+import { ensureBuilt } from './start/build.js';
+import { ChildGroup } from './start/child-group.js';
+import { QUEUES } from './workload/job-plan.js';
+
+/**
+ * `npm start`: the whole demo on one machine. Builds what is out of date, starts a private
+ * redis-server unless REDIS_URL is set, the admin app (`next start`), and the demo's workers
+ * and producer; prints the dashboard's URL and credentials. Ctrl-C (SIGINT) or SIGTERM stops
+ * everything, last started first, and exits 0.
+ *
+ * Only Node built-ins and this package's own files are imported up front: the library is
+ * imported after it has been built.
+ */
+
+const children = new ChildGroup();
+// The startup step in progress: a stop waits for it, so nothing it starts is left behind.
+let step: Promise<unknown> = Promise.resolve();
+let stopping: Promise<void> | null = null;
+
+const log = (line: string) => console.log(line);
+
+function stop(code: number): Promise<void> {
+  stopping ??= (async () => {
+    await children.stopAll();
+    await Promise.race([
+      step.catch(() => {}),
+      new Promise((resolve) => setTimeout(resolve, 15_000).unref()),
+    ]);
+    await children.stopAll();
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // Ctrl-C reaches us twice (from the terminal, and forwarded by npm): one stop is enough, and
+    // every step of it is bounded, so nothing is ever left running by exiting half-way.
+    if (stopping) return;
+    log('\nStopping…');
+    void stop(0);
+  });
+}
+
+/** Runs one startup step so that a stop can wait for it. */
+function run<T>(work: Promise<T>): Promise<T> {
+  step = work;
+  return work;
+}
+
+async function main(): Promise<void> {
+  log('Starting the Progressrus demo…');
+  await run(ensureBuilt(children, log));
+  if (stopping) return;
+
+  const { RedisServerNotFoundError, startRedisServer } = await import('progressrus/redis-server');
+  let redisUrl = process.env.REDIS_URL?.trim() || undefined;
+  const privateRedis = redisUrl === undefined;
+  if (redisUrl === undefined) {
+    try {
+      // Its own process group: Ctrl-C must not kill Redis before the workers have stopped.
+      const redis = await run(startRedisServer({ detached: true }));
+      children.addStopper(() => redis.stop());
+      redisUrl = redis.url;
+    } catch (error) {
+      if (!(error instanceof RedisServerNotFoundError)) throw error;
+      console.error(`\n${error.message}\n`);
+      return stop(1);
+    }
+    if (stopping) return;
+  }
+
+  const user = process.env.ADMIN_USER?.trim() || 'admin';
+  const credentialsFromEnv = Boolean(process.env.ADMIN_PASSWORD?.trim());
+  const password = process.env.ADMIN_PASSWORD?.trim() || randomBytes(12).toString('base64url');
+  const port = process.env.PORT ? Number(process.env.PORT) : await choosePort(3000);
+  const adminEnv: Record<string, string> = {
+    REDIS_URL: redisUrl,
+    ADMIN_USER: user,
+    ADMIN_PASSWORD: password,
+    PROGRESSRUS_QUEUES: QUEUES.join(','),
+  };
+  for (const name of ['PROGRESSRUS_PREFIX', 'BULLMQ_PREFIX'] as const) {
+    const value = process.env[name];
+    if (value) adminEnv[name] = value;
+  }
+  log(`Starting the admin app on port ${port}…`);
+  const admin = await run(startAdminServer(children, { port, env: adminEnv }));
+  admin.process.once('exit', (code) => {
+    if (stopping) return;
+    console.error(`\nThe admin app stopped (exit ${code}):\n${admin.output()}`);
+    void stop(1);
+  });
+  if (stopping) return;
+
+  const { startWorkload } = await import('./workload.js');
+  const workload = await run(startWorkload({ redisUrl }));
+  children.addStopper(() => workload.close());
+  if (stopping) return;
+
+  log(
+    banner({
+      url: `http://localhost:${port}`,
+      user,
+      password,
+      credentialsFromEnv,
+      redisUrl,
+      privateRedis,
+      queues: QUEUES,
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  if (stopping) return;
+  console.error(
+    `\nThe demo could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  void stop(1);
+});
