@@ -7,6 +7,7 @@ import { markdownTable } from './lib/table.js';
 import { tickBenchmark } from './tick.js';
 import { writesBenchmark } from './writes.js';
 import { readsBenchmark } from './reads.js';
+import { readsPostgresBenchmark } from './reads-postgres.js';
 import { etaBenchmark } from './eta.js';
 import { bullmqItemsBenchmark } from './bullmq-items.js';
 import { bullmqNoopBenchmark } from './bullmq-noop.js';
@@ -20,6 +21,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   bullmqNoopBenchmark,
   updateProgressBenchmark,
   readsBenchmark,
+  readsPostgresBenchmark,
   etaBenchmark,
 ];
 
