@@ -1,11 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readlinkSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { REPO_DIR } from '../src/start/paths.js';
 import { descendants, isRunning, type ProcessInfo } from './process-tree.js';
 
 /** The environment of a fresh shell: no REDIS_URL, no credentials, no port chosen. */
-function freshEnv(): NodeJS.ProcessEnv {
+function freshEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of [
     'REDIS_URL',
@@ -14,59 +16,78 @@ function freshEnv(): NodeJS.ProcessEnv {
     'PORT',
     'NODE_ENV',
     'PROGRESSRUS_PREFIX',
-  ])
+  ]) {
     delete env[name];
+  }
   // vitest's own variables would leak into the children.
   for (const name of Object.keys(env))
     if (name.startsWith('VITEST') || name === 'TEST') delete env[name];
-  return env;
+  return { ...env, ...extra };
 }
 
-describe('npm start', () => {
-  let npm: ChildProcess | undefined;
-  afterAll(async () => {
-    // Only when the test failed half-way: stop the run as Ctrl-C would, then kill what is left.
-    const pid = npm?.pid;
-    if (pid === undefined || !isRunning(pid)) return;
+const started: ChildProcess[] = [];
+
+/** Runs a command in a process group of its own, as a terminal does, so SIGINT to the group is Ctrl-C. */
+function startInGroup(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, {
+    cwd: REPO_DIR,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    child,
+    exited,
+    output: () => output,
+    /** Waits for the banner, then reads the URL and credentials from it. */
+    async banner(): Promise<{ url: string; user: string; password: string }> {
+      while (!/Press Ctrl-C to stop/.test(output)) {
+        if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return {
+        url: /Dashboard +(http:\/\/\S+)/.exec(output)?.[1] ?? '',
+        user: /User +(\S+)/.exec(output)?.[1] ?? '',
+        password: /Password +(\S+)/.exec(output)?.[1] ?? '',
+      };
+    },
+  };
+}
+
+afterAll(async () => {
+  // Only when a test failed half-way: stop the run as Ctrl-C would, then kill what is left.
+  for (const child of started) {
+    const pid = child.pid;
+    if (pid === undefined || !isRunning(pid)) continue;
     const tree = descendants(pid);
     process.kill(-pid, 'SIGINT');
     for (let i = 0; i < 100 && isRunning(pid); i += 1)
       await new Promise((resolve) => setTimeout(resolve, 200));
     for (const info of [{ pid }, ...tree])
       if (isRunning(info.pid)) process.kill(info.pid, 'SIGKILL');
-  });
+  }
+});
 
+describe('npm start', () => {
   it('starts Redis, the admin and the demo, serves demo jobs, and leaves no process behind on Ctrl-C', async () => {
-    // Its own process group, as in a terminal, so that SIGINT to the group is exactly Ctrl-C.
-    const child = spawn('npm', ['start'], {
-      cwd: REPO_DIR,
-      env: freshEnv(),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    npm = child;
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-
-    while (!/Press Ctrl-C to stop/.test(output)) {
-      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const url = /Dashboard +(http:\/\/\S+)/.exec(output)?.[1];
-    const user = /User +(\S+)/.exec(output)?.[1];
-    const password = /Password +(\S+) +\(made for this run\)/.exec(output)?.[1];
+    const run = startInGroup('npm', ['start'], freshEnv());
+    const { url, user, password } = await run.banner();
     expect(url).toMatch(/^http:\/\/localhost:\d+$/);
     expect(user).toBe('admin');
     expect(password).toMatch(/^[\w-]{16}$/);
-    expect(output).toMatch(
+    expect(run.output()).toMatch(/Password +\S+ +\(made for this run\)/);
+    expect(run.output()).toMatch(
       /Redis +redis:\/\/127\.0\.0\.1:\d+ +\(private to this run, gone on exit\)/,
     );
 
@@ -88,22 +109,63 @@ describe('npm start', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(scopes[0]);
 
-    const tree: ProcessInfo[] = descendants(child.pid as number);
+    const tree: ProcessInfo[] = descendants(run.child.pid as number);
     const redis = tree.find((info) => info.command.startsWith('redis-server'));
     expect(redis).toBeDefined();
-    expect(
-      tree.some((info) => info.command.includes('next') && /node|next-server/.test(info.command)),
-    ).toBe(true);
+    expect(tree.some((info) => info.command.startsWith('next-server'))).toBe(true);
     // redis-server renames its process, but it runs in its data folder.
     const redisDir = readlinkSync(`/proc/${redis?.pid}/cwd`);
     expect(redisDir).toMatch(/progressrus-redis-/);
-    expect(existsSync(redisDir)).toBe(true);
 
-    process.kill(-(child.pid as number), 'SIGINT');
-    expect(await exited).toBe(0);
-    const left = tree.filter((info) => isRunning(info.pid));
-    expect(left).toEqual([]);
+    process.kill(-(run.child.pid as number), 'SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(tree.filter((info) => isRunning(info.pid))).toEqual([]);
     expect(existsSync(redisDir)).toBe(false);
-    expect(output).toContain('Stopping…');
+    expect(run.output()).toContain('Stopping…');
   }, 600_000);
+
+  it('uses REDIS_URL when it is set, and the credentials of ADMIN_USER and ADMIN_PASSWORD', async () => {
+    const redisUrl = inject('redisUrl');
+    const run = startInGroup(
+      'npm',
+      ['start'],
+      freshEnv({ REDIS_URL: redisUrl, ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct-horse' }),
+    );
+    const { url } = await run.banner();
+    expect(run.output()).toMatch(
+      /User +ops\n +Password +correct-horse +\(from ADMIN_USER \/ ADMIN_PASSWORD\)/,
+    );
+    expect(run.output()).toMatch(new RegExp(`Redis +${redisUrl}\\n`));
+    const authorization = `Basic ${Buffer.from('ops:correct-horse').toString('base64')}`;
+    expect((await fetch(`${url}/`, { headers: { authorization } })).status).toBe(200);
+    const tree = descendants(run.child.pid as number);
+    expect(tree.some((info) => info.command.startsWith('redis-server'))).toBe(false);
+    process.kill(-(run.child.pid as number), 'SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(tree.filter((info) => isRunning(info.pid))).toEqual([]);
+  }, 300_000);
+
+  it('says how to install Redis and exits 1 when there is no REDIS_URL and no redis-server', async () => {
+    // A PATH with node and npm only (npm, for a build when one is due).
+    const bin = mkdtempSync(join(tmpdir(), 'progressrus-no-redis-'));
+    try {
+      symlinkSync(process.execPath, join(bin, 'node'));
+      symlinkSync(
+        realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim()),
+        join(bin, 'npm'),
+      );
+      const run = startInGroup(
+        process.execPath,
+        ['--import', 'tsx', 'apps/demo/src/start.ts'],
+        freshEnv({ PATH: bin }),
+      );
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain('sudo apt-get install redis-server');
+      expect(run.output()).toContain('brew install redis');
+      expect(run.output()).toContain('docker compose up -d redis');
+      expect(run.output()).not.toContain('Dashboard');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
