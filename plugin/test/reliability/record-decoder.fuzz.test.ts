@@ -131,3 +131,24 @@ describe('RedisStore reading arbitrary bytes', () => {
     );
   });
 });
+
+describe('RedisStore sweeping an expiry index with arbitrary members', () => {
+  it('drops the members it cannot read, never throws, and still removes the due records', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.oneof(fc.string(), fc.json()), { maxLength: 20 }), async (members) => {
+        run += 1;
+        const prefix = uniquePrefix(`fuzz-sweep-${run}`);
+        const store = new RedisStore({ connection: redis, prefix, now: () => READ_AT.getTime(), onMalformed: () => {} });
+        const good = JSON.stringify(['user:1', 'due']);
+        await redis.hset(`${prefix}:user:1`, 'due', JSON.stringify({ count: 1, expires_at: '2026-11-27T20:00:00Z' }));
+        await redis.zadd(store.keys.expiries, 1, good, ...members.filter((m) => m !== good).flatMap((member) => [0, member]));
+        const due = await redis.zcard(store.keys.expiries);
+        expect(await store.sweep()).toBe(due);
+        expect(await redis.zcard(store.keys.expiries)).toBe(0);
+        expect(await redis.exists(`${prefix}:user:1`)).toBe(0);
+      }),
+      { numRuns: Math.ceil(FUZZ_RUNS / 20) },
+    );
+  });
+});
