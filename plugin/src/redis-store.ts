@@ -32,7 +32,8 @@ const SWEEP_BATCH = 500;
  * scopes by activity and expire records one by one (see redis-keys.ts).
  *
  * Writes made in the same turn of the event loop — say, by 50 concurrent jobs — go to Redis
- * together: one MULTI round trip on a single server, one pipelined burst per node on a Cluster.
+ * together: one MULTI round trip on a single server; on a Cluster, three short stages (index
+ * entries, records, change messages; see RedisBatch and the README).
  *
  * @example
  * const store = new RedisStore({ connection: new Redis(process.env.REDIS_URL) });
