@@ -1,0 +1,28 @@
+# One image per app of the demo, from one build: `docker compose up` builds both targets.
+#   admin  the Next.js dashboard (next start), port 3000
+#   demo   the demo's BullMQ workers and producer
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+# The manifests alone first, so that `npm ci` is cached until a dependency changes.
+COPY package.json package-lock.json ./
+COPY plugin/package.json plugin/
+COPY ui/package.json ui/
+COPY apps/admin/package.json apps/admin/
+COPY apps/demo/package.json apps/demo/
+COPY bench/package.json bench/
+RUN npm ci --no-audit --no-fund
+
+FROM deps AS build
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY . .
+RUN npm run build -w progressrus \
+ && npm run build -w @progressrus/ui \
+ && npm run build -w @progressrus/admin
+
+FROM build AS admin
+ENV NODE_ENV=production
+EXPOSE 3000
+CMD ["sh", "apps/demo/docker/start-admin.sh"]
+
+FROM build AS demo
+CMD ["node", "--import", "tsx", "apps/demo/src/workload-main.ts"]
