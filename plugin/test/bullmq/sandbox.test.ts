@@ -2,15 +2,25 @@ import { fileURLToPath } from 'node:url';
 import { type Job, QueueEvents } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { ProgressWorker } from '../../src/bullmq/index.js';
+import { type ProgressRecord, RedisStore } from '../../src/index.js';
 import { bullmqContext, finishedRecord } from './bullmq-context.js';
 
 const processorFile = fileURLToPath(new URL('./fixtures/ticking-processor.js', import.meta.url));
 
+/** A RedisStore that also keeps every count it wrote. */
+class CountingStore extends RedisStore {
+  readonly counts: number[] = [];
+  override persist(record: ProgressRecord): Promise<void> {
+    this.counts.push(record.count);
+    return super.persist(record);
+  }
+}
+
 describe('ProgressWorker with a sandboxed processor', () => {
   const ctx = bullmqContext();
 
-  function sandboxedWorker(queueName: string): ProgressWorker {
-    const store = ctx.store();
+  function sandboxedWorker(queueName: string): CountingStore {
+    const store = new CountingStore({ connection: ctx.redis, prefix: `${queueName}-records` });
     const worker = new ProgressWorker(queueName, processorFile, {
       connection: ctx.connection,
       // The library runs from TypeScript source in tests, so the child needs a TypeScript loader.
@@ -18,7 +28,7 @@ describe('ProgressWorker with a sandboxed processor', () => {
       progress: { store, intervalMs: 50 },
     });
     ctx.onCleanup(() => worker.close());
-    return Object.assign(worker, { store });
+    return store;
   }
 
   async function finished(queueName: string, job: Job): Promise<unknown> {
@@ -28,14 +38,12 @@ describe('ProgressWorker with a sandboxed processor', () => {
     return job.waitUntilFinished(events, 20_000);
   }
 
-  it('gives the processor file a Progresser whose ticks reach the record, which completes', async () => {
+  it('gives the processor file a Progresser whose ticks reach the record while it runs, and completes it', async () => {
     const queue = ctx.queue('sandbox');
-    const worker = sandboxedWorker(queue.name);
-    const job = await queue.add('crunch', { items: 1000 });
+    const store = sandboxedWorker(queue.name);
+    const job = await queue.add('crunch', { items: 1000, pauseMs: 40 });
     const result = (await finished(queue.name, job)) as { pid: number; count: number };
     expect(result.pid).not.toBe(process.pid);
-    expect(result.count).toBe(1000);
-    const { store } = worker as ProgressWorker & { store: import('../../src/index.js').RedisStore };
     const tick = await finishedRecord(store, ['queue', queue.name], `${queue.name}:${job.id}`);
     expect(tick).toMatchObject({
       status: 'completed',
@@ -44,14 +52,17 @@ describe('ProgressWorker with a sandboxed processor', () => {
       attempt: 1,
       name: 'crunch',
     });
+    // Counts written while the child was still working, not just the last one.
+    expect(store.counts.filter((count) => count > 0 && count < 1000).length).toBeGreaterThanOrEqual(
+      2,
+    );
   });
 
   it('fails the record at once when the child throws an UnrecoverableError', async () => {
     const queue = ctx.queue('sandbox-fail');
-    const worker = sandboxedWorker(queue.name);
+    const store = sandboxedWorker(queue.name);
     const job = await queue.add('crunch', { fail: 'unrecoverable' }, { attempts: 3 });
     await expect(finished(queue.name, job)).rejects.toThrow('bad input in the child');
-    const { store } = worker as ProgressWorker & { store: import('../../src/index.js').RedisStore };
     const tick = await finishedRecord(store, ['queue', queue.name], `${queue.name}:${job.id}`);
     expect(tick).toMatchObject({
       status: 'failed',
