@@ -26,6 +26,8 @@ export interface RedisStoreOptions extends StoreOptions {
 /** A prefix filter matching fewer scopes than this is served from the name index, else by walking the activity index. */
 const NAME_INDEX_LIMIT = 2000;
 const SWEEP_BATCH = 500;
+/** At most this many batches per write-triggered sweep: a backlog of millions drains over several. */
+const MAX_SWEEP_ROUNDS = 100;
 
 /**
  * The Redis store: one hash per scope in the Ruby gem's layout, plus the indexes that list
@@ -48,6 +50,7 @@ export class RedisStore implements Store {
   readonly #onMalformed: (error: Error) => void;
   readonly #sweepIntervalMs: number;
   #lastSweepMs = 0;
+  #sweeping = false;
   // Records waiting for the next batch, latest write per record wins.
   #pending = new Map<string, ProgressRecord>();
   #pendingWritten: Promise<void> | null = null;
@@ -109,10 +112,25 @@ export class RedisStore implements Store {
       }
     }
     await batch.exec(this.#redis);
-    if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
+    if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs && !this.#sweeping) {
       this.#lastSweepMs = this.#now();
       // The sweep is housekeeping: its failure must not fail the writes that triggered it.
-      this.sweep().catch(() => {});
+      this.#sweeping = true;
+      this.#sweepDue()
+        .catch(() => {})
+        .finally(() => {
+          this.#sweeping = false;
+        });
+    }
+  }
+
+  /**
+   * Sweeps until no full batch is due, so that expiry keeps up with however many jobs finish
+   * per second (one batch per interval would cap it at 500 records a second).
+   */
+  async #sweepDue(): Promise<void> {
+    for (let round = 0; round < MAX_SWEEP_ROUNDS; round += 1) {
+      if ((await this.sweep()) < SWEEP_BATCH) return;
     }
   }
 
