@@ -6,6 +6,7 @@ import {
   WaitingChildrenError,
   Worker,
 } from 'bullmq';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   type ProgressProcessor,
@@ -275,6 +276,41 @@ describe('ProgressWorker', () => {
       store.find(['queue', queue.name], id).then((t) => (t?.status === 'completed' ? t : null)),
     );
     expect(done).toMatchObject({ count: 4, attempt: 1 });
+  });
+
+  it('writes through a duplicate of an ioredis connection it was given, and closes only that duplicate', async () => {
+    const queue = ctx.queue('duplicate');
+    const name = `${queue.name}-client`;
+    const connection = new Redis(ctx.redisUrl, {
+      maxRetriesPerRequest: null,
+      connectionName: name,
+    });
+    ctx.onCleanup(() => connection.quit());
+    const created = new ProgressWorker(queue.name, async (_job, progress) => progress.tick(2), {
+      connection,
+    });
+    const job = await queue.add('x', {});
+    const store = new RedisStore({ connection: ctx.redis });
+    const id = `${queue.name}:${job.id}`;
+    expect(await finishedRecord(store, ['queue', queue.name], id)).toMatchObject({
+      status: 'completed',
+      count: 2,
+    });
+    await created.close();
+    const clients = (await ctx.redis.client('LIST')) as string;
+    expect(clients.split('\n').filter((line) => line.includes(`name=${name} `))).toHaveLength(1);
+    expect(connection.status).toBe('ready');
+    await store.flush(['queue', queue.name]);
+  });
+
+  it('fails a job whose job data holds a bad scope, with a message that names it', async () => {
+    const queue = ctx.queue('bad-scope');
+    const store = ctx.store();
+    worker(queue.name, async () => 'never', { progress: { store } });
+    const job = await queue.add('x', { progressrusScope: ['user', 'a:b'] });
+    await expect(finished(queue.name, job)).rejects.toThrow(
+      'Expected `job.data.progressrusScope[1]` to be a non-empty string without \':\' or a finite number, got `"a:b"`',
+    );
   });
 
   it('rejects a bad progress option at construction', () => {
