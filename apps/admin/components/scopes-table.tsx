@@ -8,6 +8,13 @@ import { StoreUnavailableError } from '@/lib/store';
 import { RelativeTime } from './relative-time';
 import { StoreUnavailable } from './store-unavailable';
 
+/**
+ * Cursor pages only know the way forward, so the links carry the cursors of the pages before
+ * (`back`, comma-separated); this marks the first page, which has none. `~` is outside the
+ * base64url alphabet of cursors.
+ */
+const FIRST_PAGE = '~';
+
 const LABELS = { running: 'Running', stalled: 'Stalled', failed: 'Failed', completed: 'Completed' } as const;
 
 /** One page of scopes with their counts; reads the store itself, inside the page's Suspense. */
@@ -81,7 +88,11 @@ export async function ScopesTable({
           ) : (
             <Link
               className="button"
-              href={`/${query({ prefix, cursor: previous, back: back.slice(0, -1).join(',') })}`}
+              href={`/${query({
+                prefix,
+                cursor: previous === FIRST_PAGE ? null : previous,
+                back: back.slice(0, -1).join(','),
+              })}`}
             >
               ← Newer
             </Link>
@@ -91,7 +102,7 @@ export async function ScopesTable({
           ) : (
             <Link
               className="button"
-              href={`/${query({ prefix, cursor: page.nextCursor, back: [...back, cursor ?? ''].join(',') })}`}
+              href={`/${query({ prefix, cursor: page.nextCursor, back: [...back, cursor ?? FIRST_PAGE].join(',') })}`}
             >
               Older →
             </Link>

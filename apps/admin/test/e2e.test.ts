@@ -147,6 +147,7 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       .poll(async () => Number((await bars.getAttribute('aria-valuenow')) ?? 0), UNTIL)
       .toBeGreaterThan(first);
     expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await screenshot('scope-running');
   });
 
   it('shows the job completed, with completed_at, once it finishes', async () => {
@@ -199,6 +200,35 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       await page.getByRole('link', { name: shown, exact: true }).waitFor(UNTIL);
     }
     expect(await page.getByRole('link', { name: 'team:acme', exact: true }).count()).toBe(0);
+  });
+
+  it('paginates scopes by cursor and jobs by page, forward and back', async () => {
+    const writers = Array.from({ length: 30 }, (_, i) => new Progresser({ scope: ['page', i], total: 10, store }));
+    const jobs = Array.from(
+      { length: 60 },
+      (_, i) => new Progresser({ scope: ['paged', 1], total: 60, name: `Batch ${i + 1}`, store }),
+    );
+    for (const [i, writer] of [...writers, ...jobs].entries()) writer.tick(i % 10);
+    await Promise.all([...writers, ...jobs].map((writer) => writer.flush()));
+
+    const scopeLinks = () => page.getByRole('row').getByRole('link');
+    await page.goto('/?prefix=page%3A');
+    await expect.poll(() => scopeLinks().count(), UNTIL).toBe(25);
+    const firstPage = await scopeLinks().allTextContents();
+    await page.getByRole('link', { name: 'Older →' }).click();
+    await expect.poll(() => scopeLinks().count(), UNTIL).toBe(5);
+    const secondPage = await scopeLinks().allTextContents();
+    expect(new Set([...firstPage, ...secondPage]).size).toBe(30);
+    await page.getByRole('link', { name: '← Newer' }).click();
+    await expect.poll(() => scopeLinks().allTextContents(), UNTIL).toEqual(firstPage);
+
+    await page.goto('/scopes/paged%3A1?sort=name&order=asc');
+    await page.getByText('1–50 of 60 jobs').waitFor(UNTIL);
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Batch 1');
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await page.getByText('51–60 of 60 jobs').waitFor(UNTIL);
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Batch 51');
+    expect(await page.locator('tbody tr').count()).toBe(10);
   });
 
   it('renders job names and params as text, never as HTML', async () => {
@@ -346,8 +376,8 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       colorScheme: 'dark',
     });
     const darkPage = await dark.newPage();
-    await darkPage.goto('/');
-    await darkPage.getByRole('link', { name: 'team:acme' }).waitFor(UNTIL);
+    await darkPage.goto('/?prefix=user%3A');
+    await darkPage.getByRole('link', { name: 'user:42' }).waitFor(UNTIL);
     const background = await darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(15, 17, 21)');
     await darkPage.screenshot({ path: join(SHOTS, 'scopes-dark.png'), fullPage: true });
