@@ -9,7 +9,10 @@ import { env } from './lib/env';
  */
 export function proxy(request: NextRequest): NextResponse {
   const { headers } = request;
-  const decision = decideAccess({ authorization: headers.get('authorization'), host: headers.get('host') }, env());
+  const decision = decideAccess(
+    { authorization: headers.get('authorization'), host: headers.get('host') },
+    env(),
+  );
   if (decision !== 'allow') {
     return new NextResponse('Authentication required.\n', {
       status: 401,

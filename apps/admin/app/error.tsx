@@ -4,7 +4,13 @@
  * Any unexpected failure of a page. In production Next.js sends no message or stack to the
  * browser, only a digest that matches the server log line; this page says what to do.
  */
-export default function ErrorPage({ error, reset }: { readonly error: Error & { digest?: string }; readonly reset: () => void }) {
+export default function ErrorPage({
+  error,
+  reset,
+}: {
+  readonly error: Error & { digest?: string };
+  readonly reset: () => void;
+}) {
   return (
     <div className="notice error" role="alert">
       <h2>Something went wrong while loading this page</h2>

@@ -5,8 +5,8 @@ export default function NotFound() {
     <div className="card empty">
       <h2>Not found</h2>
       <p>
-        This scope or job does not exist. Finished jobs disappear when their retention ends, and removed ones are gone
-        for good. <Link href="/">Back to every scope</Link>
+        This scope or job does not exist. Finished jobs disappear when their retention ends, and
+        removed ones are gone for good. <Link href="/">Back to every scope</Link>
       </p>
     </div>
   );

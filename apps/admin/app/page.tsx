@@ -4,7 +4,11 @@ import { ScopesTable } from '@/components/scopes-table';
 import { TableSkeleton } from '@/components/skeletons';
 import { param, type SearchParams } from '@/lib/search-params';
 
-export default async function ScopesPage({ searchParams }: { readonly searchParams: Promise<SearchParams> }) {
+export default async function ScopesPage({
+  searchParams,
+}: {
+  readonly searchParams: Promise<SearchParams>;
+}) {
   const params = await searchParams;
   const prefix = (param(params, 'prefix') ?? '').trim();
   const cursor = param(params, 'cursor') || null;

@@ -2,7 +2,13 @@ import { type BullJobInfo, bullBoardJobUrl, bullJobInfo } from '@/lib/queues';
 import { StoreUnavailableError, withStore } from '@/lib/store';
 
 /** What BullMQ knows about the job (attempts, state), with a link to it in bull-board. */
-export async function BullJob({ queue, jobId }: { readonly queue: string | null; readonly jobId: string | null }) {
+export async function BullJob({
+  queue,
+  jobId,
+}: {
+  readonly queue: string | null;
+  readonly jobId: string | null;
+}) {
   if (queue === null || jobId === null) {
     return <p className="muted">This job was not run by a BullMQ worker.</p>;
   }
@@ -10,7 +16,8 @@ export async function BullJob({ queue, jobId }: { readonly queue: string | null;
   if (url === null) {
     return (
       <p className="muted">
-        Queue <code>{queue}</code> is not shown in bull-board: add it to <code>PROGRESSRUS_QUEUES</code>.
+        Queue <code>{queue}</code> is not shown in bull-board: add it to{' '}
+        <code>PROGRESSRUS_QUEUES</code>.
       </p>
     );
   }

@@ -20,7 +20,14 @@ export interface ConfirmActionProps {
  * A destructive action behind a confirmation dialog. The form posts to a Server Action
  * (which validates its input and checks access again); the result shows beside the button.
  */
-export function ConfirmAction({ action, fields, label, title, description, confirmLabel }: ConfirmActionProps) {
+export function ConfirmAction({
+  action,
+  fields,
+  label,
+  title,
+  description,
+  confirmLabel,
+}: ConfirmActionProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [result, run, pending] = useActionState(action, null);
   return (
@@ -30,7 +37,12 @@ export function ConfirmAction({ action, fields, label, title, description, confi
           {result.message}
         </span>
       )}
-      <button type="button" className="button danger" onClick={() => dialog.current?.showModal()} disabled={pending}>
+      <button
+        type="button"
+        className="button danger"
+        onClick={() => dialog.current?.showModal()}
+        disabled={pending}
+      >
         {pending ? 'Working…' : label}
       </button>
       <dialog ref={dialog} aria-labelledby="confirm-title">

@@ -9,8 +9,17 @@ import { RelativeTime } from './relative-time';
  * Every field of one job, kept live: a running job's bar, counts and times move while the
  * page is open. Params render as text in a <pre>, never as HTML.
  */
-export function JobDetails({ scopeKey, initial }: { readonly scopeKey: string; readonly initial: JobDTO }) {
-  const live = useProgress({ scope: scopeKey, id: initial.id }, { url: '/api/progress', initialJobs: [initial] });
+export function JobDetails({
+  scopeKey,
+  initial,
+}: {
+  readonly scopeKey: string;
+  readonly initial: JobDTO;
+}) {
+  const live = useProgress(
+    { scope: scopeKey, id: initial.id },
+    { url: '/api/progress', initialJobs: [initial] },
+  );
   const job = live.job ?? initial;
   const gone = live.job === null && live.connection === 'live';
   const time = (value: string | null) =>
@@ -18,7 +27,10 @@ export function JobDetails({ scopeKey, initial }: { readonly scopeKey: string; r
       <span className="muted">—</span>
     ) : (
       <>
-        <LocalTime value={value} /> <span className="muted">(<RelativeTime value={value} />)</span>
+        <LocalTime value={value} />{' '}
+        <span className="muted">
+          (<RelativeTime value={value} />)
+        </span>
       </>
     );
   return (
@@ -28,7 +40,11 @@ export function JobDetails({ scopeKey, initial }: { readonly scopeKey: string; r
           <StatusBadge status={job.status} />
           {gone && <span className="muted">This record was removed or has expired.</span>}
           <span className="live" data-state={live.connection} style={{ marginLeft: 'auto' }}>
-            {live.connection === 'live' ? 'Live' : live.connection === 'polling' ? 'Live (polling)' : 'Connecting…'}
+            {live.connection === 'live'
+              ? 'Live'
+              : live.connection === 'polling'
+                ? 'Live (polling)'
+                : 'Connecting…'}
           </span>
         </div>
         <div className="progress large">
@@ -36,7 +52,8 @@ export function JobDetails({ scopeKey, initial }: { readonly scopeKey: string; r
           <span className="progress-label">{formatPercentage(job.percentage)}</span>
         </div>
         <p className="muted" style={{ margin: '8px 0 0' }}>
-          {formatCount(job.count)} of {job.total === null ? 'an unknown total' : formatCount(job.total)}
+          {formatCount(job.count)} of{' '}
+          {job.total === null ? 'an unknown total' : formatCount(job.total)}
           {job.ratePerSecond !== null && <> · {formatRate(job.ratePerSecond)}</>}
         </p>
         {job.errorMessage !== null && (
@@ -60,7 +77,9 @@ export function JobDetails({ scopeKey, initial }: { readonly scopeKey: string; r
           <dt>Count</dt>
           <dd>{formatCount(job.count)}</dd>
           <dt>Total</dt>
-          <dd>{job.total === null ? <span className="muted">unknown</span> : formatCount(job.total)}</dd>
+          <dd>
+            {job.total === null ? <span className="muted">unknown</span> : formatCount(job.total)}
+          </dd>
           <dt>Percentage</dt>
           <dd>{formatPercentage(job.percentage)}</dd>
           <dt>Rate</dt>
@@ -70,7 +89,13 @@ export function JobDetails({ scopeKey, initial }: { readonly scopeKey: string; r
           <dt>ETA</dt>
           <dd>{job.eta === null ? <span className="muted">—</span> : <Eta value={job.eta} />}</dd>
           <dt>Elapsed</dt>
-          <dd>{job.startedAt === null ? <span className="muted">—</span> : formatDuration(job.elapsedMs)}</dd>
+          <dd>
+            {job.startedAt === null ? (
+              <span className="muted">—</span>
+            ) : (
+              formatDuration(job.elapsedMs)
+            )}
+          </dd>
           <dt>Started</dt>
           <dd>{time(job.startedAt)}</dd>
           <dt>Updated</dt>

@@ -42,10 +42,14 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
   const byId = useMemo(() => new Map(live.jobs.map((job) => [job.id, job])), [live.jobs]);
   // The ids the first snapshot held: any id beyond them is a job that started since.
   const known = useRef<Set<string> | null>(null);
-  if (known.current === null && live.loaded) known.current = new Set(live.jobs.map((job) => job.id));
+  if (known.current === null && live.loaded)
+    known.current = new Set(live.jobs.map((job) => job.id));
   const baseline = known.current;
   const added = useMemo(
-    () => (baseline === null ? 0 : live.jobs.reduce((sum, job) => sum + (baseline.has(job.id) ? 0 : 1), 0)),
+    () =>
+      baseline === null
+        ? 0
+        : live.jobs.reduce((sum, job) => sum + (baseline.has(job.id) ? 0 : 1), 0),
     [baseline, live.jobs],
   );
 
@@ -60,7 +64,8 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
   }, [tabs, live.loaded, live.jobs]);
 
   const sortHref = (column: JobSort) => {
-    const nextOrder = column === sort ? (order === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_ORDER[column];
+    const nextOrder =
+      column === sort ? (order === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_ORDER[column];
     return `${scopeHref(scopeKey)}${query({ status, sort: column, order: nextOrder })}`;
   };
   const header = (column: JobSort, label: string, className?: string) => (
@@ -87,7 +92,7 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
             </button>
           )}
           <span className="live" data-state={live.connection} aria-live="polite">
-          {CONNECTION_LABELS[live.connection] ?? live.connection}
+            {CONNECTION_LABELS[live.connection] ?? live.connection}
           </span>
         </div>
       </div>
@@ -120,7 +125,14 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
               const job = byId.get(initial.id);
               // Gone from a loaded snapshot: removed or expired since the page was read.
               const removed = live.loaded && job === undefined;
-              return <JobRow key={initial.id} job={job ?? initial} scopeKey={scopeKey} removed={removed} />;
+              return (
+                <JobRow
+                  key={initial.id}
+                  job={job ?? initial}
+                  scopeKey={scopeKey}
+                  removed={removed}
+                />
+              );
             })}
           </tbody>
         </table>
@@ -136,11 +148,22 @@ const CONNECTION_LABELS: Record<string, string> = {
   offline: 'Offline: reconnecting…',
 };
 
-function JobRow({ job, scopeKey, removed }: { readonly job: JobDTO; readonly scopeKey: string; readonly removed: boolean }) {
+function JobRow({
+  job,
+  scopeKey,
+  removed,
+}: {
+  readonly job: JobDTO;
+  readonly scopeKey: string;
+  readonly removed: boolean;
+}) {
   const now = useNow();
   const finishedAt = job.completedAt ?? job.failedAt;
   const running = finishedAt === null && job.startedAt !== null;
-  const elapsedMs = running && now !== null ? Math.max(0, now.getTime() - Date.parse(job.startedAt ?? '')) : job.elapsedMs;
+  const elapsedMs =
+    running && now !== null
+      ? Math.max(0, now.getTime() - Date.parse(job.startedAt ?? ''))
+      : job.elapsedMs;
   return (
     <tr data-job-id={job.id} style={removed ? { opacity: 0.5 } : undefined}>
       <td className="name-cell">
@@ -169,7 +192,13 @@ function JobRow({ job, scopeKey, removed }: { readonly job: JobDTO; readonly sco
         <span className="muted"> / {job.total === null ? '?' : formatCount(job.total)}</span>
       </td>
       <td className="num">{formatRate(job.ratePerSecond)}</td>
-      <td>{finishedAt === null ? <Eta value={job.eta} unknownLabel="—" /> : <span className="muted">—</span>}</td>
+      <td>
+        {finishedAt === null ? (
+          <Eta value={job.eta} unknownLabel="—" />
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
       <td>
         <RelativeTime value={job.startedAt} empty="Not started" />
       </td>
@@ -182,9 +211,17 @@ function JobRow({ job, scopeKey, removed }: { readonly job: JobDTO; readonly sco
           </span>
         )}
       </td>
-      <td className="num">{job.startedAt === null ? <span className="muted">—</span> : formatDuration(elapsedMs)}</td>
       <td className="num">
-        {job.errorCount > 0 ? <span className="count" data-status="failed">{formatCount(job.errorCount)}</span> : <span className="zero">0</span>}
+        {job.startedAt === null ? <span className="muted">—</span> : formatDuration(elapsedMs)}
+      </td>
+      <td className="num">
+        {job.errorCount > 0 ? (
+          <span className="count" data-status="failed">
+            {formatCount(job.errorCount)}
+          </span>
+        ) : (
+          <span className="zero">0</span>
+        )}
       </td>
     </tr>
   );

@@ -6,7 +6,13 @@ import { formatExactDateTime, formatRelative, useNow } from '@progressrus/ui';
  * "3 minutes ago", with the exact time (in the viewer's zone) on hover. Before hydration it
  * shows the UTC time, which is what the server can know.
  */
-export function RelativeTime({ value, empty = '—' }: { readonly value: string | null; readonly empty?: string }) {
+export function RelativeTime({
+  value,
+  empty = '—',
+}: {
+  readonly value: string | null;
+  readonly empty?: string;
+}) {
   const now = useNow();
   if (value === null) return <span className="muted">{empty}</span>;
   const date = new Date(value);
@@ -18,7 +24,10 @@ export function RelativeTime({ value, empty = '—' }: { readonly value: string 
         ? 'just now'
         : formatRelative(date, now);
   return (
-    <time dateTime={date.toISOString()} title={now === null ? date.toISOString() : formatExactDateTime(date)}>
+    <time
+      dateTime={date.toISOString()}
+      title={now === null ? date.toISOString() : formatExactDateTime(date)}
+    >
       {text}
     </time>
   );

@@ -9,10 +9,21 @@ import { JobTable } from './job-table';
 import { type StatusTab, StatusTabs } from './status-tabs';
 import { StoreUnavailable } from './store-unavailable';
 
-const LABELS = { running: 'Running', stalled: 'Stalled', failed: 'Failed', completed: 'Completed' } as const;
+const LABELS = {
+  running: 'Running',
+  stalled: 'Stalled',
+  failed: 'Failed',
+  completed: 'Completed',
+} as const;
 
 /** The status tabs, the live table and the pages of one scope; reads the store inside Suspense. */
-export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: string; readonly jobsQuery: JobsQuery }) {
+export async function ScopeJobs({
+  scopeKey,
+  jobsQuery,
+}: {
+  readonly scopeKey: string;
+  readonly jobsQuery: JobsQuery;
+}) {
   await letShellFlush();
   let data: Awaited<ReturnType<typeof scopeJobs>>;
   try {
@@ -50,7 +61,8 @@ export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: st
         <div className="empty">
           <h2>No jobs in this scope</h2>
           <p>
-            Its jobs have finished and expired, or were removed. <Link href="/">Back to every scope</Link>.
+            Its jobs have finished and expired, or were removed.{' '}
+            <Link href="/">Back to every scope</Link>.
           </p>
         </div>
       ) : data.items.length === 0 ? (
@@ -61,12 +73,20 @@ export async function ScopeJobs({ scopeKey, jobsQuery }: { readonly scopeKey: st
           </p>
         </div>
       ) : (
-        <JobTable tabs={tabs} scopeKey={data.key} jobs={data.items} status={status} sort={sort} order={order} />
+        <JobTable
+          tabs={tabs}
+          scopeKey={data.key}
+          jobs={data.items}
+          status={status}
+          sort={sort}
+          order={order}
+        />
       )}
       {data.matching > 0 && (
         <div className="pagination">
           <span>
-            {formatCount((data.page - 1) * JOBS_PER_PAGE + 1)}–{formatCount((data.page - 1) * JOBS_PER_PAGE + data.items.length)} of{' '}
+            {formatCount((data.page - 1) * JOBS_PER_PAGE + 1)}–
+            {formatCount((data.page - 1) * JOBS_PER_PAGE + data.items.length)} of{' '}
             {formatCount(data.matching)} job{data.matching === 1 ? '' : 's'}
           </span>
           <nav aria-label="Pages">

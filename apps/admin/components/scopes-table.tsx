@@ -15,7 +15,12 @@ import { StoreUnavailable } from './store-unavailable';
  */
 const FIRST_PAGE = '~';
 
-const LABELS = { running: 'Running', stalled: 'Stalled', failed: 'Failed', completed: 'Completed' } as const;
+const LABELS = {
+  running: 'Running',
+  stalled: 'Stalled',
+  failed: 'Failed',
+  completed: 'Completed',
+} as const;
 
 /** One page of scopes with their counts; reads the store itself, inside the page's Suspense. */
 export async function ScopesTable({
@@ -147,7 +152,8 @@ function NoScopes({ prefix }: { readonly prefix: string }) {
           No scope starts with <code>{prefix}</code>
         </h2>
         <p>
-          Scopes are keys like <code>user:3421</code>. Try a shorter prefix, or <Link href="/">show every scope</Link>.
+          Scopes are keys like <code>user:3421</code>. Try a shorter prefix, or{' '}
+          <Link href="/">show every scope</Link>.
         </p>
       </div>
     );

@@ -1,5 +1,11 @@
 /** Placeholders with the shape of the table that is loading, so the page does not jump. */
-export function TableSkeleton({ columns, rows = 8 }: { readonly columns: number; readonly rows?: number }) {
+export function TableSkeleton({
+  columns,
+  rows = 8,
+}: {
+  readonly columns: number;
+  readonly rows?: number;
+}) {
   return (
     <div className="table-wrap" role="status" aria-busy="true" aria-label="Loading">
       <table className="data">
@@ -36,7 +42,11 @@ export function DetailsSkeleton() {
     <div className="card section" role="status" aria-busy="true" aria-label="Loading">
       {Array.from({ length: 8 }, (_, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <span key={index} className="skeleton" style={{ width: `${40 + ((index * 17) % 50)}%`, marginBottom: 14 }} />
+        <span
+          key={index}
+          className="skeleton"
+          style={{ width: `${40 + ((index * 17) % 50)}%`, marginBottom: 14 }}
+        />
       ))}
     </div>
   );

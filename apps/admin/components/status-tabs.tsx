@@ -11,7 +11,13 @@ export interface StatusTab {
 }
 
 /** The status filter of a scope page: links, so the filter lives in the URL. */
-export function StatusTabs({ tabs, current }: { readonly tabs: readonly StatusTab[]; readonly current: Status | null }) {
+export function StatusTabs({
+  tabs,
+  current,
+}: {
+  readonly tabs: readonly StatusTab[];
+  readonly current: Status | null;
+}) {
   return (
     <nav className="tabs" aria-label="Filter by status">
       {tabs.map((tab) => (

@@ -5,8 +5,8 @@ export function StoreUnavailable({ message }: { readonly message: string }) {
       <h2>The progress store is unreachable</h2>
       <p>{message}</p>
       <p className="muted">
-        Check that Redis is running and that <code>REDIS_URL</code> points at it. This page shows data again as soon
-        as the connection is back: reload it.
+        Check that Redis is running and that <code>REDIS_URL</code> points at it. This page shows
+        data again as soon as the connection is back: reload it.
       </p>
     </div>
   );

@@ -4,7 +4,11 @@ import { useEffect, useState } from 'react';
 
 type Theme = 'system' | 'dark' | 'light';
 const NEXT: Record<Theme, Theme> = { system: 'dark', dark: 'light', light: 'system' };
-const LABEL: Record<Theme, string> = { system: 'Theme: system', dark: 'Theme: dark', light: 'Theme: light' };
+const LABEL: Record<Theme, string> = {
+  system: 'Theme: system',
+  dark: 'Theme: dark',
+  light: 'Theme: light',
+};
 const ICON: Record<Theme, string> = { system: '◐', dark: '☾', light: '☀' };
 
 /** Cycles system → dark → light; remembered in localStorage, applied by the layout's script. */
@@ -26,7 +30,13 @@ export function ThemeToggle() {
     }
   };
   return (
-    <button type="button" className="icon-button" onClick={choose} title={LABEL[theme]} aria-label={LABEL[theme]}>
+    <button
+      type="button"
+      className="icon-button"
+      onClick={choose}
+      title={LABEL[theme]}
+      aria-label={LABEL[theme]}
+    >
       <span aria-hidden="true">{ICON[theme]}</span>
     </button>
   );

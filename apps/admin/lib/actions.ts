@@ -46,7 +46,10 @@ export async function deleteJob(_previous: ActionResult, form: FormData): Promis
 }
 
 /** Deletes every completed or failed record of a scope; running jobs stay. */
-export async function flushFinished(_previous: ActionResult, form: FormData): Promise<ActionResult> {
+export async function flushFinished(
+  _previous: ActionResult,
+  form: FormData,
+): Promise<ActionResult> {
   const denied = await checkAccess();
   if (denied) return denied;
   const input = flushInput.safeParse({ scope: form.get('scope') });
@@ -55,9 +58,13 @@ export async function flushFinished(_previous: ActionResult, form: FormData): Pr
   let removed = 0;
   const failed = await attempt(() =>
     withStore(async (store) => {
-      const finished = (await store.scope(scope)).filter((tick) => tick.finished).map((tick) => tick.id);
+      const finished = (await store.scope(scope))
+        .filter((tick) => tick.finished)
+        .map((tick) => tick.id);
       for (let start = 0; start < finished.length; start += FLUSH_BATCH) {
-        await Promise.all(finished.slice(start, start + FLUSH_BATCH).map((id) => store.flush(scope, id)));
+        await Promise.all(
+          finished.slice(start, start + FLUSH_BATCH).map((id) => store.flush(scope, id)),
+        );
       }
       removed = finished.length;
     }),
@@ -66,14 +73,22 @@ export async function flushFinished(_previous: ActionResult, form: FormData): Pr
   revalidatePath('/', 'layout');
   return {
     ok: true,
-    message: removed === 0 ? 'No finished jobs to remove.' : `Removed ${removed} finished job${removed === 1 ? '' : 's'}.`,
+    message:
+      removed === 0
+        ? 'No finished jobs to remove.'
+        : `Removed ${removed} finished job${removed === 1 ? '' : 's'}.`,
   };
 }
 
 async function checkAccess(): Promise<ActionResult> {
   const request = await headers();
-  const decision = decideAccess({ authorization: request.get('authorization'), host: request.get('host') }, env());
-  return decision === 'allow' ? null : { ok: false, message: 'Not signed in: reload the page and sign in again.' };
+  const decision = decideAccess(
+    { authorization: request.get('authorization'), host: request.get('host') },
+    env(),
+  );
+  return decision === 'allow'
+    ? null
+    : { ok: false, message: 'Not signed in: reload the page and sign in again.' };
 }
 
 async function attempt(work: () => Promise<void>): Promise<ActionResult> {
@@ -81,7 +96,8 @@ async function attempt(work: () => Promise<void>): Promise<ActionResult> {
     await work();
     return null;
   } catch (error) {
-    if (error instanceof StoreUnavailableError) return { ok: false, message: `${error.message} Nothing was changed.` };
+    if (error instanceof StoreUnavailableError)
+      return { ok: false, message: `${error.message} Nothing was changed.` };
     throw error;
   }
 }

@@ -20,7 +20,8 @@ export function decideAccess(
   request: { readonly authorization: string | null; readonly host: string | null },
   env: Pick<AdminEnv, 'credentials' | 'production'>,
 ): AccessDecision {
-  if (env.credentials === null) return !env.production && isLoopbackHost(request.host) ? 'allow' : 'challenge';
+  if (env.credentials === null)
+    return !env.production && isLoopbackHost(request.host) ? 'allow' : 'challenge';
   return checkBasicAuth(request.authorization, env.credentials) ? 'allow' : 'challenge';
 }
 

@@ -6,7 +6,9 @@ export function checkEnvAtStart(): void {
     env();
   } catch (error) {
     if (!(error instanceof AdminEnvError)) throw error;
-    console.error(`\n${error.message}\n\nSee apps/admin/README.md for the variables the admin reads.\n`);
+    console.error(
+      `\n${error.message}\n\nSee apps/admin/README.md for the variables the admin reads.\n`,
+    );
     process.exit(1);
   }
 }

@@ -13,7 +13,12 @@ import {
 import { withStore } from './store';
 
 /** Statuses the tables count and filter by, in the order they are shown. */
-export const SHOWN_STATUSES = ['running', 'stalled', 'failed', 'completed'] as const satisfies readonly Status[];
+export const SHOWN_STATUSES = [
+  'running',
+  'stalled',
+  'failed',
+  'completed',
+] as const satisfies readonly Status[];
 
 export const JOB_SORTS = ['updatedAt', 'startedAt', 'name', 'percentage'] as const;
 export type JobSort = (typeof JOB_SORTS)[number];
@@ -32,11 +37,20 @@ export interface ScopesPageData {
  * for the scopes on the page only: the listing itself comes from the store's index, so it
  * stays fast however many scopes there are.
  */
-export async function listScopes(query: { prefix: string; cursor: string | null }): Promise<ScopesPageData> {
+export async function listScopes(query: {
+  prefix: string;
+  cursor: string | null;
+}): Promise<ScopesPageData> {
   return withStore(async (store) => {
-    const page = await store.scopes({ prefix: query.prefix, cursor: query.cursor, limit: SCOPES_PER_PAGE });
+    const page = await store.scopes({
+      prefix: query.prefix,
+      cursor: query.cursor,
+      limit: SCOPES_PER_PAGE,
+    });
     const items = await Promise.all(
-      page.items.map(async (entry) => toScopeDTO(entry, countByStatus(await store.scope(entry.scope)))),
+      page.items.map(async (entry) =>
+        toScopeDTO(entry, countByStatus(await store.scope(entry.scope))),
+      ),
     );
     return { items, nextCursor: page.nextCursor };
   });
@@ -72,11 +86,14 @@ export async function scopeJobs(key: string, query: JobsQuery): Promise<ScopeJob
   return withStore(async (store) => {
     const ticks = await store.scope(scope);
     const readAt = new Date();
-    const matching = query.status === null ? ticks : ticks.filter((tick) => tick.status === query.status);
+    const matching =
+      query.status === null ? ticks : ticks.filter((tick) => tick.status === query.status);
     const sorted = matching.sort(compareTicks(query.sort, query.order));
     const pageCount = Math.max(1, Math.ceil(sorted.length / JOBS_PER_PAGE));
     const page = Math.min(Math.max(1, query.page), pageCount);
-    const items = sorted.slice((page - 1) * JOBS_PER_PAGE, page * JOBS_PER_PAGE).map((tick) => toJobDTO(tick, readAt));
+    const items = sorted
+      .slice((page - 1) * JOBS_PER_PAGE, page * JOBS_PER_PAGE)
+      .map((tick) => toJobDTO(tick, readAt));
     return {
       scope,
       key: scope.join(':'),
@@ -111,7 +128,9 @@ export function parseKey(key: string): string[] | null {
   }
 }
 
-export function countByStatus(ticks: readonly Pick<Tick, 'status'>[]): Partial<Record<Status, number>> {
+export function countByStatus(
+  ticks: readonly Pick<Tick, 'status'>[],
+): Partial<Record<Status, number>> {
   const counts: Partial<Record<Status, number>> = {};
   for (const tick of ticks) counts[tick.status] = (counts[tick.status] ?? 0) + 1;
   return counts;
@@ -128,14 +147,17 @@ function compareTicks(sort: JobSort, order: SortOrder): (a: Tick, b: Tick) => nu
       case 'startedAt':
         return tick.startedAt?.getTime() ?? null;
       default:
-        return (tick.updatedAt ?? tick.completedAt ?? tick.failedAt ?? tick.startedAt)?.getTime() ?? null;
+        return (
+          (tick.updatedAt ?? tick.completedAt ?? tick.failedAt ?? tick.startedAt)?.getTime() ?? null
+        );
     }
   };
   return (a, b) => {
     const left = value(a);
     const right = value(b);
     // Unknown values (no start yet, unknown total) go last whichever the order.
-    if (left === null || right === null) return left === right ? compareIds(a, b) : left === null ? 1 : -1;
+    if (left === null || right === null)
+      return left === right ? compareIds(a, b) : left === null ? 1 : -1;
     const order =
       typeof left === 'string' || typeof right === 'string'
         ? names.compare(String(left), String(right))

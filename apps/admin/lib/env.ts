@@ -49,16 +49,29 @@ const schema = z
         .default('redis://127.0.0.1:6379'),
     ),
     PROGRESSRUS_PREFIX: optionalText.pipe(
-      z.string().regex(/^[^\s]+$/, 'must not contain spaces').default('progressrus'),
+      z
+        .string()
+        .regex(/^[^\s]+$/, 'must not contain spaces')
+        .default('progressrus'),
     ),
     PROGRESSRUS_QUEUES: optionalText.transform((value) =>
       value === undefined
         ? []
-        : [...new Set(value.split(',').map((name) => name.trim()).filter((name) => name !== ''))],
+        : [
+            ...new Set(
+              value
+                .split(',')
+                .map((name) => name.trim())
+                .filter((name) => name !== ''),
+            ),
+          ],
     ),
     BULLMQ_PREFIX: optionalText.pipe(z.string().default('bull')),
     ADMIN_USER: optionalText.pipe(
-      z.string().refine((user) => !user.includes(':'), "must not contain ':'").optional(),
+      z
+        .string()
+        .refine((user) => !user.includes(':'), "must not contain ':'")
+        .optional(),
     ),
     ADMIN_PASSWORD: optionalText,
     PROGRESSRUS_STORE: optionalText.pipe(z.enum(['redis', 'postgres']).default('redis')),
@@ -83,7 +96,11 @@ const schema = z
       });
     }
     if (env.PROGRESSRUS_STORE === 'postgres' && env.DATABASE_URL === undefined) {
-      context.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when PROGRESSRUS_STORE=postgres' });
+      context.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required when PROGRESSRUS_STORE=postgres',
+      });
     }
   });
 
@@ -94,10 +111,14 @@ const schema = z
  * const env = loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret' });
  * env.credentials; // { user: 'ops', password: 's3cret' }
  */
-export function loadEnv(source: Readonly<Record<string, string | undefined>> = process.env): AdminEnv {
+export function loadEnv(
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): AdminEnv {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(environment)'} ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(environment)'} ${issue.message}`,
+    );
     throw new AdminEnvError(`The admin's environment is invalid:\n${lines.join('\n')}`);
   }
   const env = parsed.data;

@@ -33,5 +33,7 @@ export function formatRate(perSecond: number | null): string {
 /** `'42%'`, `'99.5%'`; `'—'` when the total is unknown. */
 export function formatPercentage(percentage: number | null): string {
   if (percentage === null) return '—';
-  return percentage >= 10 || Number.isInteger(percentage) ? `${Math.floor(percentage)}%` : `${percentage.toFixed(1)}%`;
+  return percentage >= 10 || Number.isInteger(percentage)
+    ? `${Math.floor(percentage)}%`
+    : `${percentage.toFixed(1)}%`;
 }

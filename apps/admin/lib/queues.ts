@@ -8,7 +8,9 @@ const cache = globalThis as typeof globalThis & { __progressrusQueues?: Map<stri
 
 /** The BullMQ queues named in `PROGRESSRUS_QUEUES`, sharing the app's Redis connection. */
 export function queues(): Queue[] {
-  return env().queues.map((name) => queue(name)).filter((found): found is Queue => found !== null);
+  return env()
+    .queues.map((name) => queue(name))
+    .filter((found): found is Queue => found !== null);
 }
 
 /** A configured queue by name, or null when the name is not in the configuration. */

@@ -87,7 +87,8 @@ export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<
       throw new StoreUnavailableError(`Cannot reach ${describe}.`, { cause: error });
     }
     // The store's own errors are written for operators ("run migrate()"): show them as they are.
-    if (error instanceof StoreError) throw new StoreUnavailableError(error.message, { cause: error });
+    if (error instanceof StoreError)
+      throw new StoreUnavailableError(error.message, { cause: error });
     throw error;
   }
 }
@@ -117,7 +118,9 @@ function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as NodeJS.ErrnoException).code ?? '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE'].includes(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE'].includes(
+      code,
+    ) ||
     error.name === 'MaxRetriesPerRequestError' ||
     /Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect/.test(
       error.message,

@@ -96,8 +96,17 @@ beforeAll(async () => {
   });
   page = await context.newPage();
   // Other users' scopes, so the filter has something to hide.
-  for (const scope of [['user', 8], ['user', 42], ['team', 'acme']]) {
-    const other = new Progresser({ scope, total: 100, name: `Report for ${scope.join(' ')}`, store });
+  for (const scope of [
+    ['user', 8],
+    ['user', 42],
+    ['team', 'acme'],
+  ]) {
+    const other = new Progresser({
+      scope,
+      total: 100,
+      name: `Report for ${scope.join(' ')}`,
+      store,
+    });
     other.tick(30);
     await other.flush();
   }
@@ -112,11 +121,19 @@ afterAll(async () => {
 
 describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () => {
   it('refuses requests without credentials or with wrong ones', async () => {
-    for (const path of ['/', '/scopes/user%3A7', '/api/progress/scopes', '/api/progress/events?scope=user:7', '/queues']) {
+    for (const path of [
+      '/',
+      '/scopes/user%3A7',
+      '/api/progress/scopes',
+      '/api/progress/events?scope=user:7',
+      '/queues',
+    ]) {
       const anonymous = await fetch(`${admin.url}${path}`);
       expect(anonymous.status, path).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
-      const wrong = await fetch(`${admin.url}${path}`, { headers: auth(admin.user, `${admin.password}x`) });
+      const wrong = await fetch(`${admin.url}${path}`, {
+        headers: auth(admin.user, `${admin.password}x`),
+      });
       expect(wrong.status, path).toBe(401);
     }
     const allowed = await fetch(`${admin.url}/`, { headers: auth() });
@@ -125,16 +142,30 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
 
   it('shows a job started for user 7 on the scopes page', async () => {
     await queue.add('import', { userId: 7, total: 60, steps: 60, stepMs: 150 }, { jobId: 'main' });
-    await reloadUntil('/', () => page.getByRole('link', { name: 'user:7', exact: true }).isVisible());
-    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'user:7', exact: true }) });
+    await reloadUntil('/', () =>
+      page.getByRole('link', { name: 'user:7', exact: true }).isVisible(),
+    );
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: 'user:7', exact: true }) });
     await expect.poll(async () => row.getByRole('cell').nth(1).textContent(), UNTIL).toBe('1');
   });
 
   it('moves the bar of the job live on the scope page, without a reload', async () => {
-    await queue.add('import', { userId: 7, total: 80, steps: 40, stepMs: 100, failAt: 25 }, { jobId: 'flaky' });
-    await queue.add('import', { userId: 7, total: null, steps: 20, stepMs: 100 }, { jobId: 'unknown-total' });
+    await queue.add(
+      'import',
+      { userId: 7, total: 80, steps: 40, stepMs: 100, failAt: 25 },
+      { jobId: 'flaky' },
+    );
+    await queue.add(
+      'import',
+      { userId: 7, total: null, steps: 20, stepMs: 100 },
+      { jobId: 'unknown-total' },
+    );
     for (const id of ['flaky', 'unknown-total']) {
-      await expect.poll(() => store.find(['user', 7], `${admin.queue}:${id}`), UNTIL).not.toBeNull();
+      await expect
+        .poll(() => store.find(['user', 7], `${admin.queue}:${id}`), UNTIL)
+        .not.toBeNull();
     }
     await page.goto('/scopes/user%3A7');
     await page.evaluate(() => {
@@ -153,7 +184,9 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
   it('shows the job completed, with completed_at, once it finishes', async () => {
     const row = page.locator(`tr[data-job-id="${admin.queue}:main"]`);
     await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain('Completed');
-    await expect.poll(() => row.getByRole('progressbar').getAttribute('aria-valuenow'), UNTIL).toBe('100');
+    await expect
+      .poll(() => row.getByRole('progressbar').getAttribute('aria-valuenow'), UNTIL)
+      .toBe('100');
     const failed = page.locator(`tr[data-job-id="${admin.queue}:flaky"]`);
     await expect.poll(() => failed.textContent(), UNTIL).toContain('Upstream timed out');
     // The status counts follow the stream too, not only the rows.
@@ -165,12 +198,16 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
 
     await row.getByRole('link').first().click();
     await page.getByRole('heading', { name: 'Import for user 7' }).waitFor(UNTIL);
-    const completed = page.locator('dt', { hasText: /^Completed$/ }).locator('xpath=following-sibling::dd[1]');
+    const completed = page
+      .locator('dt', { hasText: /^Completed$/ })
+      .locator('xpath=following-sibling::dd[1]');
     await expect.poll(() => completed.locator('time').count(), UNTIL).toBeGreaterThan(0);
     const iso = await completed.locator('time').first().getAttribute('datetime');
     const record = await store.find(['user', 7], `${admin.queue}:main`);
     expect(iso).toBe(record?.completedAt?.toISOString());
-    await expect.poll(() => page.getByText('1 of 1 allowed', { exact: true }).count(), UNTIL).toBe(1);
+    await expect
+      .poll(() => page.getByText('1 of 1 allowed', { exact: true }).count(), UNTIL)
+      .toBe(1);
     await screenshot('job');
   });
 
@@ -203,7 +240,10 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
   });
 
   it('paginates scopes by cursor and jobs by page, forward and back', async () => {
-    const writers = Array.from({ length: 30 }, (_, i) => new Progresser({ scope: ['page', i], total: 10, store }));
+    const writers = Array.from(
+      { length: 30 },
+      (_, i) => new Progresser({ scope: ['page', i], total: 10, store }),
+    );
     const jobs = Array.from(
       { length: 60 },
       (_, i) => new Progresser({ scope: ['paged', 1], total: 60, name: `Batch ${i + 1}`, store }),
@@ -233,7 +273,13 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
 
   it('renders job names and params as text, never as HTML', async () => {
     const name = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">';
-    const hostile = new Progresser({ scope: ['xss', 1], total: 10, name, params: { note: '<b>bold</b>' }, store });
+    const hostile = new Progresser({
+      scope: ['xss', 1],
+      total: 10,
+      name,
+      params: { note: '<b>bold</b>' },
+      store,
+    });
     hostile.tick(4);
     await hostile.flush();
     await page.goto('/scopes/xss%3A1');
@@ -255,7 +301,12 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await page.getByText('The job record was deleted.').waitFor(UNTIL);
     expect(await store.find(['user', 7], `${admin.queue}:flaky`)).toBeNull();
 
-    await expect.poll(async () => (await store.find(['user', 7], `${admin.queue}:unknown-total`))?.finished, UNTIL).toBe(true);
+    await expect
+      .poll(
+        async () => (await store.find(['user', 7], `${admin.queue}:unknown-total`))?.finished,
+        UNTIL,
+      )
+      .toBe(true);
     await page.getByRole('button', { name: 'Remove finished jobs' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove finished' }).click();
     await page.getByText('Removed 2 finished jobs.').waitFor(UNTIL);
@@ -278,11 +329,20 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => captured !== null, UNTIL).toBe(true);
     await page.unroute('**/*');
-    const post = captured as unknown as { url: string; headers: Record<string, string>; body: string };
+    const post = captured as unknown as {
+      url: string;
+      headers: Record<string, string>;
+      body: string;
+    };
     expect(post.headers['next-action']).toBeTruthy();
 
     const replay = (origin: string) =>
-      fetch(post.url, { method: 'POST', headers: { ...post.headers, ...auth(), origin }, body: post.body, redirect: 'manual' });
+      fetch(post.url, {
+        method: 'POST',
+        headers: { ...post.headers, ...auth(), origin },
+        body: post.body,
+        redirect: 'manual',
+      });
     const forged = await replay('http://evil.example');
     expect(forged.status).toBe(403);
     expect(await store.find(['csrf', 1], victim.id)).not.toBeNull();
@@ -326,7 +386,12 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     try {
       const pgStore = new PostgresStore({ pool });
       await pgStore.migrate();
-      const job = new Progresser({ scope: ['user', 7], total: 200, name: 'Nightly export from PostgreSQL', store: pgStore });
+      const job = new Progresser({
+        scope: ['user', 7],
+        total: 200,
+        name: 'Nightly export from PostgreSQL',
+        store: pgStore,
+      });
       job.tick(50);
       await job.flush();
       server = await startNextServer({
@@ -336,12 +401,18 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
         ADMIN_USER: admin.user,
         ADMIN_PASSWORD: admin.password,
       });
-      const scopes = await (await fetch(`${server.url}/?prefix=user%3A7`, { headers: auth() })).text();
+      const scopes = await (
+        await fetch(`${server.url}/?prefix=user%3A7`, { headers: auth() })
+      ).text();
       expect(scopes).toContain('user:7');
-      const scope = await (await fetch(`${server.url}/scopes/user%3A7`, { headers: auth() })).text();
+      const scope = await (
+        await fetch(`${server.url}/scopes/user%3A7`, { headers: auth() })
+      ).text();
       expect(scope).toContain('Nightly export from PostgreSQL');
       const api = await fetch(`${server.url}/api/progress/jobs?scope=user:7`, { headers: auth() });
-      expect((await api.json()).items.map((item: { name: string }) => item.name)).toEqual(['Nightly export from PostgreSQL']);
+      expect((await api.json()).items.map((item: { name: string }) => item.name)).toEqual([
+        'Nightly export from PostgreSQL',
+      ]);
       // No change feed for PostgreSQL: the table falls back to polling, and still follows writes.
       const viewer = await browser.newContext({
         baseURL: server.url,
@@ -378,7 +449,9 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     const darkPage = await dark.newPage();
     await darkPage.goto('/?prefix=user%3A');
     await darkPage.getByRole('link', { name: 'user:42' }).waitFor(UNTIL);
-    const background = await darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await darkPage.evaluate(
+      () => getComputedStyle(document.body).backgroundColor,
+    );
     expect(background).toBe('rgb(15, 17, 21)');
     await darkPage.screenshot({ path: join(SHOTS, 'scopes-dark.png'), fullPage: true });
     await dark.close();

@@ -10,9 +10,15 @@ export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
 /** What a build depends on: the app's sources and the built packages it imports. */
-const SOURCES = ['app', 'components', 'lib', 'proxy.ts', 'instrumentation.ts', 'next.config.ts', 'package.json'].map(
-  (path) => join(APP_DIR, path),
-);
+const SOURCES = [
+  'app',
+  'components',
+  'lib',
+  'proxy.ts',
+  'instrumentation.ts',
+  'next.config.ts',
+  'package.json',
+].map((path) => join(APP_DIR, path));
 const PACKAGES = [join(APP_DIR, '../../plugin/dist'), join(APP_DIR, '../../ui/dist')];
 
 /**
@@ -30,7 +36,8 @@ export async function ensureBuild(): Promise<void> {
   });
   const output = collect(child);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.text().slice(-4000)}`);
+  if (code !== 0)
+    throw new Error(`next build failed (exit ${code}):\n${output.text().slice(-4000)}`);
 }
 
 export interface NextServer {
@@ -54,12 +61,16 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
     ...env,
     NODE_ENV: 'production',
   };
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '--port', String(port), '--hostname', '127.0.0.1'], {
-    cwd: APP_DIR,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [NEXT_BIN, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    {
+      cwd: APP_DIR,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const output = collect(child);
   const url = `http://127.0.0.1:${port}`;
   const server: NextServer = {
@@ -78,7 +89,8 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output.text()}`);
+    if (child.exitCode !== null)
+      throw new Error(`next start exited with ${child.exitCode}:\n${output.text()}`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(2000) });
       return server;
@@ -91,7 +103,9 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
 }
 
 /** Runs `next start` and waits for it to exit by itself (it should: the environment is invalid). */
-export async function startExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function startExpectingExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const server = await startNextServer(env).catch((error: Error) => error);
   if (server instanceof Error) {
     const match = /next start exited with (\d+)/.exec(server.message);

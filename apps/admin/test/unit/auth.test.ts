@@ -30,19 +30,30 @@ describe('decideAccess', () => {
   it('challenges a request without credentials when credentials are configured, even from localhost', () => {
     const env = { credentials, production: false };
     expect(decideAccess({ authorization: null, host: 'localhost:3000' }, env)).toBe('challenge');
-    expect(decideAccess({ authorization: basic('ops:pä:ss word'), host: 'admin.example' }, env)).toBe('allow');
+    expect(
+      decideAccess({ authorization: basic('ops:pä:ss word'), host: 'admin.example' }, env),
+    ).toBe('allow');
   });
 
   it('lets loopback requests in only in development without credentials', () => {
-    expect(decideAccess({ authorization: null, host: '127.0.0.1:3000' }, { credentials: null, production: false })).toBe(
-      'allow',
-    );
-    expect(decideAccess({ authorization: null, host: '192.168.1.5:3000' }, { credentials: null, production: false })).toBe(
-      'challenge',
-    );
-    expect(decideAccess({ authorization: null, host: 'localhost' }, { credentials: null, production: true })).toBe(
-      'challenge',
-    );
+    expect(
+      decideAccess(
+        { authorization: null, host: '127.0.0.1:3000' },
+        { credentials: null, production: false },
+      ),
+    ).toBe('allow');
+    expect(
+      decideAccess(
+        { authorization: null, host: '192.168.1.5:3000' },
+        { credentials: null, production: false },
+      ),
+    ).toBe('challenge');
+    expect(
+      decideAccess(
+        { authorization: null, host: 'localhost' },
+        { credentials: null, production: true },
+      ),
+    ).toBe('challenge');
   });
 });
 

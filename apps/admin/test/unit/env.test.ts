@@ -16,13 +16,20 @@ describe('loadEnv', () => {
   });
 
   it('reads queue names as a trimmed, de-duplicated list', () => {
-    expect(loadEnv({ PROGRESSRUS_QUEUES: ' imports, exports,,imports ' }).queues).toEqual(['imports', 'exports']);
+    expect(loadEnv({ PROGRESSRUS_QUEUES: ' imports, exports,,imports ' }).queues).toEqual([
+      'imports',
+      'exports',
+    ]);
   });
 
   it('refuses production without credentials, naming the variables', () => {
     expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(AdminEnvError);
-    expect(() => loadEnv({ NODE_ENV: 'production', ADMIN_USER: '  ' })).toThrow(/ADMIN_USER and ADMIN_PASSWORD are required/);
-    expect(loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret' }).credentials).toEqual({
+    expect(() => loadEnv({ NODE_ENV: 'production', ADMIN_USER: '  ' })).toThrow(
+      /ADMIN_USER and ADMIN_PASSWORD are required/,
+    );
+    expect(
+      loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret' }).credentials,
+    ).toEqual({
       user: 'ops',
       password: 's3cret',
     });

@@ -49,8 +49,8 @@ export default async function ScopePage({ params, searchParams }: Props) {
           title="Remove finished jobs?"
           description={
             <p>
-              Every completed and failed job record of <code>{key}</code> is deleted now. Running jobs stay. The
-              BullMQ jobs themselves are not touched.
+              Every completed and failed job record of <code>{key}</code> is deleted now. Running
+              jobs stay. The BullMQ jobs themselves are not touched.
             </p>
           }
           confirmLabel="Remove finished"

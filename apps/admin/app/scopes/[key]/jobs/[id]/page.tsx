@@ -49,8 +49,9 @@ export default async function JobPage({ params }: Props) {
           title="Delete this job record?"
           description={
             <p>
-              The progress record of <strong>{job.name}</strong> is deleted from <code>{key}</code>. A job that is still
-              running writes it again at its next update. The BullMQ job itself is not touched.
+              The progress record of <strong>{job.name}</strong> is deleted from <code>{key}</code>.
+              A job that is still running writes it again at its next update. The BullMQ job itself
+              is not touched.
             </p>
           }
           confirmLabel="Delete"
