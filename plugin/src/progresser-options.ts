@@ -49,6 +49,12 @@ export interface ProgresserOptions {
   readonly finalWriteTimeoutMs?: number;
   /** Write the record at once, before any tick, so it shows as `started`. @default false */
   readonly persist?: boolean;
+  /**
+   * Write the first tick at once (the leading edge). `false` holds it until one interval after
+   * construction, like later ticks, so a job that ends sooner writes only its end: the BullMQ
+   * integration's choice for short jobs. @default true
+   */
+  readonly leading?: boolean;
   /** Store failures. Never thrown into the job. @default one console warning per burst of failures */
   readonly onError?: (error: Error) => void;
   /** The clock, in ms since the epoch. @default Date.now */
@@ -70,6 +76,7 @@ export interface ResolvedProgresserOptions {
   readonly retention: Required<Retention>;
   readonly finalWriteTimeoutMs: number;
   readonly persist: boolean;
+  readonly leading: boolean;
   readonly onError: ((error: Error) => void) | null;
   readonly now: () => number;
   readonly queue: string | null;
@@ -108,6 +115,7 @@ export function resolveProgresserOptions(options: ProgresserOptions): ResolvedPr
     retention,
     finalWriteTimeoutMs: nonNegative('finalWriteTimeoutMs', options.finalWriteTimeoutMs ?? 10_000, MAX_TIMER_MS),
     persist: oneOf('persist', 'a boolean', options.persist ?? false, (v) => typeof v === 'boolean'),
+    leading: oneOf('leading', 'a boolean', options.leading ?? true, (v) => typeof v === 'boolean'),
     onError: oneOf('onError', 'a function', options.onError ?? null, (v) => v === null || typeof v === 'function'),
     now: oneOf('now', 'a function', options.now ?? Date.now, (v) => typeof v === 'function'),
     // Checked here because the decoder rejects a record whose fields have the wrong type:

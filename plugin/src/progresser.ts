@@ -60,6 +60,8 @@ export class Progresser {
     this.scope = this.#options.scope;
     this.params = this.#options.params;
     this.#total = this.#options.total;
+    // Without a leading write, the first tick waits as if a write had just happened.
+    if (!this.#options.leading) this.#lastWriteMs = this.#options.now();
     if (this.#options.persist) void this.#writeNow();
   }
 

@@ -18,9 +18,10 @@ const FLUSH_TIMEOUT_MS = 10_000;
  * Runs BullMQ jobs with a Progresser each and writes their lifecycle: the Progresser records
  * ticks; this class writes `started` (when a job has not ticked within one interval),
  * `completed`, `failed`, `retrying`, `delayed` and `waiting-children`. It keeps the writes per
- * job to what the job needs: a job that ends within one interval writes once when it never
- * ticks, twice when it does (its first tick, then its end). Concurrent jobs' writes share one
- * round trip per event-loop turn through the store (`RedisStore` batches them).
+ * job to what the job needs: a job shows up one interval after it starts (running or started)
+ * and is then written at the throttle's pace, so a job that ends within one interval writes
+ * once, at its end. Concurrent jobs' writes share one round trip per event-loop turn through
+ * the store (`RedisStore` batches them).
  */
 export class JobProgressRunner {
   readonly #options: ResolvedJobProgressOptions;
@@ -53,6 +54,9 @@ export class JobProgressRunner {
       total: options.total ? (options.total(job) ?? null) : null,
       store: mirror ?? store,
       intervalMs: options.intervalMs,
+      // The first tick is written one interval after the job started, not at once: a job that
+      // ends sooner writes once, at its end. Most jobs of a busy queue are such jobs.
+      leading: false,
       retention: options.retention,
       onError: options.onError,
       queue: job.queueName,
@@ -60,8 +64,7 @@ export class JobProgressRunner {
       attempt: attemptOf(job),
     });
     this.#live.add(progress);
-    // A job that works a while before its first tick still shows up, as `started`; a job that
-    // ends sooner is written once, at its end, instead of twice.
+    // A job that works a while before its first tick still shows up, as `started`.
     const startTimer = setTimeout(() => {
       if (progress.count === 0 && progress.errorCount === 0) this.#track(progress.setState(null));
     }, options.intervalMs);

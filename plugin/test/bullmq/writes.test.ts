@@ -108,7 +108,7 @@ describe('ProgressWorker writes', () => {
     expect((await queue.getJob(job.id ?? ''))?.progress).toBe(0);
   });
 
-  it('writes a job that ends within one interval once when it never ticks and twice when it does', async () => {
+  it('writes a job that ends within one interval once, at its end, whether it ticks or not', async () => {
     const queue = ctx.queue('short');
     const store = ctx.store();
     const recordKey = store.keys.scope(`queue:${queue.name}`);
@@ -145,7 +145,7 @@ describe('ProgressWorker writes', () => {
       commands.count(({ args }) => args[2] === `${queue.name}:${id}`);
     for (let i = 0; i < 10; i += 1) {
       expect(writesOf(`idle-${i}`)).toBe(1);
-      expect(writesOf(`ticking-${i}`)).toBe(2);
+      expect(writesOf(`ticking-${i}`)).toBe(1);
     }
   });
 
@@ -187,8 +187,9 @@ describe('ProgressWorker writes', () => {
     await sleep(100);
     const hsets = commands.count(({ args }) => args[0] === 'hset');
     const roundTrips = commands.count(({ args }) => args[0] === 'multi');
-    expect(hsets).toBe(100);
-    expect(roundTrips).toBeLessThanOrEqual(10);
+    // One write per job (its end, as each ends within one interval), in a handful of MULTIs.
+    expect(hsets).toBe(50);
+    expect(roundTrips).toBeLessThanOrEqual(5);
   });
 
   it('writes every pending record before close() resolves', async () => {
