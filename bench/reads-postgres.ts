@@ -17,13 +17,19 @@ export const readsPostgresBenchmark: Benchmark = {
     try {
       server = await startPostgresServer();
     } catch (error) {
-      context.log(`no PostgreSQL server (${(error as Error).message.split('\n')[0]}); using PGlite`);
+      context.log(
+        `no PostgreSQL server (${(error as Error).message.split('\n')[0]}); using PGlite`,
+      );
     }
     if (server) {
       const store = await PostgresStore.fromUrl(server.url);
       try {
         await store.migrate();
-        return readRows('PostgresStore (server)', 'postgres', await timeReads(context, 'PostgresStore', store));
+        return readRows(
+          'PostgresStore (server)',
+          'postgres',
+          await timeReads(context, 'PostgresStore', store),
+        );
       } finally {
         await store.close();
         await server.stop();
@@ -34,7 +40,11 @@ export const readsPostgresBenchmark: Benchmark = {
     try {
       const store = new PostgresStore({ pool: db });
       await store.migrate();
-      return readRows('PostgresStore (PGlite)', 'pglite', await timeReads(context, 'PGlite', store));
+      return readRows(
+        'PostgresStore (PGlite)',
+        'pglite',
+        await timeReads(context, 'PGlite', store),
+      );
     } finally {
       await db.close();
     }

@@ -121,9 +121,9 @@ export interface Comparison {
 }
 
 /**
- * Alternates plain and ProgressWorker runs (plain, progress, plain, …) after one untimed
- * warm-up of each, and compares medians: the machine is shared, and alternating spreads a
- * neighbour's noise over both.
+ * Alternates plain and ProgressWorker runs (plain, progress, progress, plain, …: each round
+ * reverses the order) after one untimed warm-up of each with a tenth of the jobs, and compares
+ * medians: the machine is shared, and alternating spreads a neighbour's noise over both.
  */
 export async function compareWorkers(
   context: BenchContext,
@@ -131,7 +131,7 @@ export async function compareWorkers(
   rounds: number,
   options: WorkloadOptions,
 ): Promise<Comparison> {
-  const warmup = { ...options, jobs: Math.min(options.jobs, 500) };
+  const warmup = { ...options, jobs: Math.ceil(options.jobs / 10) };
   await runWorkload(context, 'plain', warmup);
   await runWorkload(context, 'progress', warmup);
   const plain: RunResult[] = [];
