@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MalformedRecordError, RedisStore, STATUSES, type Tick, toJobDTO } from '../../src/index.js';
 import { readRecord } from '../../src/read-records.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
@@ -8,6 +8,8 @@ const redis = connectRedis();
 const READ_AT = new Date('2026-11-27T21:00:00Z');
 /** Runs per property; raise it for a longer hunt: `FUZZ_RUNS=100000 npx vitest run test/reliability`. */
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+// Thousands of runs share two cores with the rest of the suite: time is not what these test.
+vi.setConfig({ testTimeout: 120_000 });
 
 const time = fc.oneof(
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
