@@ -102,11 +102,14 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     const jobs = Array.from({ length: 20 }, (_, i) => new Progresser({ scope: ['shard', i], id: 'j', store }));
     for (const job of jobs) job.tick();
     await Promise.all(jobs.map((job) => job.flush()));
-    await sleep(100);
+    // MONITOR reports asynchronously: wait for the 60 index writes to show up.
+    const isIndexWrite = (args: string[]) => args[0]?.toLowerCase() === 'zadd' && args[1]?.startsWith(`{${prefix}}`);
+    for (let i = 0; i < 200 && seen.filter(isIndexWrite).length < 60; i += 1) await sleep(25);
+    await sleep(50);
     monitor.disconnect();
 
     const names = seen.map((args) => args[0]?.toLowerCase());
-    const indexWrites = seen.filter((args) => args[0]?.toLowerCase() === 'zadd' && args[1]?.startsWith(`{${prefix}}`));
+    const indexWrites = seen.filter(isIndexWrite);
     // 20 expiry entries + 20 activity entries + 20 names, all between one MULTI and its EXEC.
     expect(indexWrites).toHaveLength(60);
     const first = seen.indexOf(indexWrites[0] as string[]);
@@ -157,7 +160,7 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
       await sleep(15);
     }
     await progress.complete();
-    for (let i = 0; i < 100 && (await Promise.all(reads)).at(-1) !== 'completed'; i += 1) await sleep(20);
+    for (let i = 0; i < 500 && (await Promise.all(reads)).at(-1) !== 'completed'; i += 1) await sleep(20);
     await feed.close();
     expect(reads.length).toBeGreaterThan(2);
     expect(await Promise.all(reads)).not.toContain(undefined);
