@@ -45,7 +45,9 @@ export class RedisBatch {
       return;
     }
     for (const commands of this.#stages) {
-      await Promise.all([...bySlot(commands)].map(([slot, group]) => execGroup(redis, slot, group)));
+      await Promise.all(
+        [...bySlot(commands)].map(([slot, group]) => execGroup(redis, slot, group)),
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { type RedisServer, startRedisServer } from '../src/redis-server.js';
+import { freePort, type RedisServer, startRedisServer } from '../src/redis-server.js';
 
 const run = promisify(execFile);
 
@@ -30,21 +30,43 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   };
   try {
     for (let i = 0; i < masters; i += 1) {
-      // The server runs in its own temporary folder, so a relative nodes.conf lands there.
+      // The server runs in its own temporary folder, so a relative nodes.conf lands there. The
+      // bus port is chosen too: the default, port + 10000, may be taken or above 65535.
+      const busPort = await freePort();
       servers.push(
         await startRedisServer({
-          args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'],
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '2000',
+          ],
         }),
       );
     }
     const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...addresses,
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     await Promise.all(servers.map((server) => waitForClusterOk(server.port)));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { servers, nodes: servers.map((server) => ({ host: '127.0.0.1', port: server.port })), stop };
+  return {
+    servers,
+    nodes: servers.map((server) => ({ host: '127.0.0.1', port: server.port })),
+    stop,
+  };
 }
 
 async function waitForClusterOk(port: number, timeoutMs = 20_000): Promise<void> {
@@ -55,7 +77,8 @@ async function waitForClusterOk(port: number, timeoutMs = 20_000): Promise<void>
     for (;;) {
       const info = await redis.cluster('INFO');
       if (info.includes('cluster_state:ok')) return;
-      if (Date.now() > deadline) throw new Error(`Cluster node ${port} not ok after ${timeoutMs} ms:\n${info}`);
+      if (Date.now() > deadline)
+        throw new Error(`Cluster node ${port} not ok after ${timeoutMs} ms:\n${info}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {

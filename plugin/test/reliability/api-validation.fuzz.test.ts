@@ -17,8 +17,11 @@ vi.setConfig({ testTimeout: 120_000 });
 const MESSAGE = /^Expected `[^`]+` to be [\s\S]+, got `[\s\S]*`$/;
 
 /** Mostly a valid value, sometimes anything at all. */
-const maybe = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: valid }, fc.anything());
-const scopeArb = maybe(fc.array(fc.oneof(fc.string({ minLength: 1 }), fc.integer()), { minLength: 1, maxLength: 4 }));
+const maybe = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 4, arbitrary: valid }, fc.anything());
+const scopeArb = maybe(
+  fc.array(fc.oneof(fc.string({ minLength: 1 }), fc.integer()), { minLength: 1, maxLength: 4 }),
+);
 const nonNegative = fc.oneof(fc.nat(), fc.constantFrom(0, 0.5, 1e300));
 
 const optionsArb = fc.record(
@@ -31,7 +34,11 @@ const optionsArb = fc.record(
     intervalMs: maybe(nonNegative),
     retention: maybe(
       fc.record(
-        { completedMs: fc.option(nonNegative), failedMs: fc.option(nonNegative), unfinishedMs: fc.option(nonNegative) },
+        {
+          completedMs: fc.option(nonNegative),
+          failedMs: fc.option(nonNegative),
+          unfinishedMs: fc.option(nonNegative),
+        },
         { requiredKeys: [] },
       ),
     ),
@@ -73,14 +80,25 @@ describe('the public API with arbitrary arguments', () => {
       fc.asyncProperty(optionsArb, async (options) => {
         const reported: Error[] = [];
         // Read at the epoch, so a retention of 0 ms does not hide the record.
-        const store = new MemoryStore({ onMalformed: (error) => reported.push(error), now: () => 0 });
-        const progress = expectArgumentErrorOr(() => new Progresser({ ...(options as ProgresserOptions), store }));
+        const store = new MemoryStore({
+          onMalformed: (error) => reported.push(error),
+          now: () => 0,
+        });
+        const progress = expectArgumentErrorOr(
+          () => new Progresser({ ...(options as ProgresserOptions), store }),
+        );
         if (!progress) return;
         progress.tick(3);
         await progress.complete();
         expect(reported).toEqual([]);
         const tick = await store.find(progress.scope, progress.id);
-        expect(tick).toMatchObject({ id: progress.id, name: progress.name, count: 3, total: progress.total, status: 'completed' });
+        expect(tick).toMatchObject({
+          id: progress.id,
+          name: progress.name,
+          count: 3,
+          total: progress.total,
+          status: 'completed',
+        });
       }),
       { numRuns: FUZZ_RUNS },
     );
@@ -101,7 +119,9 @@ describe('the public API with arbitrary arguments', () => {
         expectArgumentErrorOr(() => {
           progress.total = value as number;
         });
-        expect(progress.total).toBe((valid && value !== undefined) || value === null ? value : null);
+        expect(progress.total).toBe(
+          (valid && value !== undefined) || value === null ? value : null,
+        );
         expectArgumentErrorOr(() => void progress.setState(value as null));
       }),
       { numRuns: FUZZ_RUNS },
@@ -111,30 +131,46 @@ describe('the public API with arbitrary arguments', () => {
   it.each([
     ['RedisStore', () => new RedisStore({ connection: redis, prefix: uniquePrefix('fuzz-api') })],
     ['MemoryStore', () => new MemoryStore()],
-  ])('%s reads reject arbitrary scopes, ids and queries with the argument error, never another', async (_name, makeStore) => {
-    const store = makeStore();
-    await new Progresser({ scope: ['user', 1], id: 'kept', store }).complete();
-    const query = maybe(
-      fc.record({ prefix: maybe(fc.string()), cursor: maybe(fc.option(fc.string())), limit: maybe(fc.integer({ min: -5, max: 1005 })) }, { requiredKeys: [] }),
-    );
-    await fc.assert(
-      fc.asyncProperty(scopeArb, maybe(fc.string({ minLength: 1 })), query, async (scope, id, scopesQuery) => {
-        const ticks = await expectRejectionOr(() => store.scope(scope as string[]));
-        if (ticks) expect(Array.isArray(ticks)).toBe(true);
-        await expectRejectionOr(() => store.find(scope as string[], id as string));
-        const page = await expectRejectionOr(() => store.scopes(scopesQuery as object));
-        if (page) expect(page.items.length).toBeLessThanOrEqual(1);
-      }),
-      { numRuns: Math.ceil(FUZZ_RUNS / 10) },
-    );
-    expect(await store.find(['user', 1], 'kept')).not.toBeNull();
-  });
+  ])(
+    '%s reads reject arbitrary scopes, ids and queries with the argument error, never another',
+    async (_name, makeStore) => {
+      const store = makeStore();
+      await new Progresser({ scope: ['user', 1], id: 'kept', store }).complete();
+      const query = maybe(
+        fc.record(
+          {
+            prefix: maybe(fc.string()),
+            cursor: maybe(fc.option(fc.string())),
+            limit: maybe(fc.integer({ min: -5, max: 1005 })),
+          },
+          { requiredKeys: [] },
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          scopeArb,
+          maybe(fc.string({ minLength: 1 })),
+          query,
+          async (scope, id, scopesQuery) => {
+            const ticks = await expectRejectionOr(() => store.scope(scope as string[]));
+            if (ticks) expect(Array.isArray(ticks)).toBe(true);
+            await expectRejectionOr(() => store.find(scope as string[], id as string));
+            const page = await expectRejectionOr(() => store.scopes(scopesQuery as object));
+            if (page) expect(page.items.length).toBeLessThanOrEqual(1);
+          },
+        ),
+        { numRuns: Math.ceil(FUZZ_RUNS / 10) },
+      );
+      expect(await store.find(['user', 1], 'kept')).not.toBeNull();
+    },
+  );
 
   it('decodeCursor() returns a cursor or throws the argument error for any text', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.base64String(), fc.anything()), (cursor) => {
         const decoded = expectArgumentErrorOr(() => decodeCursor(cursor));
-        if (decoded) expect(Number.isFinite(decoded.activityMs) && typeof decoded.key === 'string').toBe(true);
+        if (decoded)
+          expect(Number.isFinite(decoded.activityMs) && typeof decoded.key === 'string').toBe(true);
       }),
       { numRuns: FUZZ_RUNS },
     );

@@ -24,20 +24,33 @@ afterAll(async () => {
 /** The master that serves `key`, asked of the cluster itself. */
 async function masterOf(key: string): Promise<number> {
   const slot = await connection.cluster('KEYSLOT', key);
-  const slots = (await connection.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+  const slots = (await connection.cluster('SLOTS')) as unknown as [
+    number,
+    number,
+    [string, number],
+  ][];
   const owner = slots.find(([from, to]) => slot >= from && slot <= to);
   if (!owner) throw new Error(`No master serves slot ${slot}`);
   return owner[2][1];
 }
 
 /** Runs `count` jobs over `scopes` scopes, concurrently, each ticking `ticks` times. */
-async function runJobs(store: RedisStore, { scopes, perScope, ticks }: { scopes: number; perScope: number; ticks: number }) {
+async function runJobs(
+  store: RedisStore,
+  { scopes, perScope, ticks }: { scopes: number; perScope: number; ticks: number },
+) {
   const jobs: Promise<void>[] = [];
   for (let s = 0; s < scopes; s += 1) {
     for (let j = 0; j < perScope; j += 1) {
       jobs.push(
         (async () => {
-          const progress = new Progresser({ scope: ['tenant', s], id: `job-${j}`, total: ticks, store, intervalMs: 20 });
+          const progress = new Progresser({
+            scope: ['tenant', s],
+            id: `job-${j}`,
+            total: ticks,
+            store,
+            intervalMs: 20,
+          });
           for (let i = 0; i < ticks; i += 1) {
             progress.tick();
             if (i % 10 === 0) await sleep(1);
@@ -55,7 +68,9 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     const prefix = uniquePrefix('cluster-layout');
     const store = new RedisStore({ connection, prefix });
     const indexSlots = await Promise.all(
-      [store.keys.scopes, store.keys.names, store.keys.expiries].map((key) => connection.cluster('KEYSLOT', key)),
+      [store.keys.scopes, store.keys.names, store.keys.expiries].map((key) =>
+        connection.cluster('KEYSLOT', key),
+      ),
     );
     expect(new Set(indexSlots).size).toBe(1);
 
@@ -75,10 +90,20 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
 
     for (let s = 0; s < 12; s += 1) {
       const ticks = await store.scope(['tenant', s]);
-      expect(ticks.map((tick) => tick.id).sort()).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
-      for (const tick of ticks) expect(tick).toMatchObject({ status: 'completed', count: 200, total: 200 });
+      expect(ticks.map((tick) => tick.id).sort()).toEqual([
+        'job-0',
+        'job-1',
+        'job-2',
+        'job-3',
+        'job-4',
+      ]);
+      for (const tick of ticks)
+        expect(tick).toMatchObject({ status: 'completed', count: 200, total: 200 });
     }
-    expect(await store.find(['tenant', 3], 'job-2')).toMatchObject({ status: 'completed', count: 200 });
+    expect(await store.find(['tenant', 3], 'job-2')).toMatchObject({
+      status: 'completed',
+      count: 200,
+    });
 
     const listed: string[] = [];
     let cursor: string | null = null;
@@ -99,11 +124,15 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     const seen: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
     await sleep(50);
-    const jobs = Array.from({ length: 20 }, (_, i) => new Progresser({ scope: ['shard', i], id: 'j', store }));
+    const jobs = Array.from(
+      { length: 20 },
+      (_, i) => new Progresser({ scope: ['shard', i], id: 'j', store }),
+    );
     for (const job of jobs) job.tick();
     await Promise.all(jobs.map((job) => job.flush()));
     // MONITOR reports asynchronously: wait for the 60 index writes to show up.
-    const isIndexWrite = (args: string[]) => args[0]?.toLowerCase() === 'zadd' && args[1]?.startsWith(`{${prefix}}`);
+    const isIndexWrite = (args: string[]) =>
+      args[0]?.toLowerCase() === 'zadd' && args[1]?.startsWith(`{${prefix}}`);
     for (let i = 0; i < 200 && seen.filter(isIndexWrite).length < 60; i += 1) await sleep(25);
     await sleep(50);
     monitor.disconnect();
@@ -115,7 +144,9 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     const first = seen.indexOf(indexWrites[0] as string[]);
     const last = seen.indexOf(indexWrites.at(-1) as string[]);
     expect(names.slice(0, first).lastIndexOf('multi')).toBeGreaterThanOrEqual(0);
-    expect(names.slice(first, last + 1).filter((name) => name === 'multi' || name === 'exec')).toEqual([]);
+    expect(
+      names.slice(first, last + 1).filter((name) => name === 'multi' || name === 'exec'),
+    ).toEqual([]);
     expect(names[last + 1]).toBe('exec');
   });
 
@@ -124,13 +155,26 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     let now = Date.now();
     const store = new RedisStore({ connection, prefix, now: () => now, sweepIntervalMs: 0 });
     for (let s = 0; s < 10; s += 1) {
-      await new Progresser({ scope: ['tenant', s], id: 'short', store, now: () => now, retention: { completedMs: 1000 } }).complete();
+      await new Progresser({
+        scope: ['tenant', s],
+        id: 'short',
+        store,
+        now: () => now,
+        retention: { completedMs: 1000 },
+      }).complete();
     }
-    await new Progresser({ scope: ['tenant', 0], id: 'kept', store, now: () => now, retention: { completedMs: null } }).complete();
+    await new Progresser({
+      scope: ['tenant', 0],
+      id: 'kept',
+      store,
+      now: () => now,
+      retention: { completedMs: null },
+    }).complete();
     now += 1001;
     expect(await store.sweep()).toBe(10);
     expect(await connection.hkeys(store.keys.scope('tenant:0'))).toEqual(['kept']);
-    for (let s = 1; s < 10; s += 1) expect(await connection.exists(store.keys.scope(`tenant:${s}`))).toBe(0);
+    for (let s = 1; s < 10; s += 1)
+      expect(await connection.exists(store.keys.scope(`tenant:${s}`))).toBe(0);
     expect((await store.scopes()).items.map((item) => item.key)).toEqual(['tenant:0']);
     expect(await connection.zcard(store.keys.expiries)).toBe(0);
   });
@@ -154,13 +198,20 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     await feed.subscribe(({ scope, id }) => {
       if (scope === 'feed:1') reads.push(store.find(['feed', 1], id).then((tick) => tick?.status));
     });
-    const progress = new Progresser({ scope: ['feed', 1], id: 'live', total: 10, store, intervalMs: 10 });
+    const progress = new Progresser({
+      scope: ['feed', 1],
+      id: 'live',
+      total: 10,
+      store,
+      intervalMs: 10,
+    });
     for (let i = 0; i < 10; i += 1) {
       progress.tick();
       await sleep(15);
     }
     await progress.complete();
-    for (let i = 0; i < 500 && (await Promise.all(reads)).at(-1) !== 'completed'; i += 1) await sleep(20);
+    for (let i = 0; i < 500 && (await Promise.all(reads)).at(-1) !== 'completed'; i += 1)
+      await sleep(20);
     await feed.close();
     expect(reads.length).toBeGreaterThan(2);
     expect(await Promise.all(reads)).not.toContain(undefined);
@@ -172,9 +223,14 @@ describe('ProgressWorker on a Redis Cluster of 3 masters', () => {
   it('writes the records of its jobs through its default store, a duplicate of the Cluster connection', async () => {
     // BullMQ needs its keys in one slot on a Cluster: a hash-tagged queue prefix.
     const bullPrefix = `{${uniquePrefix('bull')}}`;
-    const workerConnection = new Cluster([...cluster.nodes], { redisOptions: { maxRetriesPerRequest: null } });
+    const workerConnection = new Cluster([...cluster.nodes], {
+      redisOptions: { maxRetriesPerRequest: null },
+    });
     const queue = new Queue('cluster-jobs', { connection, prefix: bullPrefix });
-    const events = new QueueEvents('cluster-jobs', { connection: workerConnection.duplicate(), prefix: bullPrefix });
+    const events = new QueueEvents('cluster-jobs', {
+      connection: workerConnection.duplicate(),
+      prefix: bullPrefix,
+    });
     const worker = new ProgressWorker(
       'cluster-jobs',
       async (job, progress) => {
@@ -185,12 +241,20 @@ describe('ProgressWorker on a Redis Cluster of 3 masters', () => {
         }
         return job.id;
       },
-      { connection: workerConnection, prefix: bullPrefix, concurrency: 10, progress: { intervalMs: 20 } },
+      {
+        connection: workerConnection,
+        prefix: bullPrefix,
+        concurrency: 10,
+        progress: { intervalMs: 20 },
+      },
     );
     try {
       await events.waitUntilReady();
       const jobs = await queue.addBulk(
-        Array.from({ length: 24 }, (_, i) => ({ name: 'x', data: { progressrusScope: ['org', i % 8] } })),
+        Array.from({ length: 24 }, (_, i) => ({
+          name: 'x',
+          data: { progressrusScope: ['org', i % 8] },
+        })),
       );
       await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 30_000)));
       await worker.close();
@@ -200,7 +264,8 @@ describe('ProgressWorker on a Redis Cluster of 3 masters', () => {
       for (let org = 0; org < 8; org += 1) {
         const ticks = await store.scope(['org', org]);
         expect(ticks).toHaveLength(3);
-        for (const tick of ticks) expect(tick).toMatchObject({ status: 'completed', count: 20, total: 20, attempt: 1 });
+        for (const tick of ticks)
+          expect(tick).toMatchObject({ status: 'completed', count: 20, total: 20, attempt: 1 });
       }
       expect((await store.scopes({ prefix: 'org:' })).items).toHaveLength(8);
     } finally {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { MalformedRecordError, RedisStore, STATUSES, type Tick, toJobDTO } from '../../src/index.js';
+import {
+  MalformedRecordError,
+  RedisStore,
+  STATUSES,
+  type Tick,
+  toJobDTO,
+} from '../../src/index.js';
 import { readRecord } from '../../src/read-records.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
 
@@ -13,7 +19,12 @@ vi.setConfig({ testTimeout: 120_000 });
 
 const time = fc.oneof(
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
-  fc.constantFrom('2013-12-08 10:53:41 -0500', '2026-11-27T15:15:40.486-05:00', '2026-13-45T99:99Z', '0000-01-01T00:00Z'),
+  fc.constantFrom(
+    '2013-12-08 10:53:41 -0500',
+    '2026-11-27T15:15:40.486-05:00',
+    '2026-13-45T99:99Z',
+    '0000-01-01T00:00Z',
+  ),
   fc.string(),
 );
 const number = fc.oneof(
@@ -23,7 +34,8 @@ const number = fc.oneof(
   fc.double(),
 );
 /** Mostly a value that fits the field, sometimes any JSON: so that one or two wrong fields meet. */
-const fieldValue = (plausible: fc.Arbitrary<unknown>) => fc.oneof({ weight: 9, arbitrary: plausible }, fc.jsonValue());
+const fieldValue = (plausible: fc.Arbitrary<unknown>) =>
+  fc.oneof({ weight: 9, arbitrary: plausible }, fc.jsonValue());
 
 /** Records that are mostly right, with any field wrong, missing or of another type: where decoders break. */
 const nearRecord = fc
@@ -43,7 +55,9 @@ const nearRecord = fc
       updated_at: fieldValue(time),
       rate: fieldValue(fc.option(number)),
       interval_ms: fieldValue(fc.option(number)),
-      state: fieldValue(fc.option(fc.constantFrom('retrying', 'delayed', 'waiting-children', 'running'))),
+      state: fieldValue(
+        fc.option(fc.constantFrom('retrying', 'delayed', 'waiting-children', 'running')),
+      ),
       error_message: fieldValue(fc.option(fc.string())),
       queue: fieldValue(fc.option(fc.string())),
       job_id: fieldValue(fc.option(fc.string())),
@@ -100,35 +114,58 @@ describe('RedisStore reading arbitrary bytes', () => {
 
   it('never fails scope() or find(), skips and reports each bad record, and still returns the good one', async () => {
     const prefix = uniquePrefix('fuzz-bytes');
-    const good = JSON.stringify({ name: 'good', id: 'good', scope: ['user', '1'], count: 3, total: 10, started_at: '2026-11-27T20:59:00Z' });
+    const good = JSON.stringify({
+      name: 'good',
+      id: 'good',
+      scope: ['user', '1'],
+      count: 3,
+      total: 10,
+      started_at: '2026-11-27T20:59:00Z',
+    });
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1 }), bytes), { selector: ([field]) => field, maxLength: 15 }), async (values) => {
-        run += 1;
-        const key = `${prefix}:user:${run}`;
-        const reported: Error[] = [];
-        const reading = new RedisStore({ connection: redis, prefix, now: () => READ_AT.getTime(), onMalformed: (error) => reported.push(error) });
-        await redis.hset(key, 'good', good);
-        for (const [field, value] of values) if (field !== 'good') await redis.hset(key, field, value);
-        const fields = await redis.hlen(key);
+      fc.asyncProperty(
+        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1 }), bytes), {
+          selector: ([field]) => field,
+          maxLength: 15,
+        }),
+        async (values) => {
+          run += 1;
+          const key = `${prefix}:user:${run}`;
+          const reported: Error[] = [];
+          const reading = new RedisStore({
+            connection: redis,
+            prefix,
+            now: () => READ_AT.getTime(),
+            onMalformed: (error) => reported.push(error),
+          });
+          await redis.hset(key, 'good', good);
+          for (const [field, value] of values)
+            if (field !== 'good') await redis.hset(key, field, value);
+          const fields = await redis.hlen(key);
 
-        const ticks = await reading.scope(['user', run]);
-        expect(ticks.find((tick) => tick.name === 'good')).toMatchObject({ count: 3, total: 10, status: 'running' });
-        for (const tick of ticks) useTick(tick);
-        for (const error of reported) expect(error).toBeInstanceOf(MalformedRecordError);
-        expect(ticks.length + reported.length).toBeLessThanOrEqual(fields);
+          const ticks = await reading.scope(['user', run]);
+          expect(ticks.find((tick) => tick.name === 'good')).toMatchObject({
+            count: 3,
+            total: 10,
+            status: 'running',
+          });
+          for (const tick of ticks) useTick(tick);
+          for (const error of reported) expect(error).toBeInstanceOf(MalformedRecordError);
+          expect(ticks.length + reported.length).toBeLessThanOrEqual(fields);
 
-        let found = 0;
-        for (const field of await redis.hkeys(key)) {
-          const tick = await reading.find(['user', run], field);
-          if (tick) {
-            useTick(tick);
-            found += 1;
+          let found = 0;
+          for (const field of await redis.hkeys(key)) {
+            const tick = await reading.find(['user', run], field);
+            if (tick) {
+              useTick(tick);
+              found += 1;
+            }
           }
-        }
-        expect(found).toBe(ticks.length);
-        await redis.del(key);
-      }),
+          expect(found).toBe(ticks.length);
+          await redis.del(key);
+        },
+      ),
       { numRuns: Math.ceil(FUZZ_RUNS / 20) },
     );
   });
@@ -138,18 +175,35 @@ describe('RedisStore sweeping an expiry index with arbitrary members', () => {
   it('drops the members it cannot read, never throws, and still removes the due records', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.oneof(fc.string(), fc.json()), { maxLength: 20 }), async (members) => {
-        run += 1;
-        const prefix = uniquePrefix(`fuzz-sweep-${run}`);
-        const store = new RedisStore({ connection: redis, prefix, now: () => READ_AT.getTime(), onMalformed: () => {} });
-        const good = JSON.stringify(['user:1', 'due']);
-        await redis.hset(`${prefix}:user:1`, 'due', JSON.stringify({ count: 1, expires_at: '2026-11-27T20:00:00Z' }));
-        await redis.zadd(store.keys.expiries, 1, good, ...members.filter((m) => m !== good).flatMap((member) => [0, member]));
-        const due = await redis.zcard(store.keys.expiries);
-        expect(await store.sweep()).toBe(due);
-        expect(await redis.zcard(store.keys.expiries)).toBe(0);
-        expect(await redis.exists(`${prefix}:user:1`)).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.oneof(fc.string(), fc.json()), { maxLength: 20 }),
+        async (members) => {
+          run += 1;
+          const prefix = uniquePrefix(`fuzz-sweep-${run}`);
+          const store = new RedisStore({
+            connection: redis,
+            prefix,
+            now: () => READ_AT.getTime(),
+            onMalformed: () => {},
+          });
+          const good = JSON.stringify(['user:1', 'due']);
+          await redis.hset(
+            `${prefix}:user:1`,
+            'due',
+            JSON.stringify({ count: 1, expires_at: '2026-11-27T20:00:00Z' }),
+          );
+          await redis.zadd(
+            store.keys.expiries,
+            1,
+            good,
+            ...members.filter((m) => m !== good).flatMap((member) => [0, member]),
+          );
+          const due = await redis.zcard(store.keys.expiries);
+          expect(await store.sweep()).toBe(due);
+          expect(await redis.zcard(store.keys.expiries)).toBe(0);
+          expect(await redis.exists(`${prefix}:user:1`)).toBe(0);
+        },
+      ),
       { numRuns: Math.ceil(FUZZ_RUNS / 20) },
     );
   });

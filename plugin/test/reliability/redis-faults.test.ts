@@ -49,7 +49,11 @@ async function restartRedis(): Promise<void> {
 }
 
 /** Polls until every record of `ids` in `scope` reads finished; returns them. */
-async function finished(scope: (string | number)[], ids: string[], timeoutMs = 20_000): Promise<Tick[]> {
+async function finished(
+  scope: (string | number)[],
+  ids: string[],
+  timeoutMs = 20_000,
+): Promise<Tick[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ticks = await store.scope(scope).catch(() => []);
@@ -95,7 +99,12 @@ describe('Progresser and RedisStore when redis-server is SIGKILLed', () => {
       }
     }
     // The restarted server was empty: the indexes came back with the writes.
-    expect((await store.scopes()).items.map((item) => item.key).sort()).toEqual(['tenant:0', 'tenant:1', 'tenant:2', 'tenant:3']);
+    expect((await store.scopes()).items.map((item) => item.key).sort()).toEqual([
+      'tenant:0',
+      'tenant:1',
+      'tenant:2',
+      'tenant:3',
+    ]);
     expect(await connection.zcard(store.keys.expiries)).toBe(20);
     expect(unhandled).toEqual([]);
   }, 60_000);
@@ -104,7 +113,10 @@ describe('Progresser and RedisStore when redis-server is SIGKILLed', () => {
 describe('ProgressWorker when its progress Redis fails', () => {
   const bullmq = { url: inject('redisUrl'), maxRetriesPerRequest: null };
 
-  function startWorker(queueName: string, onItem?: (job: { data: { items: number } }, i: number) => Promise<void>) {
+  function startWorker(
+    queueName: string,
+    onItem?: (job: { data: { items: number } }, i: number) => Promise<void>,
+  ) {
     const worker = new ProgressWorker(
       queueName,
       async (job, progress) => {
@@ -116,7 +128,11 @@ describe('ProgressWorker when its progress Redis fails', () => {
           await onItem?.(job, i);
         }
       },
-      { connection: bullmq, concurrency: 5, progress: { store, intervalMs: 50, mirror: false, onError: (error) => errors.push(error) } },
+      {
+        connection: bullmq,
+        concurrency: 5,
+        progress: { store, intervalMs: 50, mirror: false, onError: (error) => errors.push(error) },
+      },
     );
     worker.on('error', () => {});
     let closed = false;
@@ -134,7 +150,9 @@ describe('ProgressWorker when its progress Redis fails', () => {
     const name = uniquePrefix('faults-queue');
     const queue = new Queue(name, { connection: bullmq });
     const events = new QueueEvents(name, { connection: bullmq });
-    cleanups.push(() => queue.obliterate({ force: true }).then(() => Promise.all([queue.close(), events.close()])));
+    cleanups.push(() =>
+      queue.obliterate({ force: true }).then(() => Promise.all([queue.close(), events.close()])),
+    );
     return { queue, events };
   }
 
@@ -146,7 +164,10 @@ describe('ProgressWorker when its progress Redis fails', () => {
       if (i === 10) killed ??= killRedis();
     });
     const jobs = await jobsQueue.addBulk(
-      Array.from({ length: 10 }, (_, i) => ({ name: 'x', data: { items: 30, progressrusScope: ['shop', i % 2] } })),
+      Array.from({ length: 10 }, (_, i) => ({
+        name: 'x',
+        data: { items: 30, progressrusScope: ['shop', i % 2] },
+      })),
     );
     // BullMQ, which stays up, completes every job while the progress store is unreachable.
     await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 30_000)));
@@ -154,7 +175,8 @@ describe('ProgressWorker when its progress Redis fails', () => {
     await restartRedis();
     for (const shop of [0, 1]) {
       const ids = jobs.filter((_, i) => i % 2 === shop).map((job) => `${jobsQueue.name}:${job.id}`);
-      for (const tick of await finished(['shop', shop], ids)) expect(tick).toMatchObject({ status: 'completed', count: 30 });
+      for (const tick of await finished(['shop', shop], ids))
+        expect(tick).toMatchObject({ status: 'completed', count: 30 });
     }
     expect(unhandled).toEqual([]);
   }, 60_000);

@@ -20,7 +20,13 @@ afterAll(async () => {
 
 describe('RedisStore retention', () => {
   it('leaves no key, no index entry and gives back the memory once 5,000 finished jobs expire', async () => {
-    const figures = await soakRetention({ redis, jobs: 5000, batch: 1000, scopes: 500, sweepLimit: 1000 });
+    const figures = await soakRetention({
+      redis,
+      jobs: 5000,
+      batch: 1000,
+      scopes: 500,
+      sweepLimit: 1000,
+    });
     expect(figures.keysAtPeak).toBe(500 + 3);
     expect(figures.swept).toBe(5000);
     expect(figures).toMatchObject({ keysAfter: 0, expiryEntriesAfter: 0, scopeEntriesAfter: 0 });
@@ -33,10 +39,22 @@ describe('RedisStore retention', () => {
 describe('RedisStore write-triggered sweep', () => {
   it('removes more expired records than one sweep batch holds, without a sweep() call', async () => {
     let now = Date.parse('2026-11-27T12:00:00Z');
-    const store = new RedisStore({ connection: redis, prefix: 'catch-up', now: () => now, sweepIntervalMs: 1000 });
+    const store = new RedisStore({
+      connection: redis,
+      prefix: 'catch-up',
+      now: () => now,
+      sweepIntervalMs: 1000,
+    });
     const expiring = Array.from(
       { length: 1800 },
-      (_, i) => new Progresser({ scope: ['bulk', i % 20], id: `j${i}`, store, now: () => now, retention: { completedMs: 1000 } }),
+      (_, i) =>
+        new Progresser({
+          scope: ['bulk', i % 20],
+          id: `j${i}`,
+          store,
+          now: () => now,
+          retention: { completedMs: 1000 },
+        }),
     );
     await Promise.all(expiring.map((progress) => progress.complete()));
     expect(await redis.zcard(store.keys.expiries)).toBe(1800);

@@ -63,7 +63,8 @@ export async function soakRetention(options: SoakOptions): Promise<SoakFigures> 
       finishing.push(progress.complete());
     }
     await Promise.all(finishing);
-    if (errors.length > 0) throw new Error(`${errors.length} writes failed, the first: ${errors[0]?.message}`);
+    if (errors.length > 0)
+      throw new Error(`${errors.length} writes failed, the first: ${errors[0]?.message}`);
     options.onProgress?.(written);
   }
   const writeSeconds = (performance.now() - writeStart) / 1000;

@@ -25,11 +25,19 @@ try {
   console.log(`| jobs | ${figures.jobs.toLocaleString('en')} |`);
   console.log('|---|---|');
   console.log(`| used_memory before | ${mb(figures.usedMemoryBefore)} |`);
-  console.log(`| used_memory at peak | ${mb(figures.usedMemoryPeak)} (${figures.keysAtPeak.toLocaleString('en')} keys) |`);
-  console.log(`| used_memory after expiry | ${mb(figures.usedMemoryAfter)} (${figures.keysAfter} keys) |`);
+  console.log(
+    `| used_memory at peak | ${mb(figures.usedMemoryPeak)} (${figures.keysAtPeak.toLocaleString('en')} keys) |`,
+  );
+  console.log(
+    `| used_memory after expiry | ${mb(figures.usedMemoryAfter)} (${figures.keysAfter} keys) |`,
+  );
   console.log(`| records swept | ${figures.swept.toLocaleString('en')} |`);
-  console.log(`| index entries left | ${figures.expiryEntriesAfter} expiries, ${figures.scopeEntriesAfter} scopes |`);
-  console.log(`| time | ${figures.writeSeconds.toFixed(1)} s writing, ${figures.sweepSeconds.toFixed(1)} s sweeping |`);
+  console.log(
+    `| index entries left | ${figures.expiryEntriesAfter} expiries, ${figures.scopeEntriesAfter} scopes |`,
+  );
+  console.log(
+    `| time | ${figures.writeSeconds.toFixed(1)} s writing, ${figures.sweepSeconds.toFixed(1)} s sweeping |`,
+  );
 } finally {
   redis.disconnect();
   await server.stop();
