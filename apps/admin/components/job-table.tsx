@@ -53,6 +53,12 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
     [baseline, live.jobs],
   );
 
+  const showNewJobs = () => {
+    // What the server renders next includes them: they are no longer new.
+    known.current = new Set(live.jobs.map((job) => job.id));
+    router.refresh();
+  };
+
   const liveTabs = useMemo(() => {
     if (!live.loaded) return tabs;
     const counts = new Map<Status, number>();
@@ -87,7 +93,7 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
         <StatusTabs tabs={liveTabs} current={status} />
         <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
           {added > 0 && (
-            <button type="button" className="button" onClick={() => router.refresh()}>
+            <button type="button" className="button" onClick={showNewJobs}>
               {added} new job{added === 1 ? '' : 's'} · Show
             </button>
           )}

@@ -141,7 +141,11 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
   });
 
   it('shows a job started for user 7 on the scopes page', async () => {
-    await queue.add('import', { userId: 7, total: 60, steps: 60, stepMs: 150 }, { jobId: 'main' });
+    await queue.add(
+      'import',
+      { userId: 7, total: 100, steps: 100, stepMs: 120 },
+      { jobId: 'main' },
+    );
     await reloadUntil('/', () =>
       page.getByRole('link', { name: 'user:7', exact: true }).isVisible(),
     );
@@ -219,6 +223,20 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await page.getByText(admin.queue).first().waitFor(UNTIL);
     await page.getByText('e2e-other').first().waitFor(UNTIL);
     await screenshot('queues');
+  });
+
+  it('announces a job that starts after the page loaded, and shows it on request', async () => {
+    await queue.add('import', { userId: 11, total: 5, steps: 5, stepMs: 100 }, { jobId: 'early' });
+    await expect.poll(() => store.find(['user', 11], `${admin.queue}:early`), UNTIL).not.toBeNull();
+    await page.goto('/scopes/user%3A11');
+    await page.getByText('Live', { exact: true }).waitFor(UNTIL);
+    await queue.add('import', { userId: 11, total: 5, steps: 5, stepMs: 100 }, { jobId: 'late' });
+    const announce = page.getByRole('button', { name: '1 new job · Show' });
+    await announce.waitFor(UNTIL);
+    expect(await page.locator(`tr[data-job-id="${admin.queue}:late"]`).count()).toBe(0);
+    await announce.click();
+    await page.locator(`tr[data-job-id="${admin.queue}:late"]`).waitFor(UNTIL);
+    await expect.poll(() => announce.count(), UNTIL).toBe(0);
   });
 
   it('filters scopes: user:7 finds user 7 and hides the others; user: finds every user', async () => {

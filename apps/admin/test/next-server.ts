@@ -26,9 +26,23 @@ const PACKAGES = [join(APP_DIR, '../../plugin/dist'), join(APP_DIR, '../../ui/di
  * `build` task, or an earlier run, made it): the e2e tests always run the code as it is.
  */
 export async function ensureBuild(): Promise<void> {
-  const built = mtime(join(APP_DIR, '.next/BUILD_ID'));
-  const newest = Math.max(...[...SOURCES, ...PACKAGES].map(newestMtime));
-  if (built !== null && built > newest) return;
+  // Another `next build` of this app (turbo, `npm start`) may be running: wait for it, then
+  // use its build if it is fresh.
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    const built = mtime(join(APP_DIR, '.next/BUILD_ID'));
+    const newest = Math.max(...[...SOURCES, ...PACKAGES].map(newestMtime));
+    if (built !== null && built > newest) return;
+    const { code, output } = await build();
+    if (code === 0) return;
+    if (!output.includes('Another next build process is already running')) {
+      throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+  throw new Error('Another next build of the admin kept running for 5 minutes');
+}
+
+async function build(): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
     cwd: APP_DIR,
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
@@ -36,8 +50,7 @@ export async function ensureBuild(): Promise<void> {
   });
   const output = collect(child);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0)
-    throw new Error(`next build failed (exit ${code}):\n${output.text().slice(-4000)}`);
+  return { code, output: output.text() };
 }
 
 export interface NextServer {
