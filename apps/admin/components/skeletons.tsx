@@ -37,16 +37,14 @@ export function TableSkeleton({
   );
 }
 
+/** Widths of the placeholder lines, in %: different, so the block reads as text. */
+const DETAIL_LINES = [40, 57, 74, 91, 48, 65, 82, 49];
+
 export function DetailsSkeleton() {
   return (
     <div className="card section" role="status" aria-busy="true" aria-label="Loading">
-      {Array.from({ length: 8 }, (_, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <span
-          key={index}
-          className="skeleton"
-          style={{ width: `${40 + ((index * 17) % 50)}%`, marginBottom: 14 }}
-        />
+      {DETAIL_LINES.map((width) => (
+        <span key={width} className="skeleton" style={{ width: `${width}%`, marginBottom: 14 }} />
       ))}
     </div>
   );
