@@ -48,7 +48,12 @@ export interface PlannedJob {
   readonly name: string;
   readonly data: DemoJobData;
   readonly attempts: number;
+  /** Wait between attempts: as long as it is, the record reads `retrying`. */
+  readonly backoffMs: number;
 }
+
+/** The user whose scope shows most kinds of job at once: the one `npm start` suggests watching. */
+export const SHOWCASE_USER = 3;
 
 /** Mulberry32: a tiny seeded PRNG, so a demo run is the same every time. */
 export function seededRandom(seed: number): () => number {
@@ -82,8 +87,9 @@ function job(
   name: string,
   data: Partial<DemoJobData> & Pick<DemoJobData, 'user' | 'items' | 'ratePerSecond'>,
   attempts = 1,
+  backoffMs = 6000,
 ): PlannedJob {
-  return { queue, name, data: { ...BASE, ...data }, attempts };
+  return { queue, name, data: { ...BASE, ...data }, attempts, backoffMs };
 }
 
 /**
@@ -92,7 +98,7 @@ function job(
  * stalled, retrying, failed, delayed, waiting-children and completed. Durations are 20 s to
  * 2 min, so a visitor sees them move.
  */
-export const TEMPLATES: Readonly<Record<string, Template>> = {
+export const TEMPLATES = {
   csvImport: (user, random) =>
     job('imports', 'csv-import', {
       user,
@@ -113,7 +119,7 @@ export const TEMPLATES: Readonly<Record<string, Template>> = {
       items: between(random, 2000, 4000),
       ratePerSecond: 70,
       shape: 'bursty',
-      stall: { at: 0.45, ms: 15_000 },
+      stall: { at: 0.45, ms: 30_000 },
     }),
   mailboxScan: (user, random) =>
     job('imports', 'mailbox-scan', {
@@ -141,6 +147,7 @@ export const TEMPLATES: Readonly<Record<string, Template>> = {
         failure: { at: 0.6, attempts: 1, message: 'renderer ran out of memory' },
       },
       3,
+      20_000,
     ),
   monthlyReport: (user, random) =>
     job('exports', 'monthly-report', {
@@ -162,7 +169,7 @@ export const TEMPLATES: Readonly<Record<string, Template>> = {
       user,
       items: between(random, 100, 400),
       ratePerSecond: 8,
-      delayFirstMs: 12_000,
+      delayFirstMs: 30_000,
     }),
   cardCharges: (user, random) =>
     job(
@@ -183,15 +190,38 @@ export const TEMPLATES: Readonly<Record<string, Template>> = {
       ratePerSecond: 1.5,
       shape: 'slows-down',
     }),
-};
+} as const satisfies Readonly<Record<string, Template>>;
 
-/** The first batch: every kind of job once, spread over the users, plus a few more. */
+/**
+ * The first batch: every kind of job, and most of them at once for the showcase user, so that
+ * one scope shows running, stalled, retrying, failed and delayed jobs side by side a minute in;
+ * the other users get a job or two each.
+ */
 export function initialPlan(random: () => number): PlannedJob[] {
-  const kinds = Object.values(TEMPLATES);
-  const plan = kinds.map((template, index) =>
-    template(USERS[index % USERS.length] as number, random),
-  );
-  for (const user of USERS) plan.push(pick(kinds, random)(user, random));
+  const t = TEMPLATES;
+  const showcase = [
+    t.catalogImport,
+    t.mailboxScan,
+    t.csvExport,
+    t.pdfReport,
+    t.cardCharges,
+    t.invoiceRun,
+  ];
+  const plan = showcase.map((template) => template(SHOWCASE_USER, random));
+  const others = USERS.filter((user) => user !== SHOWCASE_USER);
+  const rest = [
+    t.csvImport,
+    t.monthlyReport,
+    t.contactsSync,
+    t.refunds,
+    t.csvExport,
+    t.mailboxScan,
+    t.csvImport,
+    t.refunds,
+  ];
+  rest.forEach((template, index) => {
+    plan.push(template(others[index % others.length] as number, random));
+  });
   return plan;
 }
 

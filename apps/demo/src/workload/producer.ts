@@ -19,7 +19,6 @@ export interface ProducerOptions {
 const JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { count: 200 },
   removeOnFail: { count: 200 },
-  backoff: { type: 'fixed', delay: 6000 },
 };
 
 /**
@@ -54,6 +53,7 @@ export class Producer {
     await this.#queue(job.queue).add(job.name, job.data, {
       ...JOB_OPTIONS,
       attempts: job.attempts,
+      backoff: { type: 'fixed', delay: job.backoffMs },
     });
   }
 

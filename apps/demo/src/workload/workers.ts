@@ -5,7 +5,7 @@ import { QUEUES } from './job-plan.js';
 import { type AddChild, demoProcessor } from './processor.js';
 
 /** Jobs each queue runs at once: fewer than the producer adds, so some wait their turn. */
-const CONCURRENCY: Record<(typeof QUEUES)[number], number> = { imports: 4, exports: 4, billing: 3 };
+const CONCURRENCY: Record<(typeof QUEUES)[number], number> = { imports: 6, exports: 6, billing: 4 };
 
 /** Finished demo records go sooner than the library's default, so a long demo stays readable. */
 const RETENTION = { completedMs: 10 * 60_000, failedMs: 30 * 60_000, unfinishedMs: 30 * 60_000 };
