@@ -26,7 +26,7 @@ export const bullmqItemsBenchmark: Benchmark = {
     return [
       {
         id: 'bullmq.items',
-        what: `BullMQ, ${fmt(JOBS)} jobs × ${fmt(ITEMS)} items (~${ITEM_MICROS} µs CPU each), concurrency ${CONCURRENCY}: ProgressWorker (a tick per item) ÷ Worker (median of ${ROUNDS})`,
+        what: `BullMQ, ${fmt(JOBS)} jobs × ${fmt(ITEMS)} items (~${ITEM_MICROS} µs CPU each), concurrency ${CONCURRENCY}: ProgressWorker (a tick per item) ÷ Worker (median of ${ROUNDS} paired rounds)`,
         measured: `${fmt(result.ratio, 3)} (${fmt(result.progressJobsPerSecond)} vs ${fmt(result.plainJobsPerSecond)} jobs/s; CPU per job ${fmt(result.progressCpuMicrosPerJob)} vs ${fmt(result.plainCpuMicrosPerJob)} µs)`,
         value: result.ratio,
         bar: `≥ ${BAR}`,

@@ -111,8 +111,9 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
 export interface Comparison {
   readonly plain: RunResult[];
   readonly progress: RunResult[];
-  /** Median ProgressWorker jobs/s ÷ median plain Worker jobs/s. */
+  /** Median over rounds of ProgressWorker jobs/s ÷ plain Worker jobs/s in the same round. */
   readonly ratio: number;
+  readonly ratios: number[];
   readonly plainJobsPerSecond: number;
   readonly progressJobsPerSecond: number;
   /** Median worker + redis-server CPU per job, µs. */
@@ -122,8 +123,8 @@ export interface Comparison {
 
 /**
  * Alternates plain and ProgressWorker runs (plain, progress, progress, plain, …: each round
- * reverses the order) after one untimed warm-up of each with a tenth of the jobs, and compares
- * medians: the machine is shared, and alternating spreads a neighbour's noise over both.
+ * reverses the order) after one untimed warm-up of each with a tenth of the jobs: the machine
+ * is shared, and alternating spreads a neighbour's noise over both.
  */
 export async function compareWorkers(
   context: BenchContext,
@@ -149,12 +150,18 @@ export async function compareWorkers(
   }
   const plainJobsPerSecond = median(plain.map((r) => r.jobsPerSecond));
   const progressJobsPerSecond = median(progress.map((r) => r.jobsPerSecond));
+  // Each round's two runs ran back to back, under the same load: their ratio is the figure,
+  // and the median over rounds drops a round in which a neighbour woke up between the two.
+  const ratios = plain.map(
+    (run, round) => (progress[round] as RunResult).jobsPerSecond / run.jobsPerSecond,
+  );
   const cpuPerJob = (runs: RunResult[]) =>
     median(runs.map((r) => r.workerCpuMicrosPerJob + r.redisCpuMicrosPerJob));
   return {
     plain,
     progress,
-    ratio: progressJobsPerSecond / plainJobsPerSecond,
+    ratio: median(ratios),
+    ratios,
     plainJobsPerSecond,
     progressJobsPerSecond,
     plainCpuMicrosPerJob: cpuPerJob(plain),
