@@ -53,7 +53,8 @@ function run<T>(work: Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   log('Starting the Progressrus demo…');
-  await run(ensureBuilt(children, log));
+  // The library first: it can tell at once whether Redis is there, before the long admin build.
+  await run(ensureBuilt(children, log, ['progressrus']));
   if (stopping) return;
 
   const { RedisServerNotFoundError, startRedisServer } = await import('progressrus/redis-server');
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
     }
     if (stopping) return;
   }
+
+  await run(ensureBuilt(children, log, ['@progressrus/ui', '@progressrus/admin']));
+  if (stopping) return;
 
   const user = process.env.ADMIN_USER?.trim() || 'admin';
   const credentialsFromEnv = Boolean(process.env.ADMIN_PASSWORD?.trim());

@@ -6,7 +6,7 @@ import { REPO_DIR } from './paths.js';
 
 /** One workspace to build: what its build reads and the file that proves a build is there. */
 interface BuildStep {
-  readonly workspace: string;
+  readonly workspace: Workspace;
   readonly dir: string;
   /** Paths relative to `dir` whose newest file must be older than `output`. */
   readonly inputs: readonly string[];
@@ -46,16 +46,20 @@ const STEPS: readonly BuildStep[] = [
   },
 ];
 
+/** The workspaces `npm start` builds, in order. */
+export type Workspace = 'progressrus' | '@progressrus/ui' | '@progressrus/admin';
+
 /**
- * Builds the library, the UI and the admin app, each only when its sources are newer than
- * its last build: a second `npm start` starts in seconds. A failed build throws with the
- * tail of its output.
+ * Builds the given workspaces (the library, the UI, the admin app), each only when its sources
+ * are newer than its last build: a second `npm start` starts in seconds. A failed build throws
+ * with the tail of its output.
  */
 export async function ensureBuilt(
   children: ChildGroup,
   log: (line: string) => void,
+  workspaces: readonly Workspace[],
 ): Promise<void> {
-  for (const step of STEPS) {
+  for (const step of STEPS.filter((candidate) => workspaces.includes(candidate.workspace))) {
     const dir = join(REPO_DIR, step.dir);
     const built = mtime(join(dir, step.output));
     const newest = Math.max(...step.inputs.map((input) => newestMtime(join(dir, input))));
