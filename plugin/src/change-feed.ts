@@ -22,21 +22,23 @@ export interface ChangeFeed {
   close(): Promise<void>;
 }
 
-/** Parses a published change; `null` when the message is not one (another program shares the channel). */
-export function parseChange(message: string): Change | null {
+/**
+ * Parses a published message: one change `{ scope, id }`, or an array of them (a store
+ * publishes one message per write batch). Entries that are not changes are left out: another
+ * program may share the channel.
+ */
+export function parseChanges(message: string): Change[] {
   try {
     const value: unknown = JSON.parse(message);
-    if (value === null || typeof value !== 'object') return null;
-    const { scope, id } = value as Record<string, unknown>;
-    if (
-      typeof scope !== 'string' ||
-      scope.length === 0 ||
-      typeof id !== 'string' ||
-      id.length === 0
-    )
-      return null;
-    return { scope, id };
+    const entries = Array.isArray(value) ? value : [value];
+    return entries.filter(isChange).map(({ scope, id }) => ({ scope, id }));
   } catch {
-    return null;
+    return [];
   }
+}
+
+function isChange(value: unknown): value is Change {
+  if (value === null || typeof value !== 'object') return false;
+  const { scope, id } = value as Record<string, unknown>;
+  return typeof scope === 'string' && scope.length > 0 && typeof id === 'string' && id.length > 0;
 }

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { type Change, type ChangeFeed, parseChange } from './change-feed.js';
+import { type Change, type ChangeFeed, parseChanges } from './change-feed.js';
 import { expected } from './errors.js';
 import { redisKeys } from './redis-keys.js';
 
@@ -78,13 +78,13 @@ export class RedisChangeFeed implements ChangeFeed {
     subscriber.on('error', (error: Error) => this.#onError(error));
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
-      const change = parseChange(message);
-      if (change === null) return;
-      for (const listener of this.#listeners) {
-        try {
-          listener(change);
-        } catch (error) {
-          this.#onError(error as Error);
+      for (const change of parseChanges(message)) {
+        for (const listener of this.#listeners) {
+          try {
+            listener(change);
+          } catch (error) {
+            this.#onError(error as Error);
+          }
         }
       }
     });

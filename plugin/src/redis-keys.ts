@@ -8,7 +8,7 @@ import { expected } from './errors.js';
  * - `{<prefix>}::scopes`       sorted set; member = scope key, score = last activity (ms).
  * - `{<prefix>}::names`        sorted set, all scores 0; member = scope key; serves prefix filters.
  * - `{<prefix>}::expiries`     sorted set; member = JSON [scope key, id], score = expires_at (ms).
- * - `<prefix>::changes`        pub/sub channel; message = JSON { scope, id } after each write.
+ * - `<prefix>::changes`        pub/sub channel; one message per write batch: a JSON array of { scope, id }.
  *
  * The index keys share the hash tag `{<prefix>}`, so on a Redis Cluster they live in one hash
  * slot and a batch's index updates run as one MULTI. The scope hashes cannot share it (the
