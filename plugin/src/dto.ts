@@ -22,6 +22,8 @@ export interface JobDTO {
   readonly completedAt: string | null;
   readonly failedAt: string | null;
   readonly expiresAt: string | null;
+  /** When the job reads `stalled` if no further write arrives: a viewer holding this DTO can turn it stalled by itself. */
+  readonly stalledAt: string | null;
   /** Estimated finish, at the time the DTO was made. */
   readonly eta: string | null;
   /** Milliseconds from start to finish, or to the time the DTO was made. */
@@ -69,6 +71,7 @@ export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
     completedAt: iso(tick.completedAt),
     failedAt: iso(tick.failedAt),
     expiresAt: iso(tick.expiresAt),
+    stalledAt: iso(tick.stalledAt),
     eta: iso(tick.eta(now)),
     elapsedMs: tick.elapsed(now),
     ratePerSecond: tick.ratePerSecond,
@@ -80,7 +83,12 @@ export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
 }
 
 export function toScopeDTO(entry: ScopeEntry, counts?: Partial<Record<Status, number>>): ScopeDTO {
-  return { scope: entry.scope, key: entry.key, lastActivityAt: entry.lastActivityAt.toISOString(), ...(counts ? { counts } : {}) };
+  return {
+    scope: entry.scope,
+    key: entry.key,
+    lastActivityAt: entry.lastActivityAt.toISOString(),
+    ...(counts ? { counts } : {}),
+  };
 }
 
 function iso(date: Date | null): string | null {

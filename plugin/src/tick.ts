@@ -36,6 +36,8 @@ export class Tick {
   readonly jobId: string | null;
   readonly attempt: number | null;
   readonly status: Status;
+  /** When the job reads `stalled` if nothing writes it before; null when finished or without an interval. */
+  readonly stalledAt: Date | null;
   /** When this snapshot was read; the default `now` of `eta()` and `elapsed()`. */
   readonly readAt: Date;
 
@@ -60,6 +62,7 @@ export class Tick {
     this.attempt = record.attempt;
     this.readAt = readAt;
     this.status = deriveStatus(record, readAt.getTime());
+    this.stalledAt = stalledAt(record);
   }
 
   /** Whether the job has reached an end: `completed` or `failed`. */
@@ -93,6 +96,17 @@ export class Tick {
   }
 }
 
+/**
+ * When an unfinished record with no explicit state will read `stalled` if nothing writes it
+ * again; null when it never will by itself (finished, or written without an interval).
+ * Viewers that hold a snapshot use it to turn a quiet job stalled without another read.
+ */
+export function stalledAt(record: ProgressRecord): Date | null {
+  if (record.failedAt || record.completedAt || record.state) return null;
+  if (record.updatedAt === null || record.intervalMs === null) return null;
+  return new Date(record.updatedAt.getTime() + STALLED_AFTER_INTERVALS * record.intervalMs);
+}
+
 function deriveStatus(record: ProgressRecord, nowMs: number): Status {
   if (record.failedAt) return 'failed';
   if (record.completedAt) return 'completed';
@@ -103,6 +117,6 @@ function deriveStatus(record: ProgressRecord, nowMs: number): Status {
 }
 
 function isSilent(record: ProgressRecord, nowMs: number): boolean {
-  if (record.updatedAt === null || record.intervalMs === null) return false;
-  return nowMs - record.updatedAt.getTime() > STALLED_AFTER_INTERVALS * record.intervalMs;
+  const at = stalledAt(record);
+  return at !== null && nowMs > at.getTime();
 }

@@ -18,6 +18,7 @@ export type {
 } from './progress-options.js';
 export type { Connection, ProgressState } from './progress-subscription.js';
 export type { ProgressTarget } from './progress-target.js';
+export { liveStatus, withLiveStatus } from './live-status.js';
 export { STATUS_LABELS, StatusBadge, type StatusBadgeProps } from './status-badge.js';
 export { type UseProgressOptions, useProgress } from './use-progress.js';
 export { useNow } from './use-now.js';

@@ -1,10 +1,12 @@
 'use client';
 
 import type { JobDTO } from 'progressrus';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { liveStatus, withLiveStatus } from './live-status.js';
 import { type ProgressOptions, resolveProgressOptions } from './progress-options.js';
 import { type ProgressState, ProgressSubscription } from './progress-subscription.js';
 import { type ProgressTarget, resolveTarget } from './progress-target.js';
+import { useNow } from './use-now.js';
 
 export interface UseProgressOptions extends ProgressOptions {
   /** Jobs the server already rendered (e.g. from a Server Component), shown until the first answer. */
@@ -56,9 +58,24 @@ export function useProgress(target: ProgressTarget, options: UseProgressOptions)
     };
   }, [key]);
 
+  // A job that goes quiet sends no event: re-derive `stalled` as time passes.
+  const now = useNow();
+  const current = state.state;
+  const jobs = useMemo(() => withLiveStatus(current.jobs, now), [current.jobs, now]);
+  const job = current.job;
+  const jobStatus = job ? liveStatus(job, now) : null;
+  const live = useMemo(
+    () => ({
+      ...current,
+      jobs,
+      job: job && jobStatus !== job.status ? { ...job, status: jobStatus ?? job.status } : job,
+    }),
+    [current, jobs, job, jobStatus],
+  );
+
   // Until the effect of a new key has run, the old target's state must not show.
   if (state.key !== key) {
     return new ProgressSubscription(resolvedTarget, resolved, options.initialJobs).state;
   }
-  return state.state;
+  return live;
 }

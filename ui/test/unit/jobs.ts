@@ -16,6 +16,7 @@ export function makeJob(overrides: Partial<JobDTO> & { id: string }): JobDTO {
     completedAt: null,
     failedAt: null,
     expiresAt: null,
+    stalledAt: null,
     eta: null,
     elapsedMs: 0,
     ratePerSecond: null,
