@@ -111,10 +111,11 @@ export function recordIdOf(job: Job): string {
 }
 
 /**
- * The attempt that is running, from 1. BullMQ 6 counts `attemptsMade` when an attempt ends
- * (completed, failed, retried or backed off) and not when a job stalls or is moved to delayed
- * by the processor, so a rerun after a stall or a delay keeps its attempt number.
+ * The attempt that is running, from 1: BullMQ's own count of started runs. It also counts a
+ * rerun after a worker died (the job stalled), which is what an operator wants to see: the
+ * record of a job whose worker was killed completes "on attempt 2". `attemptsMade` alone
+ * would not, since BullMQ 6 counts it only when an attempt ends.
  */
 export function attemptOf(job: Job): number {
-  return job.attemptsMade + 1;
+  return Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
 }
