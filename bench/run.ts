@@ -70,8 +70,10 @@ async function main(names: readonly string[]): Promise<number> {
   // A partial run keeps the other benchmarks' rows from earlier runs.
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(markdownTable(rows));
-  const { cpus, cpuModel, node, redis } = results.machine;
-  console.log(`\n${cpus} × ${cpuModel}, Node ${node}, Redis ${redis}`);
+  const { cpus, cpuModel, memoryGiB, node, redis, loadAverage } = results.machine;
+  console.log(
+    `\n${cpus} × ${cpuModel}, ${memoryGiB} GiB, Node ${node}, Redis ${redis}; load average ${loadAverage.join(' / ')} (1 / 5 / 15 min) at the end`,
+  );
   return rows.some((row) => row.pass === false) ? 1 : 0;
 }
 

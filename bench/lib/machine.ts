@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
   readonly cpus: number;
@@ -9,6 +9,8 @@ export interface Machine {
   readonly node: string;
   readonly redis: string;
   readonly platform: string;
+  /** 1, 5 and 15-minute load averages when the run ended: how busy the machine was. */
+  readonly loadAverage: readonly number[];
 }
 
 /** What the figures were measured on; BENCHMARKS.md quotes it. */
@@ -20,6 +22,7 @@ export function describeMachine(): Machine {
     node: process.version,
     redis: redisVersion(),
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
   };
 }
 
