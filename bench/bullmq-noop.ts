@@ -1,5 +1,6 @@
 import type { BenchContext } from './lib/context.js';
 import { compareWorkers } from './lib/bullmq-run.js';
+import { writeCostPerJob } from './lib/write-cost.js';
 import { atLeast, type Benchmark, type BenchRow } from './lib/result.js';
 import { fmt } from './lib/stats.js';
 
@@ -19,15 +20,16 @@ export const bullmqNoopBenchmark: Benchmark = {
       items: 0,
       item: () => {},
     });
+    const cost = await writeCostPerJob(context);
     return [
       {
         id: 'bullmq.noop',
         what: `BullMQ, ${fmt(JOBS)} no-op jobs, concurrency ${CONCURRENCY}: ProgressWorker ÷ Worker (median of ${ROUNDS} paired rounds)`,
-        measured: `${fmt(result.ratio, 3)} (${fmt(result.progressJobsPerSecond)} vs ${fmt(result.plainJobsPerSecond)} jobs/s; CPU per job ${fmt(result.progressCpuMicrosPerJob)} vs ${fmt(result.plainCpuMicrosPerJob)} µs)`,
+        measured: `${fmt(result.ratio, 3)} (${fmt(result.progressJobsPerSecond)} vs ${fmt(result.plainJobsPerSecond)} jobs/s; CPU per job ${fmt(result.progressCpuMicrosPerJob)} vs ${fmt(result.plainCpuMicrosPerJob)} µs; measured apart, a job's Progresser costs ${fmt(cost.progresserMicros)} µs and its RedisStore write ${fmt(cost.redisWriteMicros)} µs)`,
         value: result.ratio,
         bar: `≥ ${BAR}`,
         pass: atLeast(result.ratio, BAR),
-        details: { ...result },
+        details: { ...result, ...cost },
       },
     ];
   },
