@@ -74,11 +74,13 @@ async function runJob(context: BenchContext, variant: Variant): Promise<number> 
     worker.on('failed', (_job, error) => reject(error));
   });
   const start = nowMs();
-  void worker.run();
-  await done;
-  const ms = nowMs() - start;
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return ms;
+  try {
+    void worker.run();
+    await done;
+    return nowMs() - start;
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
 }
