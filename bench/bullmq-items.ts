@@ -8,7 +8,7 @@ const JOBS = 2_000;
 const ITEMS = 1_000;
 const ITEM_MICROS = 2;
 const CONCURRENCY = 50;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const BAR = 0.97;
 
 /** Bar 3: realistic jobs, a tick per item, against a plain Worker with no progress at all. */
