@@ -34,6 +34,7 @@ export const bullmqItemsBenchmark: Benchmark = {
         details: {
           ...result,
           fieldsPerItem: work.fields,
+          checksum: work.checksum(),
           // What an item really cost while the benchmark ran (the machine may be busier than at calibration).
           plainCpuMicrosPerItem:
             median(result.plain.map((run) => run.workerCpuMicrosPerJob)) / ITEMS,
