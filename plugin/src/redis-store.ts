@@ -21,6 +21,12 @@ export interface RedisStoreOptions extends StoreOptions {
   readonly publish?: boolean;
   /** How often writes also remove expired records. @default 1000 */
   readonly sweepIntervalMs?: number;
+  /**
+   * How long a write waits for others to share its round trip. Busy workers finish jobs a few
+   * at a time, spread over many turns of the event loop; a short window lets a whole burst of
+   * them go to Redis as one MULTI. 0 sends at the end of the current turn. @default 5
+   */
+  readonly batchMs?: number;
 }
 
 /** A prefix filter matching fewer scopes than this is served from the name index, else by walking the activity index. */
@@ -33,7 +39,7 @@ const MAX_SWEEP_ROUNDS = 100;
  * The Redis store: one hash per scope in the Ruby gem's layout, plus the indexes that list
  * scopes by activity and expire records one by one (see redis-keys.ts).
  *
- * Writes made in the same turn of the event loop — say, by 50 concurrent jobs — go to Redis
+ * Writes made within `batchMs` of each other — say, by 50 concurrent jobs — go to Redis
  * together: one MULTI round trip on a single server; on a Cluster, three short stages (index
  * entries, records, change messages; see RedisBatch and the README).
  *
@@ -49,6 +55,7 @@ export class RedisStore implements Store {
   readonly #now: () => number;
   readonly #onMalformed: (error: Error) => void;
   readonly #sweepIntervalMs: number;
+  readonly #batchMs: number;
   #lastSweepMs = 0;
   #sweeping = false;
   // Records waiting for the next batch, latest write per record wins.
@@ -84,14 +91,20 @@ export class RedisStore implements Store {
     this.#now = options.now ?? Date.now;
     this.#onMalformed = options.onMalformed ?? warnMalformed;
     this.#sweepIntervalMs = sweepIntervalMs;
+    const batchMs = options.batchMs ?? 5;
+    if (!Number.isFinite(batchMs) || batchMs < 0 || batchMs > 1000) {
+      throw expected('batchMs', 'a number from 0 to 1000', batchMs);
+    }
+    this.#batchMs = batchMs;
   }
 
   persist(record: ProgressRecord): Promise<void> {
     this.#pending.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
-    // setImmediate, not a microtask: concurrent jobs tick in different microtasks of one turn.
-    this.#pendingWritten ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-      this.#writeBatch(),
-    );
+    // Never a microtask: concurrent jobs tick in different microtasks of one turn. The timer is
+    // not unref'd, so a final write is sent even when nothing else keeps the process alive.
+    this.#pendingWritten ??= new Promise<void>((resolve) =>
+      this.#batchMs === 0 ? setImmediate(resolve) : setTimeout(resolve, this.#batchMs),
+    ).then(() => this.#writeBatch());
     return this.#pendingWritten;
   }
 
