@@ -79,9 +79,12 @@ export class Tick {
     return Number.isFinite(percentage) ? percentage : null;
   }
 
-  /** When the job should finish; `null` when finished, when the total is unknown or before any progress. */
+  /** When the job should finish; `null` when finished or waiting (retrying, delayed, waiting-children), when the total is unknown or before any progress. */
   eta(now: Date = this.readAt): Date | null {
-    if (this.finished) return null;
+    // Only a job that is working (or stalled in its work) has a finish to estimate: a job
+    // waiting for a retry, a delay or its children will resume at a time no rate tells.
+    if (this.status !== 'running' && this.status !== 'stalled' && this.status !== 'started')
+      return null;
     const finish = estimateFinish(this, now.getTime());
     // A record written by another program may hold a total so large that the finish lies
     // beyond the range of a Date; an Invalid Date would throw in toISOString().

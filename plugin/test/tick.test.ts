@@ -48,7 +48,10 @@ describe('Tick', () => {
 
   it('estimates the finish from the stored smoothed rate', () => {
     // 50 left at 10/s from the last write at 10 s: 15 s.
-    const tick = new Tick(record({ updatedAt: at(10_000), ratePerSecond: 10, intervalMs: 2000 }), at(11_000));
+    const tick = new Tick(
+      record({ updatedAt: at(10_000), ratePerSecond: 10, intervalMs: 2000 }),
+      at(11_000),
+    );
     expect(tick.eta()).toEqual(at(15_000));
   });
 
@@ -66,6 +69,17 @@ describe('Tick', () => {
     expect(new Tick(record({ total: null }), at(10_000)).eta()).toBeNull();
     expect(new Tick(record({ startedAt: null, count: 0 }), at(10_000)).eta()).toBeNull();
     expect(new Tick(record({ completedAt: at(5_000) }), at(10_000)).eta()).toBeNull();
+  });
+
+  it('has no ETA while the job waits for a retry, a delay or its children', () => {
+    for (const state of ['retrying', 'delayed', 'waiting-children'] as const) {
+      expect(
+        new Tick(
+          record({ state, updatedAt: at(10_000), ratePerSecond: 10, intervalMs: 2000 }),
+          at(11_000),
+        ).eta(),
+      ).toBeNull();
+    }
   });
 
   it('measures elapsed time to the end, or to now while running', () => {
