@@ -2,9 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord } from '../src/codec.js';
 import { MalformedRecordError } from '../src/errors.js';
 import { EMPTY_EXTENSIONS, type ProgressRecord } from '../src/record.js';
-import { parseTime } from '../src/time.js';
+import { formatTime, parseTime } from '../src/time.js';
 
-const RUBY_KEYS = ['name', 'id', 'scope', 'started_at', 'completed_at', 'failed_at', 'expires_at', 'count', 'total', 'params', 'error_count'];
+const RUBY_KEYS = [
+  'name',
+  'id',
+  'scope',
+  'started_at',
+  'completed_at',
+  'failed_at',
+  'expires_at',
+  'count',
+  'total',
+  'params',
+  'error_count',
+];
 
 const record: ProgressRecord = {
   id: 'r1',
@@ -37,7 +49,16 @@ describe('encodeRecord', () => {
   it('appends the extension keys after the Ruby keys in the default format', () => {
     const keys = Object.keys(JSON.parse(encodeRecord(record, 'default')));
     expect(keys.slice(0, 11)).toEqual(RUBY_KEYS);
-    expect(keys.slice(11)).toEqual(['updated_at', 'rate', 'interval_ms', 'state', 'error_message', 'queue', 'job_id', 'attempt']);
+    expect(keys.slice(11)).toEqual([
+      'updated_at',
+      'rate',
+      'interval_ms',
+      'state',
+      'error_message',
+      'queue',
+      'job_id',
+      'attempt',
+    ]);
   });
 
   it('round-trips every field through decodeRecord', () => {
@@ -78,5 +99,28 @@ describe('parseTime', () => {
 
   it.each(['', 'yesterday', '2026-13-45 99:99:99 -0500', '2026-11-27'])('rejects %j', (text) => {
     expect(parseTime(text)).toBeUndefined();
+  });
+});
+
+describe('formatTime', () => {
+  it('writes exactly what toISOString() writes, over ±300 years of random times', () => {
+    for (let i = 0; i < 100_000; i += 1) {
+      const date = new Date(Math.floor((Math.random() - 0.5) * 2e13));
+      expect(formatTime(date)).toBe(date.toISOString());
+    }
+  });
+
+  it('writes the edges: the epoch, leap days, year ends, and years outside four digits', () => {
+    for (const text of [
+      '1970-01-01T00:00:00.000Z',
+      '2024-02-29T23:59:59.999Z',
+      '1999-12-31T23:59:59.999Z',
+      '2000-03-01T00:00:00.001Z',
+    ]) {
+      expect(formatTime(new Date(text))).toBe(text);
+    }
+    for (const ms of [-62_198_755_200_000, 253_402_300_800_000, 8.64e15]) {
+      expect(formatTime(new Date(ms))).toBe(new Date(ms).toISOString());
+    }
   });
 });
