@@ -41,7 +41,7 @@ export function bullmqContext() {
 /** Resolves when `check` returns a truthy value, polling every 20 ms; rejects after `timeoutMs`. */
 export async function until<T>(
   check: () => Promise<T> | T,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

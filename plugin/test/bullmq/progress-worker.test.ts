@@ -37,7 +37,7 @@ describe('ProgressWorker', () => {
     const events = new QueueEvents(queueName, { connection: { url: ctx.redisUrl } });
     ctx.onCleanup(() => events.close());
     await events.waitUntilReady();
-    return job.waitUntilFinished(events, 15_000);
+    return job.waitUntilFinished(events, 45_000);
   }
 
   it('passes a ready Progresser to the processor and records the job under <queue>:<jobId> in the default store', async () => {
