@@ -107,7 +107,10 @@ export class Tick {
 export function stalledAt(record: ProgressRecord): Date | null {
   if (record.failedAt || record.completedAt || record.state) return null;
   if (record.updatedAt === null || record.intervalMs === null) return null;
-  return new Date(record.updatedAt.getTime() + STALLED_AFTER_INTERVALS * record.intervalMs);
+  const at = record.updatedAt.getTime() + STALLED_AFTER_INTERVALS * record.intervalMs;
+  // A record written by another program may hold an interval so long that the moment lies
+  // beyond the range of a Date: such a record never stalls by itself.
+  return at <= MAX_DATE_MS ? new Date(at) : null;
 }
 
 function deriveStatus(record: ProgressRecord, nowMs: number): Status {

@@ -88,3 +88,15 @@ describe('Tick', () => {
     expect(new Tick(record({ startedAt: null }), at(7_000)).elapsed()).toBe(0);
   });
 });
+
+describe('Tick.stalledAt', () => {
+  it('is null when the interval puts it beyond the range of a Date', () => {
+    const tick = new Tick(record({ updatedAt: at(0), intervalMs: 1e308 }), at(1000));
+    expect(tick.stalledAt).toBeNull();
+    expect(tick.status).toBe('running');
+  });
+
+  it('is three intervals after the last write for a running job', () => {
+    expect(new Tick(record({ updatedAt: at(1000), intervalMs: 2000 })).stalledAt).toEqual(at(7000));
+  });
+});
