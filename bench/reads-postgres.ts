@@ -1,5 +1,5 @@
 import { PostgresStore } from 'progressrus/postgres';
-import { type PostgresServer, startPostgresServer } from 'progressrus/postgres-server';
+import { type PostgresServer, startPostgresServer } from 'progressrus/testing';
 import type { BenchContext } from './lib/context.js';
 import { timeReads } from './lib/read-timings.js';
 import type { Benchmark, BenchRow } from './lib/result.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { type RedisServer, startRedisServer } from 'progressrus/redis-server';
+import { type RedisServer, startRedisServer } from 'progressrus/testing';
 
 /**
  * What every benchmark shares: one private redis-server for the run (started on first use),

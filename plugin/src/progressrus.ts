@@ -1,8 +1,8 @@
-import type { ProgresserOptions, Retention } from './progresser-options.js';
-import { Progresser } from './progresser.js';
-import type { Scope } from './scope.js';
-import type { ScopesPage, ScopesQuery, Store } from './store.js';
-import type { Tick } from './tick.js';
+import type { ProgresserOptions, Retention } from './core/progresser-options.js';
+import { Progresser } from './core/progresser.js';
+import type { Scope } from './core/scope.js';
+import type { ScopesPage, ScopesQuery, Store } from './stores/store.js';
+import type { Tick } from './core/tick.js';
 
 export interface ProgressrusOptions {
   readonly store: Store;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, type RedisServer, startRedisServer } from '../src/redis-server.js';
+import { freePort, type RedisServer, startRedisServer } from '../src/testing/redis-server.js';
 
 const run = promisify(execFile);
 

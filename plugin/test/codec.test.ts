@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeRecord } from '../src/codec.js';
-import { MalformedRecordError } from '../src/errors.js';
-import { EMPTY_EXTENSIONS, type ProgressRecord } from '../src/record.js';
-import { formatTime, parseTime } from '../src/time.js';
+import { decodeRecord, encodeRecord } from '../src/core/codec.js';
+import { MalformedRecordError } from '../src/core/errors.js';
+import { EMPTY_EXTENSIONS, type ProgressRecord } from '../src/core/record.js';
+import { formatTime, parseTime } from '../src/core/time.js';
 
 const RUBY_KEYS = [
   'name',

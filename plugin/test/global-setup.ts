@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startRedisServer } from '../src/redis-server.js';
+import { startRedisServer } from '../src/testing/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

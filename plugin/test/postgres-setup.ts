@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startPostgresServer } from '../src/postgres/postgres-server.js';
+import { startPostgresServer } from '../src/testing/postgres-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRate, type RateSample } from '../src/rate.js';
+import { nextRate, type RateSample } from '../src/core/rate.js';
 
 const INTERVAL_MS = 2_000;
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { MalformedRecordError, Progresser, ProgressrusArgumentError, RedisStore } from '../src/index.js';
-import { startRedisServer } from '../src/redis-server.js';
+import { startRedisServer } from '../src/testing/redis-server.js';
 import { connectRedis, monitorCommands, sleep, uniquePrefix } from './helpers.js';
 
 const redis = connectRedis();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_EXTENSIONS, type ProgressRecord } from '../src/record.js';
-import { Tick } from '../src/tick.js';
+import { EMPTY_EXTENSIONS, type ProgressRecord } from '../src/core/record.js';
+import { Tick } from '../src/core/tick.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0 + ms);

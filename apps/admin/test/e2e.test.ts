@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { Progresser, RedisStore } from 'progressrus';
 import { ProgressWorker } from 'progressrus/bullmq';
 import { PostgresStore } from 'progressrus/postgres';
-import { startPostgresServer } from 'progressrus/postgres-server';
+import { startPostgresServer } from 'progressrus/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_DIR, startExpectingExit, startNextServer } from './next-server';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { startRedisServer } from 'progressrus/redis-server';
+import { startRedisServer } from 'progressrus/testing';
 import { ensureBuild, startNextServer } from './next-server';
 
 declare module 'vitest' {

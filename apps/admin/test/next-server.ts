@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from 'progressrus/redis-server';
+import { freePort } from 'progressrus/testing';
 
 /** apps/admin */
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   await run(ensureBuilt(children, log, ['progressrus']));
   if (stopping) return;
 
-  const { RedisServerNotFoundError, startRedisServer } = await import('progressrus/redis-server');
+  const { RedisServerNotFoundError, startRedisServer } = await import('progressrus/testing');
   let redisUrl = process.env.REDIS_URL?.trim() || undefined;
   const privateRedis = redisUrl === undefined;
   if (redisUrl === undefined) {

@@ -35,7 +35,7 @@ describe('docker-compose.yml', () => {
     expect(redis?.image).toMatch(/^redis:\d/);
     expect(redis?.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
     expect(redis?.ports).toEqual(['127.0.0.1:6379:6379']);
-    expect(read('plugin/src/redis-server.ts')).toContain(
+    expect(read('plugin/src/testing/redis-server.ts')).toContain(
       'docker compose up -d redis   (then REDIS_URL=redis://localhost:6379)',
     );
   });

@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startRedisServer } from 'progressrus/redis-server';
+import { startRedisServer } from 'progressrus/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {

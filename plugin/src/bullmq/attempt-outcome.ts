@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { ExplicitState } from '../record.js';
+import type { ExplicitState } from '../core/record.js';
 
 /** BullMQ's message for a manual rate limit (`Worker.RateLimitError()`): the job goes back to wait. */
 const RATE_LIMIT_MESSAGE = 'bullmq:rateLimitExceeded';

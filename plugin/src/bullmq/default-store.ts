@@ -1,6 +1,6 @@
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
-import { expected } from '../errors.js';
-import { RedisStore } from '../redis-store.js';
+import { expected } from '../core/errors.js';
+import { RedisStore } from '../stores/redis/redis-store.js';
 
 type Connection = Redis | Cluster;
 

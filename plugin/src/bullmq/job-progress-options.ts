@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
-import { expected } from '../errors.js';
-import type { Retention } from '../progresser-options.js';
-import { normalizeScope, type Scope } from '../scope.js';
-import type { Store } from '../store.js';
+import { expected } from '../core/errors.js';
+import type { Retention } from '../core/progresser-options.js';
+import { normalizeScope, type Scope } from '../core/scope.js';
+import type { Store } from '../stores/store.js';
 
 /** BullMQ's default for job data and results, so that untyped `job.data` stays usable as in BullMQ. */
 // biome-ignore lint/suspicious/noExplicitAny: the same default as BullMQ's own `Processor` and `Worker`.

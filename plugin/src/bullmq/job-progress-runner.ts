@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
-import { StoreError } from '../errors.js';
-import { Progresser } from '../progresser.js';
-import type { Store } from '../store.js';
+import { StoreError } from '../core/errors.js';
+import { Progresser } from '../core/progresser.js';
+import type { Store } from '../stores/store.js';
 import { attemptOutcome } from './attempt-outcome.js';
 import {
   attemptOf,

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
-import type { ProgressRecord } from '../record.js';
-import type { Scope } from '../scope.js';
-import type { ScopesQuery, Store } from '../store.js';
+import type { ProgressRecord } from '../core/record.js';
+import type { Scope } from '../core/scope.js';
+import type { ScopesQuery, Store } from '../stores/store.js';
 
 /**
  * Passes one job's records to the store and also writes their percentage to BullMQ's own job

@@ -1,6 +1,6 @@
 import { URL } from 'node:url';
 import { Worker, type WorkerOptions } from 'bullmq';
-import { expected } from '../errors.js';
+import { expected } from '../core/errors.js';
 import { DefaultStore } from './default-store.js';
 import {
   type AnyData,

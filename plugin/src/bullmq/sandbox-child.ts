@@ -3,7 +3,7 @@
  * `sandboxChildUrl`): it loads that file, whose URL is in this module's `processor` query
  * parameter, and calls its default export as `(job, progress, token, signal)`.
  */
-import { Progresser } from '../progresser.js';
+import { Progresser } from '../core/progresser.js';
 import { RELAY_FIELD, type RelayIdentity, RelayStore } from './sandbox-relay.js';
 
 type SandboxedJob = {

@@ -1,11 +1,11 @@
 import { extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Job } from 'bullmq';
-import { ProgressrusError } from '../errors.js';
-import type { ProgresserOptions } from '../progresser-options.js';
-import type { Progresser } from '../progresser.js';
-import type { ProgressRecord } from '../record.js';
-import type { Store } from '../store.js';
+import { ProgressrusError } from '../core/errors.js';
+import type { ProgresserOptions } from '../core/progresser-options.js';
+import type { Progresser } from '../core/progresser.js';
+import type { ProgressRecord } from '../core/record.js';
+import type { Store } from '../stores/store.js';
 
 /**
  * A sandboxed processor runs in a child process that BullMQ forks, where the worker's store and

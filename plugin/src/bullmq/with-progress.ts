@@ -1,7 +1,7 @@
 import type { Job, Processor } from 'bullmq';
-import { expected } from '../errors.js';
-import type { Progresser } from '../progresser.js';
-import type { Store } from '../store.js';
+import { expected } from '../core/errors.js';
+import type { Progresser } from '../core/progresser.js';
+import type { Store } from '../stores/store.js';
 import {
   type AnyData,
   type JobProgressOptions,

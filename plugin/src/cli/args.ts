@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ProgressrusArgumentError } from '../errors.js';
-import { normalizeScope, parseScopeKey } from '../scope.js';
+import { ProgressrusArgumentError } from '../core/errors.js';
+import { normalizeScope, parseScopeKey } from '../core/scope.js';
 import { UsageError } from './context.js';
 import { type CommandName, isCommandName } from './help.js';
 

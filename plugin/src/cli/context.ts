@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisStore } from '../redis-store.js';
+import type { RedisStore } from '../stores/redis/redis-store.js';
 
 /** Where the CLI writes: `process.stdout` in the bin, a buffer in tests. */
 export interface CliOutput {

@@ -1,4 +1,4 @@
-import type { Scope } from '../scope.js';
+import type { Scope } from '../core/scope.js';
 import type { CommandContext } from './context.js';
 
 /** `progressrus flush <scope> [id]`: deletes one record, or every record of the scope. */

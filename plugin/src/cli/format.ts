@@ -1,5 +1,5 @@
-import type { Status } from '../record.js';
-import type { Tick } from '../tick.js';
+import type { Status } from '../core/record.js';
+import type { Tick } from '../core/tick.js';
 
 /** ANSI colours per status, used only on a terminal without NO_COLOR. */
 const STATUS_COLOURS: Record<Status, string> = {

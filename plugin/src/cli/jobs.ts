@@ -1,6 +1,6 @@
-import { toJobDTO } from '../dto.js';
-import type { Scope } from '../scope.js';
-import type { Tick } from '../tick.js';
+import { toJobDTO } from '../core/dto.js';
+import type { Scope } from '../core/scope.js';
+import type { Tick } from '../core/tick.js';
 import type { CommandContext } from './context.js';
 import { formatPlainLine } from './format.js';
 

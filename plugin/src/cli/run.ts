@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { RedisStore } from '../redis-store.js';
+import { RedisStore } from '../stores/redis/redis-store.js';
 import { type CliCommand, parseCliArgs } from './args.js';
 import { connect, DEFAULT_REDIS_URL, RedisUnreachableError } from './connect.js';
 import { type CliOutput, type CommandContext, UsageError } from './context.js';

@@ -1,4 +1,4 @@
-import { toScopeDTO } from '../dto.js';
+import { toScopeDTO } from '../core/dto.js';
 import type { CommandContext } from './context.js';
 import { formatAge } from './format.js';
 

@@ -1,5 +1,5 @@
-import type { Status } from '../record.js';
-import type { Tick } from '../tick.js';
+import type { Status } from '../core/record.js';
+import type { Tick } from '../core/tick.js';
 import type { CliOutput } from './context.js';
 import { formatBarLine, formatPlainLine, jobLabel } from './format.js';
 import { sortJobs } from './jobs.js';

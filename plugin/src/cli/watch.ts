@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Scope } from '../scope.js';
-import type { Tick } from '../tick.js';
+import type { Scope } from '../core/scope.js';
+import type { Tick } from '../core/tick.js';
 import type { CommandContext } from './context.js';
 import { PlainRenderer, TerminalRenderer, type WatchRenderer } from './watch-renderers.js';
 

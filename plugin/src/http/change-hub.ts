@@ -1,7 +1,7 @@
-import type { Change, ChangeFeed } from '../change-feed.js';
-import { type JobDTO, toJobDTO } from '../dto.js';
-import { parseScopeKey } from '../scope.js';
-import type { Store } from '../store.js';
+import type { Change, ChangeFeed } from '../stores/change-feed.js';
+import { type JobDTO, toJobDTO } from '../core/dto.js';
+import { parseScopeKey } from '../core/scope.js';
+import type { Store } from '../stores/store.js';
 import { compareEventIds, type EventId, ReplayLog } from './replay-log.js';
 
 /** What a viewer receives after its snapshot. */

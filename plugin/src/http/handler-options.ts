@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { ChangeFeed } from '../change-feed.js';
-import { expected } from '../errors.js';
-import type { Store } from '../store.js';
+import type { ChangeFeed } from '../stores/change-feed.js';
+import { expected } from '../core/errors.js';
+import type { Store } from '../stores/store.js';
 import type { Authorize } from './access.js';
 import { type TokenSecret, validateSecret } from './token.js';
 

@@ -1,5 +1,5 @@
-import { RedisChangeFeed } from '../redis-changes.js';
-import type { ChangeFeed } from '../change-feed.js';
+import { RedisChangeFeed } from '../stores/redis/redis-changes.js';
+import type { ChangeFeed } from '../stores/change-feed.js';
 import { checkAccess } from './access.js';
 import { ChangeHub } from './change-hub.js';
 import { errorResponse, HttpError, toHttpError } from './http-error.js';

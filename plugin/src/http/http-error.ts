@@ -1,5 +1,5 @@
-import type { ErrorDTO } from '../dto.js';
-import { ProgressrusArgumentError } from '../errors.js';
+import type { ErrorDTO } from '../core/dto.js';
+import { ProgressrusArgumentError } from '../core/errors.js';
 
 /** The `code` of an `ErrorDTO`, one per status the handler answers with. */
 export type ErrorCode = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'internal';

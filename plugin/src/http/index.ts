@@ -1,6 +1,6 @@
-export type { Change, ChangeFeed } from '../change-feed.js';
-export { LocalChangeFeed } from '../local-changes.js';
-export { RedisChangeFeed, type RedisChangeFeedOptions } from '../redis-changes.js';
+export type { Change, ChangeFeed } from '../stores/change-feed.js';
+export { LocalChangeFeed } from '../stores/local-changes.js';
+export { RedisChangeFeed, type RedisChangeFeedOptions } from '../stores/redis/redis-changes.js';
 export type { Authorize } from './access.js';
 export { createProgressHandler, type ProgressHandler } from './handler.js';
 export type { ProgressHandlerOptions } from './handler-options.js';

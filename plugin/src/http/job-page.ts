@@ -1,5 +1,5 @@
-import { expected } from '../errors.js';
-import type { Tick } from '../tick.js';
+import { expected } from '../core/errors.js';
+import type { Tick } from '../core/tick.js';
 import type { JobsParams, SortField, SortOrder } from './query.js';
 
 type SortKey = number | string | null;

@@ -1,7 +1,7 @@
-import { expected } from '../errors.js';
-import { STATUSES, type Status } from '../record.js';
-import { normalizeScope, SCOPE_SEPARATOR } from '../scope.js';
-import { decodeCursor } from '../scope-page.js';
+import { expected } from '../core/errors.js';
+import { STATUSES, type Status } from '../core/record.js';
+import { normalizeScope, SCOPE_SEPARATOR } from '../core/scope.js';
+import { decodeCursor } from '../stores/scope-page.js';
 import { HttpError } from './http-error.js';
 
 export const DEFAULT_LIMIT = 50;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { expected } from '../errors.js';
-import { normalizeScope, type Scope } from '../scope.js';
+import { expected } from '../core/errors.js';
+import { normalizeScope, type Scope } from '../core/scope.js';
 
 /** Marks our tokens, so an app's own `Authorization: Bearer <jwt>` is left to its `authorize`. */
 const TOKEN_PREFIX = 'prg1.';

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { Progresser } from '../../src/progresser.js';
-import { RedisStore } from '../../src/redis-store.js';
+import { Progresser } from '../../src/core/progresser.js';
+import { RedisStore } from '../../src/stores/redis/redis-store.js';
 import { uniquePrefix } from '../helpers.js';
 
 const PLUGIN_DIR = fileURLToPath(new URL('../..', import.meta.url));

@@ -9,8 +9,8 @@ import {
   formatPlainLine,
   formatRate,
 } from '../../src/cli/format.js';
-import { EMPTY_EXTENSIONS, type ProgressRecord } from '../../src/record.js';
-import { Tick } from '../../src/tick.js';
+import { EMPTY_EXTENSIONS, type ProgressRecord } from '../../src/core/record.js';
+import { Tick } from '../../src/core/tick.js';
 
 const NOW = new Date('2026-01-01T00:01:00Z');
 

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import { Progresser } from '../../src/progresser.js';
-import { RedisStore } from '../../src/redis-store.js';
+import { Progresser } from '../../src/core/progresser.js';
+import { RedisStore } from '../../src/stores/redis/redis-store.js';
 import { uniquePrefix } from '../helpers.js';
 import { cliIO } from './cli-helpers.js';
 

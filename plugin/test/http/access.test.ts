@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorDTO, PageDTO, JobDTO } from '../../src/dto.js';
+import type { ErrorDTO, PageDTO, JobDTO } from '../../src/core/dto.js';
 import {
   createProgressHandler,
   createProgressToken,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { ErrorDTO, JobDTO } from '../../src/dto.js';
+import type { ErrorDTO, JobDTO } from '../../src/core/dto.js';
 import { createProgressHandler, createProgressToken } from '../../src/http/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
 import { connectRedis, monitorCommands, uniquePrefix } from '../helpers.js';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { JobDTO, PageDTO } from '../../src/dto.js';
+import type { JobDTO, PageDTO } from '../../src/core/dto.js';
 import { createProgressHandler, LocalChangeFeed } from '../../src/http/index.js';
 import { MemoryStore, Progresser } from '../../src/index.js';
 import { sseReader } from './http-helpers.js';

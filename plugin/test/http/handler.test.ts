@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorDTO, JobDTO, PageDTO, ScopeDTO } from '../../src/dto.js';
+import type { ErrorDTO, JobDTO, PageDTO, ScopeDTO } from '../../src/core/dto.js';
 import { createProgressHandler, type ProgressHandler } from '../../src/http/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorDTO } from '../../src/dto.js';
+import type { ErrorDTO } from '../../src/core/dto.js';
 import { createProgressHandler, createProgressToken } from '../../src/http/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';

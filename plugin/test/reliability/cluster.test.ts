@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProgressWorker } from '../../src/bullmq/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
-import { RedisChangeFeed } from '../../src/redis-changes.js';
+import { RedisChangeFeed } from '../../src/stores/redis/redis-changes.js';
 import { type RedisCluster, startRedisCluster } from '../cluster-setup.js';
 import { sleep, uniquePrefix } from '../helpers.js';
 

@@ -7,7 +7,7 @@ import {
   type Tick,
   toJobDTO,
 } from '../../src/index.js';
-import { readRecord } from '../../src/read-records.js';
+import { readRecord } from '../../src/stores/read-records.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
 
 const redis = connectRedis();

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ProgressWorker } from '../../src/bullmq/index.js';
 import { Progresser, RedisStore, type Tick } from '../../src/index.js';
-import { type RedisServer, startRedisServer } from '../../src/redis-server.js';
+import { type RedisServer, startRedisServer } from '../../src/testing/redis-server.js';
 import { sleep, uniquePrefix } from '../helpers.js';
 
 /**

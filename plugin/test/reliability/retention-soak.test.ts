@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Progresser } from '../../src/progresser.js';
-import { RedisStore } from '../../src/redis-store.js';
-import { type RedisServer, startRedisServer } from '../../src/redis-server.js';
+import { Progresser } from '../../src/core/progresser.js';
+import { RedisStore } from '../../src/stores/redis/redis-store.js';
+import { type RedisServer, startRedisServer } from '../../src/testing/redis-server.js';
 import { sleep } from '../helpers.js';
 import { soakRetention } from './retention-soak.js';
 

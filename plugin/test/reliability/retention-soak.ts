@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { Progresser } from '../../src/progresser.js';
-import { RedisStore } from '../../src/redis-store.js';
+import { Progresser } from '../../src/core/progresser.js';
+import { RedisStore } from '../../src/stores/redis/redis-store.js';
 
 export interface SoakOptions {
   /** A connection to a server that holds nothing else, so its memory is ours to read. */

@@ -7,7 +7,7 @@
  * It starts its own redis-server, so `used_memory` counts nothing but these records.
  */
 import { Redis } from 'ioredis';
-import { startRedisServer } from '../../src/redis-server.js';
+import { startRedisServer } from '../../src/testing/redis-server.js';
 import { soakRetention } from './retention-soak.js';
 
 const jobs = Number(process.argv[2] ?? 1_000_000);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as postgres from '../../src/postgres/index.js';
-import * as postgresServer from '../../src/postgres/postgres-server.js';
+import * as postgres from '../../src/stores/postgres/index.js';
+import * as postgresServer from '../../src/testing/postgres-server.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -31,11 +31,11 @@ describe('progressrus/postgres', () => {
 
   it('keeps pg out of the main entry, and loads it only when fromUrl() needs it', () => {
     const main = importGraph(`${SRC}index.ts`);
-    expect(main.has(`${SRC}redis-store.ts`)).toBe(true);
+    expect(main.has(`${SRC}stores/redis/redis-store.ts`)).toBe(true);
     expect([...main].filter((module) => module === 'pg' || module.includes('postgres'))).toEqual(
       [],
     );
-    const store = readFileSync(`${SRC}postgres/postgres-store.ts`, 'utf8');
+    const store = readFileSync(`${SRC}stores/postgres/postgres-store.ts`, 'utf8');
     expect(store).not.toMatch(/from 'pg'/);
     expect(store).toMatch(/await import\('pg'\)/);
   });

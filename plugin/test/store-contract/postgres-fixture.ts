@@ -2,7 +2,7 @@ import {
   type PostgresQueryable,
   PostgresStore,
   type PostgresStoreOptions,
-} from '../../src/postgres/index.js';
+} from '../../src/stores/postgres/index.js';
 import type { MakeStore, StoreUnderTest } from './describe-store-contract.js';
 
 let counter = 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   PostgresServerNotFoundError,
   startPostgresServer,
-} from '../../src/postgres/postgres-server.js';
+} from '../../src/testing/postgres-server.js';
 
 describe('startPostgresServer', () => {
   it('says how to install PostgreSQL when its binaries are missing', async () => {

@@ -8,8 +8,8 @@ import {
   RedisStore,
   StoreError,
 } from '../../src/index.js';
-import { PostgresStore } from '../../src/postgres/index.js';
-import { postgresQueries } from '../../src/postgres/postgres-queries.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import { postgresQueries } from '../../src/stores/postgres/postgres-queries.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
 import { describeStoreContract } from './describe-store-contract.js';
 import { makePostgresStore, postgresFixture, uniqueTable } from './postgres-fixture.js';

@@ -10,7 +10,7 @@ import {
   type ProgressHandler,
   toNodeHandler,
 } from 'progressrus/http';
-import { type RedisServer, startRedisServer } from 'progressrus/redis-server';
+import { type RedisServer, startRedisServer } from 'progressrus/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlePage, type PageServer, startPageServer } from './page-server.js';
 

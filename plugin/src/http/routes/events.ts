@@ -1,6 +1,6 @@
-import { toJobDTO } from '../../dto.js';
-import type { Tick } from '../../tick.js';
-import { expected } from '../../errors.js';
+import { toJobDTO } from '../../core/dto.js';
+import type { Tick } from '../../core/tick.js';
+import { expected } from '../../core/errors.js';
 import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
 import { HttpError } from '../http-error.js';
 import { pageJobs } from '../job-page.js';

@@ -1,4 +1,4 @@
-import { toJobDTO } from '../../dto.js';
+import { toJobDTO } from '../../core/dto.js';
 import { HttpError, jsonResponse } from '../http-error.js';
 import { parseJobQuery } from '../query.js';
 import type { Route } from './route.js';

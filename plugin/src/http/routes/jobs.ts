@@ -1,4 +1,4 @@
-import { type JobDTO, type PageDTO, toJobDTO } from '../../dto.js';
+import { type JobDTO, type PageDTO, toJobDTO } from '../../core/dto.js';
 import { jsonResponse } from '../http-error.js';
 import { pageJobs } from '../job-page.js';
 import { parseJobsQuery } from '../query.js';

@@ -1,5 +1,5 @@
-import { type ScopeDTO, toScopeDTO, type PageDTO } from '../../dto.js';
-import type { Status } from '../../record.js';
+import { type ScopeDTO, toScopeDTO, type PageDTO } from '../../core/dto.js';
+import type { Status } from '../../core/record.js';
 import { jsonResponse } from '../http-error.js';
 import { parseScopesQuery } from '../query.js';
 import type { Route } from './route.js';

@@ -1,7 +1,7 @@
-import { MalformedRecordError } from '../errors.js';
-import type { ExplicitState, ProgressRecord } from '../record.js';
-import { parseScopeKey } from '../scope.js';
-import { Tick } from '../tick.js';
+import { MalformedRecordError } from '../../core/errors.js';
+import type { ExplicitState, ProgressRecord } from '../../core/record.js';
+import { parseScopeKey } from '../../core/scope.js';
+import { Tick } from '../../core/tick.js';
 
 /**
  * A row as the store selects it: numbers as float8, times as ms since the epoch (float8),

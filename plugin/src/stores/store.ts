@@ -1,6 +1,6 @@
-import type { ProgressRecord } from './record.js';
-import type { Scope } from './scope.js';
-import type { Tick } from './tick.js';
+import type { ProgressRecord } from '../core/record.js';
+import type { Scope } from '../core/scope.js';
+import type { Tick } from '../core/tick.js';
 
 /** One scope in a listing. */
 export interface ScopeEntry {

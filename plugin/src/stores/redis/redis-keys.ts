@@ -1,4 +1,4 @@
-import { expected } from './errors.js';
+import { expected } from '../../core/errors.js';
 
 /**
  * Every Redis key of a RedisStore, built in one place.

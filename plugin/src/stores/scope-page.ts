@@ -1,6 +1,6 @@
-import { expected } from './errors.js';
+import { expected } from '../core/errors.js';
 import type { ScopeEntry, ScopesPage, ScopesQuery } from './store.js';
-import { parseScopeKey } from './scope.js';
+import { parseScopeKey } from '../core/scope.js';
 
 export const DEFAULT_SCOPES_LIMIT = 50;
 export const MAX_SCOPES_LIMIT = 1000;

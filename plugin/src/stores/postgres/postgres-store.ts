@@ -1,10 +1,10 @@
-import { expected, StoreError } from '../errors.js';
-import { lastActivity, type ProgressRecord } from '../record.js';
+import { expected, StoreError } from '../../core/errors.js';
+import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { warnMalformed } from '../read-records.js';
-import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../scope.js';
+import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
 import { normalizeScopesQuery, toPage } from '../scope-page.js';
 import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
-import type { Tick } from '../tick.js';
+import type { Tick } from '../../core/tick.js';
 import { likePrefix, type PostgresQueries, postgresQueries } from './postgres-queries.js';
 import { type RecordRow, readRows } from './postgres-row.js';
 import { migrationSql, type PostgresTables, postgresTables } from './postgres-schema.js';

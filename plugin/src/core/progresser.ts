@@ -7,7 +7,7 @@ import {
 } from './progresser-options.js';
 import { nextRate, type RateSample } from './rate.js';
 import type { ExplicitState, ProgressRecord } from './record.js';
-import type { Store } from './store.js';
+import type { Store } from '../stores/store.js';
 
 const RETRY_FIRST_DELAY_MS = 100;
 const RETRY_MAX_DELAY_MS = 5_000;

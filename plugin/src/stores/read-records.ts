@@ -1,6 +1,6 @@
-import { decodeRecord } from './codec.js';
-import { MalformedRecordError } from './errors.js';
-import { Tick } from './tick.js';
+import { decodeRecord } from '../core/codec.js';
+import { MalformedRecordError } from '../core/errors.js';
+import { Tick } from '../core/tick.js';
 
 /** The default `onMalformed`: a warning, since a bad record must never hide the others. */
 export function warnMalformed(error: Error): void {

@@ -1,10 +1,10 @@
-import { encodeRecord, type WireFormat } from './codec.js';
-import { lastActivity, type ProgressRecord } from './record.js';
-import { readRecord, readRecords, warnMalformed } from './read-records.js';
-import { normalizeScope, type Scope, SCOPE_SEPARATOR } from './scope.js';
-import { compareEntries, isAfter, normalizeScopesQuery, toPage } from './scope-page.js';
-import type { ScopesPage, ScopesQuery, Store, StoreOptions } from './store.js';
-import type { Tick } from './tick.js';
+import { encodeRecord, type WireFormat } from '../../core/codec.js';
+import { lastActivity, type ProgressRecord } from '../../core/record.js';
+import { readRecord, readRecords, warnMalformed } from '../read-records.js';
+import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
+import { compareEntries, isAfter, normalizeScopesQuery, toPage } from '../scope-page.js';
+import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
+import type { Tick } from '../../core/tick.js';
 
 export interface MemoryStoreOptions extends StoreOptions {
   /** @default 'default' */

@@ -1,6 +1,6 @@
 import type { Change, ChangeFeed } from './change-feed.js';
-import type { ProgressRecord } from './record.js';
-import { normalizeScope, type Scope, SCOPE_SEPARATOR } from './scope.js';
+import type { ProgressRecord } from '../core/record.js';
+import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../core/scope.js';
 import type { Store } from './store.js';
 
 /**

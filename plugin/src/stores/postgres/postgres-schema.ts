@@ -1,4 +1,4 @@
-import { expected } from '../errors.js';
+import { expected } from '../../core/errors.js';
 
 /**
  * The two tables of a PostgresStore, for a `table` option of `progressrus`:

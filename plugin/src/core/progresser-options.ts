@@ -1,7 +1,7 @@
 import { expected } from './errors.js';
 import type { Scope } from './scope.js';
 import { normalizeScope } from './scope.js';
-import type { Store } from './store.js';
+import type { Store } from '../stores/store.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** setTimeout fires at once for longer delays (with a warning), so longer timers are refused. */

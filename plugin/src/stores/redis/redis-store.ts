@@ -1,14 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
-import { encodeRecord, type WireFormat } from './codec.js';
-import { expected } from './errors.js';
-import { lastActivity, type ProgressRecord } from './record.js';
-import { readRecord, readRecords, warnMalformed } from './read-records.js';
+import { encodeRecord, type WireFormat } from '../../core/codec.js';
+import { expected } from '../../core/errors.js';
+import { lastActivity, type ProgressRecord } from '../../core/record.js';
+import { readRecord, readRecords, warnMalformed } from '../read-records.js';
 import { RedisBatch } from './redis-batch.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { normalizeScope, type Scope, SCOPE_SEPARATOR } from './scope.js';
-import { compareEntries, isAfter, normalizeScopesQuery, toPage } from './scope-page.js';
-import type { ScopesPage, ScopesQuery, Store, StoreOptions } from './store.js';
-import type { Tick } from './tick.js';
+import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
+import { compareEntries, isAfter, normalizeScopesQuery, toPage } from '../scope-page.js';
+import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
+import type { Tick } from '../../core/tick.js';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** An ioredis `Redis` or `Cluster`. The store never closes it: it is yours. */

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { type Change, type ChangeFeed, parseChanges } from './change-feed.js';
-import { expected } from './errors.js';
+import { type Change, type ChangeFeed, parseChanges } from '../change-feed.js';
+import { expected } from '../../core/errors.js';
 import { redisKeys } from './redis-keys.js';
 
 export interface RedisChangeFeedOptions {

@@ -1,0 +1,13 @@
+export {
+  type PostgresServer,
+  PostgresServerNotFoundError,
+  type PostgresServerOptions,
+  startPostgresServer,
+} from './postgres-server.js';
+export {
+  freePort,
+  type RedisServer,
+  RedisServerNotFoundError,
+  type RedisServerOptions,
+  startRedisServer,
+} from './redis-server.js';
