@@ -2,7 +2,8 @@ import { MemoryStore, type ProgressRecord, Progresser, straightLineFinish } from
 import type { JobProfile } from './eta-profiles.js';
 import { yieldToLoop } from './stats.js';
 
-export const CHECKPOINTS = [0.1, 0.25, 0.5, 0.75] as const;
+/** Readings at 5, 10, …, 90 % of the items. */
+export const CHECKPOINTS: readonly number[] = Array.from({ length: 18 }, (_, i) => (i + 1) / 20);
 const INTERVAL_MS = 2_000;
 const STEP_MS = 100;
 const EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -11,7 +12,7 @@ const ID = 'job';
 
 export interface Estimate {
   readonly checkpoint: number;
-  /** |ETA − true finish| ÷ true remaining time; NaN when an estimator gave no ETA. */
+  /** |ETA − true finish| ÷ true remaining time; 1 when an estimator gave no ETA (as bad as saying "now"). */
   readonly progressrusError: number;
   readonly straightLineError: number;
 }
@@ -90,7 +91,7 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
   const finishMs = nowMs;
   await progress.complete();
   const error = (eta: number | null, atMs: number) =>
-    eta === null ? Number.NaN : Math.abs(eta - finishMs) / Math.max(1, finishMs - atMs);
+    eta === null ? 1 : Math.abs(eta - finishMs) / Math.max(1, finishMs - atMs);
   return readings.map(({ checkpoint, atMs, progressrus, straightLine }) => ({
     checkpoint,
     progressrusError: error(progressrus, atMs),
