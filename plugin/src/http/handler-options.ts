@@ -10,23 +10,29 @@ export interface ProgressHandlerOptions {
   readonly store: Store;
   /**
    * Who may read what. Without it, only requests with a valid token for exactly their scope are
-   * served. Give `authorize`, `tokenSecret`, or both.
+   * served. Give `authorize`, `tokenSecret`, or both. `null` (or leaving it out) means none.
    * @default null
    */
-  readonly authorize?: Authorize;
-  /** Verifies `createProgressToken()` tokens: at least 32 bytes. @default null (tokens refused) */
-  readonly tokenSecret?: TokenSecret;
+  readonly authorize?: Authorize | null | undefined;
+  /**
+   * Verifies `createProgressToken()` tokens: at least 32 bytes. `null` (or leaving it out) refuses
+   * every token; `undefined` is accepted so `process.env.X` can be passed as is.
+   * @default null
+   */
+  readonly tokenSecret?: TokenSecret | null | undefined;
   /**
    * Live changes for `/events`: a `ChangeFeed`, or `{ connection }` to follow what a `RedisStore`
    * publishes (the handler opens ONE duplicate connection for SUBSCRIBE, shared by every
-   * viewer, and closes it in `close()`). Without it, `/events` answers 404.
+   * viewer, and closes it in `close()`). Without it (`null`), `/events` answers 404.
    * @default null
    * @example
    * changes: { connection: redis } // same prefix as the store: { connection: redis, prefix: 'myapp' }
    */
   readonly changes?:
     | ChangeFeed
-    | { readonly connection: Redis | Cluster; readonly prefix?: string };
+    | { readonly connection: Redis | Cluster; readonly prefix?: string }
+    | null
+    | undefined;
   /** Where the handler is mounted; request paths start with it. @example '/api/progress' @default '' */
   readonly basePath?: string;
   /** A `: ping` comment on idle event streams this often. @default 15000 */
@@ -68,10 +74,11 @@ export function resolveHandlerOptions(options: ProgressHandlerOptions): Resolved
   if (authorize !== null && typeof authorize !== 'function')
     throw expected('authorize', 'a function', authorize);
   if (authorize === null && tokenSecret === null) {
+    // Report what the caller passed (usually nothing: `undefined`), not the default it became.
     throw expected(
       'authorize',
       'a function (or `tokenSecret`: a handler with neither would refuse everything)',
-      authorize,
+      options.authorize,
     );
   }
   if (

@@ -262,8 +262,24 @@ describe('createProgressHandler', () => {
     it('refuses a handler with neither authorize nor tokenSecret', () => {
       const store = new RedisStore({ connection: redis, prefix: uniquePrefix('http') });
       expect(() => createProgressHandler({ store })).toThrow(
-        /Expected `authorize` to be a function/,
+        /Expected `authorize` to be a function .*, got `undefined`$/,
       );
+      expect(() => createProgressHandler({ store, authorize: null, tokenSecret: null })).toThrow(
+        /Expected `authorize` to be a function .*, got `null`$/,
+      );
+    });
+
+    it('takes null and undefined for the options that default to none', async () => {
+      const store = new RedisStore({ connection: redis, prefix: uniquePrefix('http') });
+      const handler = createProgressHandler({
+        store,
+        authorize: () => true,
+        tokenSecret: undefined,
+        changes: null,
+      });
+      const response = await handler(new Request('http://localhost/events?scope=user:1'));
+      expect(response.status).toBe(404);
+      await handler.close();
     });
 
     it('refuses a short token secret', () => {
