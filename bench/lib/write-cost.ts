@@ -1,4 +1,4 @@
-import { Progresser, RedisStore, type Store } from 'progressrus';
+import { Progresser, RedisStore, type StoreWriter } from 'progressrus';
 import type { BenchContext } from './context.js';
 import { median } from './stats.js';
 
@@ -6,12 +6,8 @@ const JOBS = 20_000;
 const CONCURRENT = 50;
 
 /** A store that takes every write and keeps nothing: the Progresser's own share. */
-const discard: Store = {
+const discard: StoreWriter = {
   persist: async () => {},
-  scope: async () => [],
-  find: async () => null,
-  flush: async () => {},
-  scopes: async () => ({ items: [], nextCursor: null }),
 };
 
 /**
@@ -26,7 +22,7 @@ export async function writeCostPerJob(
     connection: await context.redis(),
     prefix: context.unique('write-cost'),
   });
-  const cost = async (store: Store): Promise<number> => {
+  const cost = async (store: StoreWriter): Promise<number> => {
     const runs: number[] = [];
     for (let round = 0; round < 3; round++) {
       const before = process.cpuUsage();

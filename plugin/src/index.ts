@@ -17,7 +17,15 @@ export { redisKeys, type RedisKeys } from './stores/redis/redis-keys.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis/redis-store.js';
 export { normalizeScope, parseScopeKey, type Scope, type ScopePart, scopeKey } from './core/scope.js';
 export { decodeCursor, encodeCursor } from './stores/scope-page.js';
-export type { ScopeEntry, ScopesPage, ScopesQuery, Store, StoreOptions } from './stores/store.js';
+export type {
+  ScopeEntry,
+  ScopesPage,
+  ScopesQuery,
+  Store,
+  StoreOptions,
+  StoreReader,
+  StoreWriter,
+} from './stores/store.js';
 export { STALLED_AFTER_INTERVALS, Tick } from './core/tick.js';
 export { formatTime, parseTime } from './core/time.js';
 export { withProgress } from './core/with-progress.js';

@@ -42,8 +42,8 @@ export class Progressrus {
     return this.store.find(scope, id);
   }
 
-  flush(scope: Scope, id?: string): Promise<void> {
-    return this.store.flush(scope, id);
+  delete(scope: Scope, id?: string): Promise<void> {
+    return this.store.delete(scope, id);
   }
 
   scopes(query?: ScopesQuery): Promise<ScopesPage> {

@@ -180,14 +180,14 @@ describe('RedisStore', () => {
     expect(reported[0]).toBeInstanceOf(MalformedRecordError);
   });
 
-  it('flushes one record or a whole scope', async () => {
-    const prefix = uniquePrefix('flush');
+  it('deletes one record or a whole scope', async () => {
+    const prefix = uniquePrefix('delete');
     const store = new RedisStore({ connection: redis, prefix });
     await new Progresser({ scope: ['user', 1], id: 'a', store }).complete();
     await new Progresser({ scope: ['user', 1], id: 'b', store }).complete();
-    await store.flush(['user', 1], 'a');
+    await store.delete(['user', 1], 'a');
     expect((await store.scope(['user', 1])).map((t) => t.id)).toEqual(['b']);
-    await store.flush(['user', 1]);
+    await store.delete(['user', 1]);
     expect(await store.scope(['user', 1])).toEqual([]);
     expect((await store.scopes()).items).toEqual([]);
   });

@@ -80,7 +80,7 @@ describe('Progressrus', () => {
     expect((await progressrus.scopes({ prefix: 'user:' })).items.map((item) => item.key)).toEqual([
       'user:7',
     ]);
-    await progressrus.flush(['user', 7], 'job');
+    await progressrus.delete(['user', 7], 'job');
     expect(await progressrus.find(['user', 7], 'job')).toBeNull();
   });
 });

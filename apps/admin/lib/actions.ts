@@ -23,10 +23,10 @@ const deleteJobInput = z.object({
   id: z.string().min(1, 'A job id is required.').max(1000),
 });
 
-const flushInput = z.object({ scope: scopeKey });
+const deleteFinishedInput = z.object({ scope: scopeKey });
 
-/** How many records one round of a flush deletes at once. */
-const FLUSH_BATCH = 500;
+/** How many records one round of `deleteFinished` deletes at once. */
+const DELETE_BATCH = 500;
 
 /**
  * Deletes one job record, then goes back to its scope. The proxy has already checked
@@ -39,20 +39,20 @@ export async function deleteJob(_previous: ActionResult, form: FormData): Promis
   const input = deleteJobInput.safeParse({ scope: form.get('scope'), id: form.get('id') });
   if (!input.success) return { ok: false, message: firstIssue(input.error) };
   const scope = parseKey(input.data.scope) ?? [];
-  const failed = await attempt(() => withStore((store) => store.flush(scope, input.data.id)));
+  const failed = await attempt(() => withStore((store) => store.delete(scope, input.data.id)));
   if (failed) return failed;
   revalidatePath('/', 'layout');
   redirect(`/scopes/${encodeURIComponent(input.data.scope)}?deleted=1`);
 }
 
 /** Deletes every completed or failed record of a scope; running jobs stay. */
-export async function flushFinished(
+export async function deleteFinished(
   _previous: ActionResult,
   form: FormData,
 ): Promise<ActionResult> {
   const denied = await checkAccess();
   if (denied) return denied;
-  const input = flushInput.safeParse({ scope: form.get('scope') });
+  const input = deleteFinishedInput.safeParse({ scope: form.get('scope') });
   if (!input.success) return { ok: false, message: firstIssue(input.error) };
   const scope = parseKey(input.data.scope) ?? [];
   let removed = 0;
@@ -61,9 +61,9 @@ export async function flushFinished(
       const finished = (await store.scope(scope))
         .filter((tick) => tick.finished)
         .map((tick) => tick.id);
-      for (let start = 0; start < finished.length; start += FLUSH_BATCH) {
+      for (let start = 0; start < finished.length; start += DELETE_BATCH) {
         await Promise.all(
-          finished.slice(start, start + FLUSH_BATCH).map((id) => store.flush(scope, id)),
+          finished.slice(start, start + DELETE_BATCH).map((id) => store.delete(scope, id)),
         );
       }
       removed = finished.length;
@@ -75,8 +75,8 @@ export async function flushFinished(
     ok: true,
     message:
       removed === 0
-        ? 'No finished jobs to remove.'
-        : `Removed ${removed} finished job${removed === 1 ? '' : 's'}.`,
+        ? 'No finished jobs to delete.'
+        : `Deleted ${removed} finished job${removed === 1 ? '' : 's'}.`,
   };
 }
 

@@ -311,7 +311,7 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     expect(await page.locator('img[src="x"], b').count()).toBe(0);
   });
 
-  it('deletes a record and flushes finished ones through confirmed Server Actions', async () => {
+  it('deletes a record and then the finished ones through confirmed Server Actions', async () => {
     await page.goto(`/scopes/user%3A7/jobs/${encodeURIComponent(`${admin.queue}:flaky`)}`);
     await page.getByRole('button', { name: 'Delete record' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
@@ -327,9 +327,9 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
         UNTIL,
       )
       .toBe(true);
-    await page.getByRole('button', { name: 'Remove finished jobs' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Remove finished' }).click();
-    await page.getByText('Removed 2 finished jobs.').waitFor(UNTIL);
+    await page.getByRole('button', { name: 'Delete finished jobs' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete finished', exact: true }).click();
+    await page.getByText('Deleted 2 finished jobs.').waitFor(UNTIL);
     expect(await store.scope(['user', 7])).toHaveLength(0);
   });
 

@@ -1,3 +1,3 @@
 export { type JobProgressOptions, SCOPE_DATA_FIELD } from './job-progress-options.js';
 export { ProgressWorker, type ProgressWorkerOptions } from './progress-worker.js';
-export { type FlushableProcessor, type ProgressProcessor, withProgress } from './with-progress.js';
+export { type FlushableProcessor, type ProgressProcessor, withJobProgress } from './with-job-progress.js';

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { expected } from '../core/errors.js';
 import type { Retention } from '../core/progresser-options.js';
 import { normalizeScope, type Scope } from '../core/scope.js';
-import type { Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 
 /** BullMQ's default for job data and results, so that untyped `job.data` stays usable as in BullMQ. */
 // biome-ignore lint/suspicious/noExplicitAny: the same default as BullMQ's own `Processor` and `Worker`.
@@ -13,7 +13,7 @@ export const SCOPE_DATA_FIELD = 'progressrusScope';
 
 /**
  * How BullMQ jobs are turned into progress records: the `progress` option of
- * `ProgressWorker`, and the options of `withProgress(processor, options)`.
+ * `ProgressWorker`, and the options of `withJobProgress(processor, options)`.
  *
  * @example
  * const progress: JobProgressOptions = {
@@ -33,9 +33,9 @@ export interface JobProgressOptions<DataType = AnyData> {
   readonly name?: (job: Job<DataType>) => string;
   /**
    * Where records go. `ProgressWorker` defaults to a `RedisStore` on its own connection to the
-   * worker's Redis (see the README); `withProgress` needs one.
+   * worker's Redis (see the README); `withJobProgress` needs one.
    */
-  readonly store?: Store;
+  readonly store?: StoreWriter;
   /** Least time between two throttled writes of one record. @default 2000 */
   readonly intervalMs?: number;
   /**
@@ -55,7 +55,7 @@ export interface ResolvedJobProgressOptions {
   readonly scope: ((job: Job) => Scope) | null;
   readonly total: ((job: Job) => number | null) | null;
   readonly name: ((job: Job) => string) | null;
-  readonly store: Store | null;
+  readonly store: StoreWriter | null;
   readonly intervalMs: number;
   readonly mirror: boolean;
   readonly retention: Retention | undefined;

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { StoreError } from '../core/errors.js';
 import { Progresser } from '../core/progresser.js';
-import type { Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 import { attemptOutcome } from './attempt-outcome.js';
 import {
   attemptOf,
@@ -25,12 +25,12 @@ const FLUSH_TIMEOUT_MS = 10_000;
  */
 export class JobProgressRunner {
   readonly #options: ResolvedJobProgressOptions;
-  readonly #store: () => Store;
+  readonly #store: () => StoreWriter;
   // Progressers of running jobs, and final writes not yet in the store: what `flush()` waits for.
   readonly #live = new Set<Progresser>();
   readonly #writing = new Set<Promise<void>>();
 
-  constructor(options: ResolvedJobProgressOptions, store: () => Store) {
+  constructor(options: ResolvedJobProgressOptions, store: () => StoreWriter) {
     this.#options = options;
     this.#store = store;
   }

@@ -1,7 +1,6 @@
 import type { Job } from 'bullmq';
 import type { ProgressRecord } from '../core/record.js';
-import type { Scope } from '../core/scope.js';
-import type { ScopesQuery, Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 
 /**
  * Passes one job's records to the store and also writes their percentage to BullMQ's own job
@@ -10,9 +9,9 @@ import type { ScopesQuery, Store } from '../stores/store.js';
  * still in flight is coalesced with the next one. A job that ends within one interval of its
  * start is never mirrored: its first (leading) write would cost a round trip nobody sees.
  */
-export class ProgressMirror implements Store {
+export class ProgressMirror implements StoreWriter {
   readonly #job: Job;
-  readonly #store: Store;
+  readonly #store: StoreWriter;
   readonly #mirrorFromMs: number;
   readonly #onError: (error: unknown) => void;
   #latest: number | null = null;
@@ -21,7 +20,7 @@ export class ProgressMirror implements Store {
 
   constructor(
     job: Job,
-    store: Store,
+    store: StoreWriter,
     options: { startedAtMs: number; intervalMs: number; onError: (error: unknown) => void },
   ) {
     this.#job = job;
@@ -53,22 +52,6 @@ export class ProgressMirror implements Store {
   async complete(): Promise<void> {
     if (this.#latest !== null) this.#send(100);
     await this.#inFlight;
-  }
-
-  scope(scope: Scope) {
-    return this.#store.scope(scope);
-  }
-
-  find(scope: Scope, id: string) {
-    return this.#store.find(scope, id);
-  }
-
-  flush(scope: Scope, id?: string) {
-    return this.#store.flush(scope, id);
-  }
-
-  scopes(query?: ScopesQuery) {
-    return this.#store.scopes(query);
   }
 
   #send(value: number): void {

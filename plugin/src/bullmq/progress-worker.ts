@@ -9,7 +9,7 @@ import {
 } from './job-progress-options.js';
 import { JobProgressRunner } from './job-progress-runner.js';
 import { relayJob, sandboxChildUrl } from './sandbox-relay.js';
-import { type ProgressProcessor, progressProcessor } from './with-progress.js';
+import { type ProgressProcessor, progressProcessor } from './with-job-progress.js';
 
 /** BullMQ's `WorkerOptions`, plus how jobs become progress records. */
 export interface ProgressWorkerOptions<DataType = AnyData> extends WorkerOptions {

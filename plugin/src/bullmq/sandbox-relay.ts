@@ -1,11 +1,10 @@
 import { extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Job } from 'bullmq';
-import { ProgressrusError } from '../core/errors.js';
 import type { ProgresserOptions } from '../core/progresser-options.js';
 import type { Progresser } from '../core/progresser.js';
 import type { ProgressRecord } from '../core/record.js';
-import type { Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 
 /**
  * A sandboxed processor runs in a child process that BullMQ forks, where the worker's store and
@@ -97,7 +96,7 @@ function isRelayMessage(value: unknown): value is RelayMessage {
  * The store of the Progresser inside a sandboxed processor: each write sends the counts to the
  * worker process. It only writes; records are read from the store in the worker process.
  */
-export class RelayStore implements Store {
+export class RelayStore implements StoreWriter {
   readonly #job: { updateProgress(value: unknown): Promise<void> };
 
   constructor(job: { updateProgress(value: unknown): Promise<void> }) {
@@ -111,29 +110,5 @@ export class RelayStore implements Store {
       total: record.total,
     };
     return this.#job.updateProgress({ [RELAY_FIELD]: counts });
-  }
-
-  scope(): Promise<never> {
-    return this.#unreadable();
-  }
-
-  find(): Promise<never> {
-    return this.#unreadable();
-  }
-
-  flush(): Promise<never> {
-    return this.#unreadable();
-  }
-
-  scopes(): Promise<never> {
-    return this.#unreadable();
-  }
-
-  #unreadable(): Promise<never> {
-    return Promise.reject(
-      new ProgressrusError(
-        'A sandboxed processor relays its progress to the worker process; read records from the store there',
-      ),
-    );
   }
 }

@@ -16,7 +16,7 @@ export type CliCommand =
     }
   | { readonly name: 'jobs'; readonly scope: string[]; readonly json: boolean }
   | { readonly name: 'watch'; readonly scope: string[]; readonly untilDone: boolean }
-  | { readonly name: 'flush'; readonly scope: string[]; readonly id: string | undefined }
+  | { readonly name: 'delete'; readonly scope: string[]; readonly id: string | undefined }
   | { readonly name: 'reindex' };
 
 export interface ParsedArgs {
@@ -32,7 +32,7 @@ const ARITY: Record<CommandName, readonly [number, number]> = {
   scopes: [0, 1],
   jobs: [1, 1],
   watch: [1, 1],
-  flush: [1, 2],
+  delete: [1, 2],
   reindex: [0, 0],
 };
 
@@ -100,7 +100,7 @@ function toCommand(
       return { name, scope: parseScope(rest[0]), json };
     case 'watch':
       return { name, scope: parseScope(rest[0]), untilDone: values['until-done'] === true };
-    case 'flush':
+    case 'delete':
       return { name, scope: parseScope(rest[0]), id: rest[1] };
     case 'reindex':
       return { name };

@@ -11,7 +11,7 @@ export const COMMAND_HELP = {
   Live progress bars with percentage, rate and ETA, redrawn in place; plain lines, one per
   change, when stdout is not a terminal. Ctrl-C to stop.
   --until-done   exit once the scope has jobs and all of them have finished`,
-  flush: `progressrus flush <scope> [id]
+  delete: `progressrus delete <scope> [id]
   Deletes one job's record, or every record of the scope.`,
   reindex: `progressrus reindex
   Rebuilds the scope and expiry indexes from the hashes in Redis (e.g. records written by

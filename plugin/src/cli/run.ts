@@ -4,7 +4,7 @@ import { RedisStore } from '../stores/redis/redis-store.js';
 import { type CliCommand, parseCliArgs } from './args.js';
 import { connect, DEFAULT_REDIS_URL, RedisUnreachableError } from './connect.js';
 import { type CliOutput, type CommandContext, UsageError } from './context.js';
-import { flushCommand } from './flush.js';
+import { deleteCommand } from './delete.js';
 import { COMMAND_HELP, HELP } from './help.js';
 import { jobsCommand } from './jobs.js';
 import { reindexCommand } from './reindex.js';
@@ -81,8 +81,8 @@ function dispatch(
       return jobsCommand(context, command.scope, command);
     case 'watch':
       return watchCommand(context, command.scope, command);
-    case 'flush':
-      return flushCommand(context, command.scope, command.id);
+    case 'delete':
+      return deleteCommand(context, command.scope, command.id);
     case 'reindex':
       return reindexCommand(context);
   }

@@ -1,7 +1,7 @@
 import { expected } from './errors.js';
 import type { Scope } from './scope.js';
 import { normalizeScope } from './scope.js';
-import type { Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** setTimeout fires at once for longer delays (with a warning), so longer timers are refused. */
@@ -38,9 +38,9 @@ export interface ProgresserOptions {
   /** Anything JSON can hold, shown with the record. @default {} */
   readonly params?: unknown;
   /** Where to write. Give `store` or `stores`. */
-  readonly store?: Store;
+  readonly store?: StoreWriter;
   /** Several stores at once: each is written; one failing never stops the others. */
-  readonly stores?: readonly Store[];
+  readonly stores?: readonly StoreWriter[];
   /** Least time between two throttled writes. @default 2000 */
   readonly intervalMs?: number;
   /** @default DEFAULT_RETENTION */
@@ -71,7 +71,7 @@ export interface ResolvedProgresserOptions {
   readonly id: string;
   readonly name: string;
   readonly params: unknown;
-  readonly stores: readonly Store[];
+  readonly stores: readonly StoreWriter[];
   readonly intervalMs: number;
   readonly retention: Required<Retention>;
   readonly finalWriteTimeoutMs: number;
@@ -160,6 +160,6 @@ function nonNegative(name: string, value: unknown, max: number): number {
   return value;
 }
 
-function isStore(value: unknown): value is Store {
-  return value !== null && typeof value === 'object' && typeof (value as Store).persist === 'function';
+function isStore(value: unknown): value is StoreWriter {
+  return value !== null && typeof value === 'object' && typeof (value as StoreWriter).persist === 'function';
 }

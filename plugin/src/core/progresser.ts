@@ -7,7 +7,7 @@ import {
 } from './progresser-options.js';
 import { nextRate, type RateSample } from './rate.js';
 import type { ExplicitState, ProgressRecord } from './record.js';
-import type { Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 
 const RETRY_FIRST_DELAY_MS = 100;
 const RETRY_MAX_DELAY_MS = 5_000;
@@ -211,12 +211,12 @@ export class Progresser {
   };
 
   #enqueueWrite(): void {
-    this.#chain = this.#chain.then(() => this.#throttledWrite());
+    this.#chain = this.#chain.then(() => this.#writeThrottled());
   }
 
-  async #throttledWrite(): Promise<void> {
+  async #writeThrottled(): Promise<void> {
     if (this.#final) return;
-    const record = this.#record();
+    const record = this.#takeRecord();
     const ok = (await this.#persist(record)).length === 0;
     if (this.#final) return;
     const changed = this.#count !== record.count || this.#errorCount !== record.errorCount || this.#total !== record.total;
@@ -225,7 +225,7 @@ export class Progresser {
   }
 
   /** Takes the record to write now, and folds this write into the smoothed rate. */
-  #record(): ProgressRecord {
+  #takeRecord(): ProgressRecord {
     const now = this.#options.now();
     if (this.#startedAtMs === null && this.#count > 0) this.#startedAtMs = now;
     if (this.#startedAtMs !== null) {
@@ -271,19 +271,19 @@ export class Progresser {
     // Only the stores that failed are written again: the others already hold this state.
     let stores = this.#options.stores;
     for (let delayMs = RETRY_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_DELAY_MS)) {
-      stores = await this.#persist(this.#record(), stores);
+      stores = await this.#persist(this.#takeRecord(), stores);
       if (stores.length === 0) return;
       await sleep(delayMs);
     }
   }
 
   /** Writes to each store; one failing store never stops the others. Returns the stores that failed. */
-  async #persist(record: ProgressRecord, stores: readonly Store[] = this.#options.stores): Promise<Store[]> {
+  async #persist(record: ProgressRecord, stores: readonly StoreWriter[] = this.#options.stores): Promise<StoreWriter[]> {
     const results = await Promise.allSettled(stores.map((store) => store.persist(record)));
-    const failed: Store[] = [];
+    const failed: StoreWriter[] = [];
     results.forEach((result, index) => {
       if (result.status === 'fulfilled') return;
-      failed.push(stores[index] as Store);
+      failed.push(stores[index] as StoreWriter);
       this.#report(
         new StoreError(
           `Could not write progress record ${JSON.stringify(this.id)} of scope ${this.scope.join(':')}: ${messageOf(result.reason)}`,

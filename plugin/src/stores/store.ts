@@ -27,21 +27,32 @@ export interface ScopesPage {
   readonly nextCursor: string | null;
 }
 
+/** What a writer needs: a `Progresser` (and every wrapper in front of a store) only writes. */
+export interface StoreWriter {
+  /** Writes one record (the whole record: repeating a write is harmless). */
+  persist(record: ProgressRecord): Promise<void>;
+}
+
+/** What a reader needs: the HTTP handler, the CLI and the admin read records and scopes. */
+export interface StoreReader {
+  /** One record, or null when it does not exist or has expired. */
+  find(scope: Scope, id: string): Promise<Tick | null>;
+  /**
+   * Every live (unexpired) record of a scope. Malformed records are skipped and reported.
+   * Reads the whole scope: for export-style uses, never in a request path.
+   */
+  scope(scope: Scope): Promise<Tick[]>;
+  /** Scopes with records, newest activity first, served from an index (never a keyspace scan). */
+  scopes(query?: ScopesQuery): Promise<ScopesPage>;
+}
+
 /**
  * Where records live. Every store implements the same contract (RedisStore, MemoryStore,
  * PostgresStore) so writers and readers never care which one they talk to.
  */
-export interface Store {
-  /** Writes one record (the whole record: repeating a write is harmless). */
-  persist(record: ProgressRecord): Promise<void>;
-  /** Every live (unexpired) record of a scope. Malformed records are skipped and reported. */
-  scope(scope: Scope): Promise<Tick[]>;
-  /** One record, or null when it does not exist or has expired. */
-  find(scope: Scope, id: string): Promise<Tick | null>;
+export interface Store extends StoreWriter, StoreReader {
   /** Deletes one record, or the whole scope when `id` is omitted. */
-  flush(scope: Scope, id?: string): Promise<void>;
-  /** Scopes with records, newest activity first, served from an index (never a keyspace scan). */
-  scopes(query?: ScopesQuery): Promise<ScopesPage>;
+  delete(scope: Scope, id?: string): Promise<void>;
 }
 
 /** Options every store takes. */

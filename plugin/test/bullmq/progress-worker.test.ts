@@ -12,7 +12,7 @@ import {
   type ProgressProcessor,
   ProgressWorker,
   type ProgressWorkerOptions,
-  withProgress,
+  withJobProgress,
 } from '../../src/bullmq/index.js';
 import { Progresser, RedisStore, type Tick } from '../../src/index.js';
 import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
@@ -66,7 +66,7 @@ describe('ProgressWorker', () => {
     });
     expect(tick.completedAt).toBeInstanceOf(Date);
     expect(tick.startedAt?.getTime()).toBeLessThanOrEqual(tick.completedAt?.getTime() ?? 0);
-    await store.flush(['queue', queue.name]);
+    await store.delete(['queue', queue.name]);
   });
 
   it('takes the scope from job.data.progressrusScope when the job has one', async () => {
@@ -302,7 +302,7 @@ describe('ProgressWorker', () => {
     const clients = (await ctx.redis.client('LIST')) as string;
     expect(clients.split('\n').filter((line) => line.includes(`name=${name} `))).toHaveLength(1);
     expect(connection.status).toBe('ready');
-    await store.flush(['queue', queue.name]);
+    await store.delete(['queue', queue.name]);
   });
 
   it('fails a job whose job data holds a bad scope, with a message that names it', async () => {
@@ -327,13 +327,13 @@ describe('ProgressWorker', () => {
   });
 });
 
-describe('withProgress', () => {
+describe('withJobProgress', () => {
   const ctx = bullmqContext();
 
-  it('makes a plain BullMQ processor that records the job, flushed by flush()', async () => {
+  it('makes a plain BullMQ processor that records the job, written by flush()', async () => {
     const queue = ctx.queue('with-progress');
     const store = ctx.store();
-    const processor = withProgress(
+    const processor = withJobProgress(
       async (_job, progress) => {
         progress.tick(7);
         return 'ok';
@@ -352,7 +352,7 @@ describe('withProgress', () => {
   });
 
   it('rejects options without a store', () => {
-    expect(() => withProgress(async () => {}, {} as never)).toThrow(
+    expect(() => withJobProgress(async () => {}, {} as never)).toThrow(
       'Expected `store` to be a Store, got `undefined`',
     );
   });

@@ -9,9 +9,9 @@ describe('parseCliArgs', () => {
       url: undefined,
       prefix: 'myapp',
     });
-    expect(parseCliArgs(['flush', 'user:3', 'imports:12', '--url', 'redis://h:1']).command).toEqual(
+    expect(parseCliArgs(['delete', 'user:3', 'imports:12', '--url', 'redis://h:1']).command).toEqual(
       {
-        name: 'flush',
+        name: 'delete',
         scope: ['user', '3'],
         id: 'imports:12',
       },
@@ -34,7 +34,7 @@ describe('parseCliArgs', () => {
   it.each([
     [['nope'], /Unknown command "nope"/],
     [['jobs'], /`jobs` takes 1 argument/],
-    [['flush', 'a', 'b', 'c'], /`flush` takes 1 to 2 argument/],
+    [['delete', 'a', 'b', 'c'], /`delete` takes 1 to 2 argument/],
     [['jobs', 'user::3'], /Bad scope "user::3"/],
     [['scopes', '--limit', '0'], /--limit must be a whole number/],
     [['scopes', '--bogus'], /Unknown option '--bogus'/],

@@ -103,27 +103,27 @@ describe('progressrus jobs', () => {
   });
 });
 
-describe('progressrus flush', () => {
+describe('progressrus delete', () => {
   it('deletes one job, then the whole scope', async () => {
-    const { run, job, store } = setup('flush');
+    const { run, job, store } = setup('delete');
     await job(['user', 5], 'one', 1).complete();
     await job(['user', 5], 'two', 1).complete();
-    expect(await run('flush', 'user:5', 'one')).toMatchObject({
+    expect(await run('delete', 'user:5', 'one')).toMatchObject({
       code: 0,
-      stdout: 'Flushed job one of user:5.\n',
+      stdout: 'Deleted job one of user:5.\n',
     });
     expect((await store.scope(['user', 5])).map((tick) => tick.id)).toEqual(['two']);
-    expect(await run('flush', 'user:5')).toMatchObject({
+    expect(await run('delete', 'user:5')).toMatchObject({
       code: 0,
-      stdout: 'Flushed scope user:5 (1 job).\n',
+      stdout: 'Deleted scope user:5 (1 job).\n',
     });
     expect(await store.scope(['user', 5])).toEqual([]);
     expect((await store.scopes()).items).toEqual([]);
   });
 
   it('fails with exit code 1 when the job does not exist', async () => {
-    const { run } = setup('flush-missing');
-    expect(await run('flush', 'user:5', 'ghost')).toMatchObject({
+    const { run } = setup('delete-missing');
+    expect(await run('delete', 'user:5', 'ghost')).toMatchObject({
       code: 1,
       stdout: 'No job "ghost" in user:5.\n',
     });
@@ -178,7 +178,7 @@ describe('progressrus (errors and help)', () => {
       'scopes [prefix]',
       'jobs <scope>',
       'watch <scope>',
-      'flush <scope> [id]',
+      'delete <scope> [id]',
       'reindex',
       '--prefix',
       'REDIS_URL',

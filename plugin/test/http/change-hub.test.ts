@@ -66,7 +66,7 @@ describe('ChangeHub', () => {
     const onlyB = viewer('user:1', 'b');
     const otherScope = viewer('user:2');
     for (const watcher of [all, onlyB, otherScope]) hub.add(watcher);
-    await store.flush(['user', 1], 'a');
+    await store.delete(['user', 1], 'a');
     await settle();
     expect(all.received).toMatchObject([{ type: 'removed', recordId: 'a' }]);
     expect(onlyB.received).toEqual([]);

@@ -95,15 +95,15 @@ describe('GET /events', () => {
     await events.cancel();
   });
 
-  it('sends removed when a record is flushed from the RedisStore', async () => {
+  it('sends removed when a record is deleted from the RedisStore', async () => {
     const { store, open, progresser } = await setup();
     await progresser(['user', 1], 'a').flush();
     await progresser(['user', 1], 'b').flush();
     const { events } = await open('/events?scope=user:1');
     await events.next();
-    await store.flush(['user', 1], 'a');
+    await store.delete(['user', 1], 'a');
     expect(await events.next()).toMatchObject({ event: 'removed', data: { id: 'a' } });
-    await store.flush(['user', 1]);
+    await store.delete(['user', 1]);
     expect(await events.next()).toMatchObject({ event: 'removed', data: { id: 'b' } });
     await events.cancel();
   });

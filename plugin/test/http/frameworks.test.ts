@@ -29,7 +29,7 @@ describe('createProgressHandler in other frameworks', () => {
     const b = new Progresser({ scope: ['user', 1], id: 'b', total: 4, store });
     b.tick(2);
     expect(await events.next()).toMatchObject({ event: 'job', data: { id: 'b', count: 2 } });
-    await store.flush(['user', 1], 'b');
+    await store.delete(['user', 1], 'b');
     expect(await events.next()).toMatchObject({ event: 'removed', data: { id: 'b' } });
     await handler.close();
     await b.complete();

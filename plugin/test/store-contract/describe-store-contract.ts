@@ -245,11 +245,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
     });
 
-    describe('flush', () => {
+    describe('delete', () => {
       it('deletes one record and keeps the others and the scope listed', async () => {
         await store.persist(record({ id: 'a' }));
         await store.persist(record({ id: 'b' }));
-        await store.flush(['user', 3421], 'a');
+        await store.delete(['user', 3421], 'a');
         expect((await store.scope(['user', 3421])).map((tick) => tick.id)).toEqual(['b']);
         expect(keys((await store.scopes()).items)).toEqual(['user:3421']);
       });
@@ -257,7 +257,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       it('drops the scope from the listing when its last record is deleted', async () => {
         await store.persist(record({ id: 'a' }));
         await store.persist(record({ id: 'z', scope: ['user', '1'] }));
-        await store.flush(['user', 3421], 'a');
+        await store.delete(['user', 3421], 'a');
         expect(keys((await store.scopes()).items)).toEqual(['user:1']);
       });
 
@@ -265,15 +265,15 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         await store.persist(record({ id: 'a' }));
         await store.persist(record({ id: 'b' }));
         await store.persist(record({ id: 'c', scope: ['user', '34210'] }));
-        await store.flush(['user', 3421]);
+        await store.delete(['user', 3421]);
         expect(await store.scope(['user', 3421])).toEqual([]);
         expect((await store.scope(['user', 34210])).map((tick) => tick.id)).toEqual(['c']);
         expect(keys((await store.scopes()).items)).toEqual(['user:34210']);
       });
 
       it('does nothing when the record or scope does not exist', async () => {
-        await store.flush(['nobody', 1], 'x');
-        await store.flush(['nobody', 1]);
+        await store.delete(['nobody', 1], 'x');
+        await store.delete(['nobody', 1]);
         expect((await store.scopes()).items).toEqual([]);
       });
     });

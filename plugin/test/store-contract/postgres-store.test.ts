@@ -68,7 +68,7 @@ describe('PostgresStore', () => {
         });
         expect((await store.scopes()).items.map((item) => item.key)).toEqual(['user:7']);
       }
-      await postgres.flush(['user', 7]);
+      await postgres.delete(['user', 7]);
       expect(await postgres.find(['user', 7], 'import')).toBeNull();
       expect(await redisStore.find(['user', 7], 'import')).not.toBeNull();
       await close();

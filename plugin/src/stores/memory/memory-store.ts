@@ -65,12 +65,12 @@ export class MemoryStore implements Store {
     return readRecord(key, id, value.raw, new Date(this.#now()), this.#onMalformed);
   }
 
-  async flush(scope: Scope, id?: string): Promise<void> {
+  async delete(scope: Scope, id?: string): Promise<void> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    if (id === undefined) this.#delete(key);
+    if (id === undefined) this.#dropScope(key);
     else {
       this.#scopes.get(key)?.delete(id);
-      if (this.#scopes.get(key)?.size === 0) this.#delete(key);
+      if (this.#scopes.get(key)?.size === 0) this.#dropScope(key);
     }
   }
 
@@ -90,10 +90,10 @@ export class MemoryStore implements Store {
     for (const [id, { expiresAtMs }] of records) {
       if (expiresAtMs !== null && expiresAtMs <= nowMs) records.delete(id);
     }
-    if (records.size === 0) this.#delete(key);
+    if (records.size === 0) this.#dropScope(key);
   }
 
-  #delete(key: string): void {
+  #dropScope(key: string): void {
     this.#scopes.delete(key);
     this.#activity.delete(key);
   }

@@ -21,9 +21,9 @@ export interface PostgresQueries {
   /** $1: scope key, $2: now, $3: id. At most one row for `readRows()`. */
   readonly selectOne: string;
   /** $1: scope key. Deletes the scope's records and its index row. */
-  readonly flushScope: string;
+  readonly deleteScope: string;
   /** $1: scope key, $2: id. Deletes one record, and the scope's index row when it was the last. */
-  readonly flushRecord: string;
+  readonly deleteRecord: string;
   /** $1: now, $2: batch size. Deletes expired records oldest first; one row `{ removed }`. */
   readonly sweep: string;
   /** A page of scopes; see `scopesPage()`. */
@@ -60,12 +60,12 @@ ON CONFLICT (key) DO UPDATE SET last_activity_at = GREATEST(s.last_activity_at, 
 
     selectOne: `SELECT ${selected} FROM ${records} WHERE scope_key = $1 AND id = $3 AND ${live}`,
 
-    flushScope: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1)
+    deleteScope: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1)
 DELETE FROM ${scopes} WHERE key = $1`,
 
     // Every part of one statement sees the same snapshot, so "was it the last record" asks
     // for another record rather than for none left.
-    flushRecord: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1 AND id = $2)
+    deleteRecord: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1 AND id = $2)
 DELETE FROM ${scopes} WHERE key = $1
   AND NOT EXISTS (SELECT 1 FROM ${records} WHERE scope_key = $1 AND id <> $2)`,
 

@@ -177,12 +177,12 @@ export class PostgresStore implements Store {
     return readRows(key, rows as RecordRow[], nowMs, this.#onMalformed)[0] ?? null;
   }
 
-  async flush(scope: Scope, id?: string): Promise<void> {
+  async delete(scope: Scope, id?: string): Promise<void> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    if (id === undefined) await this.#query(this.#sql.flushScope, [key]);
+    if (id === undefined) await this.#query(this.#sql.deleteScope, [key]);
     else {
       if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
-      await this.#query(this.#sql.flushRecord, [key, id]);
+      await this.#query(this.#sql.deleteRecord, [key, id]);
     }
   }
 

@@ -17,7 +17,7 @@ export interface RedisStoreOptions extends StoreOptions {
   readonly prefix?: string;
   /** `'ruby'` writes only the Ruby gem's 11 keys so a Rails app can read the records. @default 'default' */
   readonly format?: WireFormat;
-  /** Publish each write and deletion (flush, expiry sweep) on `<prefix>::changes` for live viewers. @default true */
+  /** Publish each write and deletion (`delete`, expiry sweep) on `<prefix>::changes` for live viewers. @default true */
   readonly publish?: boolean;
   /** How often writes also remove expired records. @default 1000 */
   readonly sweepIntervalMs?: number;
@@ -183,7 +183,7 @@ export class RedisStore implements Store {
     return raw === null ? null : readRecord(key, id, raw, new Date(this.#now()), this.#onMalformed);
   }
 
-  async flush(scope: Scope, id?: string): Promise<void> {
+  async delete(scope: Scope, id?: string): Promise<void> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
     let removed: string[];
     if (id === undefined) {

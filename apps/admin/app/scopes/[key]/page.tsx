@@ -6,7 +6,7 @@ import { Suspense } from 'react';
 import { ConfirmAction } from '@/components/confirm-action';
 import { ScopeJobs } from '@/components/scope-jobs';
 import { TableSkeleton } from '@/components/skeletons';
-import { flushFinished } from '@/lib/actions';
+import { deleteFinished } from '@/lib/actions';
 import { JOB_SORTS, type JobSort, parseKey } from '@/lib/data';
 import { param, type SearchParams, segment } from '@/lib/search-params';
 
@@ -43,17 +43,17 @@ export default async function ScopePage({ params, searchParams }: Props) {
           <h1 className="mono">{key}</h1>
         </div>
         <ConfirmAction
-          action={flushFinished}
+          action={deleteFinished}
           fields={{ scope: key }}
-          label="Remove finished jobs"
-          title="Remove finished jobs?"
+          label="Delete finished jobs"
+          title="Delete finished jobs?"
           description={
             <p>
               Every completed and failed job record of <code>{key}</code> is deleted now. Running
               jobs stay. The BullMQ jobs themselves are not touched.
             </p>
           }
-          confirmLabel="Remove finished"
+          confirmLabel="Delete finished"
         />
       </div>
       {param(search, 'deleted') === '1' && (

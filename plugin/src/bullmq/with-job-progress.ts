@@ -1,7 +1,7 @@
 import type { Job, Processor } from 'bullmq';
 import { expected } from '../core/errors.js';
 import type { Progresser } from '../core/progresser.js';
-import type { Store } from '../stores/store.js';
+import type { StoreWriter } from '../stores/store.js';
 import {
   type AnyData,
   type JobProgressOptions,
@@ -40,7 +40,7 @@ export type FlushableProcessor<
  * the store must be given.
  *
  * @example
- * const processor = withProgress(async (job, progress) => {
+ * const processor = withJobProgress(async (job, progress) => {
  *   progress.total = job.data.rows.length;
  *   for (const row of job.data.rows) {
  *     await importRow(row);
@@ -52,13 +52,13 @@ export type FlushableProcessor<
  * await worker.close();
  * await processor.flush();
  */
-export function withProgress<
+export function withJobProgress<
   DataType = AnyData,
   ResultType = AnyData,
   NameType extends string = string,
 >(
   processor: ProgressProcessor<DataType, ResultType, NameType>,
-  options: JobProgressOptions<DataType> & { readonly store: Store },
+  options: JobProgressOptions<DataType> & { readonly store: StoreWriter },
 ): FlushableProcessor<DataType, ResultType, NameType> {
   if (typeof processor !== 'function') throw expected('processor', 'a function', processor);
   const resolved = resolveJobProgressOptions(options as JobProgressOptions<never>);
