@@ -76,5 +76,6 @@ function jobRecord(
     queue: 'imports',
     jobId: String(index),
     attempt: 1,
+    actions: [],
   };
 }

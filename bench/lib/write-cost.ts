@@ -37,6 +37,7 @@ export async function writeCostPerJob(
             queue: 'q',
             jobId: String(i),
             attempt: 1,
+            actions: [],
           });
           writes.push(progress.complete());
         }

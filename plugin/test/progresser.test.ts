@@ -172,6 +172,29 @@ describe('Progresser', () => {
     expect(await store.find(['user', 1], 'kept')).not.toBeNull();
   });
 
+  it('records actions at once and ends cancelled, kept as long as completed records', async () => {
+    const asked = { action: 'cancel' as const, at: new Date(Date.now() - 5) };
+    const progress = make({ retention: { completedMs: 60_000 }, actions: [asked] });
+    progress.tick();
+    await progress.recordAction({ action: 'cancel', at: new Date() });
+    const requested = await store.find(['user', 1], 'job');
+    expect(requested?.actions.map((action) => action.action)).toEqual(['cancel', 'cancel']);
+    expect(requested?.cancelRequested).toBe(true);
+    await progress.cancel();
+    const cancelled = await store.find(['user', 1], 'job');
+    expect(cancelled?.status).toBe('cancelled');
+    expect(cancelled?.cancelledAt).toEqual(new Date());
+    expect(cancelled?.cancelRequested).toBe(false);
+    expect(cancelled?.finished).toBe(true);
+    expect(store.writes.at(-1)?.expiresAt).toEqual(new Date(Date.now() + 60_000));
+    await progress.complete();
+    expect((await store.find(['user', 1], 'job'))?.status).toBe('cancelled');
+  });
+
+  it('refuses cancelled through setState: an end goes through cancel()', () => {
+    expect(() => make().setState('cancelled')).toThrow(/Expected `state` to be one of queued/);
+  });
+
   describe('validation', () => {
     const cases: [string, () => unknown, RegExp][] = [
       ['a negative total', () => make({ total: -1 }), /Expected `total` to be an integer ≥ 0 or null, got `-1`/],

@@ -10,6 +10,9 @@ export const STATUS_LABELS: Readonly<Record<Status, string>> = {
   retrying: 'Retrying',
   delayed: 'Delayed',
   'waiting-children': 'Waiting for children',
+  queued: 'Queued',
+  prioritized: 'Queued (priority)',
+  cancelled: 'Cancelled',
 };
 
 export interface StatusBadgeProps {

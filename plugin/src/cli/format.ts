@@ -11,6 +11,9 @@ const STATUS_COLOURS: Record<Status, string> = {
   retrying: '35',
   delayed: '90',
   'waiting-children': '90',
+  queued: '90',
+  prioritized: '90',
+  cancelled: '33',
 };
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];

@@ -1,5 +1,12 @@
 import { MalformedRecordError } from './errors.js';
-import type { ExplicitState, ProgressRecord } from './record.js';
+import {
+  EXPLICIT_STATES,
+  type ExplicitState,
+  JOB_ACTION_NAMES,
+  type JobActionName,
+  type ProgressRecord,
+  type RecordAction,
+} from './record.js';
 import { formatTime, parseTime } from './time.js';
 
 /**
@@ -8,7 +15,8 @@ import { formatTime, parseTime } from './time.js';
  */
 export type WireFormat = 'default' | 'ruby';
 
-const EXPLICIT_STATES: ReadonlySet<string> = new Set<ExplicitState>(['retrying', 'delayed', 'waiting-children']);
+const STATES: ReadonlySet<string> = new Set<string>(EXPLICIT_STATES);
+const ACTIONS: ReadonlySet<string> = new Set<string>(JOB_ACTION_NAMES);
 
 /** Encodes a record as the JSON value of its hash field. Key order is part of the format. */
 export function encodeRecord(record: ProgressRecord, format: WireFormat): string {
@@ -38,7 +46,10 @@ export function encodeRecord(record: ProgressRecord, format: WireFormat): string
     job_id: record.jobId,
     attempt: record.attempt,
   });
-  return `${JSON.stringify(ruby).slice(0, -1)},${extensions.slice(1)}`;
+  // Left out when empty, as nearly every record's are; joined as text for the same reason as above.
+  const actions =
+    record.actions.length > 0 ? `,"actions":${JSON.stringify(record.actions.map(encodeAction))}` : '';
+  return `${JSON.stringify(ruby).slice(0, -1)},${extensions.slice(1, -1)}${actions}}`;
 }
 
 /**
@@ -66,7 +77,7 @@ export function decodeRecord(raw: string, scopeKey: string, field: string): Prog
   } else throw fail('`scope` must be an array of strings');
 
   const state = read.optionalText('state');
-  if (state !== null && !EXPLICIT_STATES.has(state)) throw fail(`\`state\` must be one of ${[...EXPLICIT_STATES].join(', ')}`);
+  if (state !== null && !STATES.has(state)) throw fail(`\`state\` must be one of ${EXPLICIT_STATES.join(', ')}`);
 
   return {
     id,
@@ -88,7 +99,28 @@ export function decodeRecord(raw: string, scopeKey: string, field: string): Prog
     queue: read.optionalText('queue'),
     jobId: read.optionalText('job_id'),
     attempt: read.optionalNumber('attempt'),
+    actions: decodeActions(value.actions, fail),
   };
+}
+
+function encodeAction(action: RecordAction): { action: JobActionName; at: string | null } {
+  return { action: action.action, at: formatTime(action.at) };
+}
+
+/** `actions`: absent, or an array of `{ action, at }`; also used for the PostgreSQL column. */
+export function decodeActions(
+  value: unknown,
+  fail: (reason: string) => Error,
+): readonly RecordAction[] {
+  if (value === undefined || value === null) return [];
+  const reason = `\`actions\` must be an array of { action: ${JOB_ACTION_NAMES.join(' | ')}, at: time }`;
+  if (!Array.isArray(value)) throw fail(reason);
+  return value.map((entry: unknown) => {
+    const { action, at } = (entry ?? {}) as { action?: unknown; at?: unknown };
+    const time = typeof at === 'string' ? parseTime(at) : undefined;
+    if (typeof action !== 'string' || !ACTIONS.has(action) || !time) throw fail(reason);
+    return { action: action as JobActionName, at: time };
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { expected } from './errors.js';
+import { JOB_ACTION_NAMES, type RecordAction } from './record.js';
 import type { Scope } from './scope.js';
 import { normalizeScope } from './scope.js';
 import type { StoreWriter } from '../stores/store.js';
@@ -63,6 +64,8 @@ export interface ProgresserOptions {
   readonly queue?: string | null;
   readonly jobId?: string | null;
   readonly attempt?: number | null;
+  /** Actions already in the record, carried on when a retried job runs again. @default [] */
+  readonly actions?: readonly RecordAction[];
 }
 
 export interface ResolvedProgresserOptions {
@@ -82,6 +85,7 @@ export interface ResolvedProgresserOptions {
   readonly queue: string | null;
   readonly jobId: string | null;
   readonly attempt: number | null;
+  readonly actions: readonly RecordAction[];
 }
 
 /** Applies the defaults once and validates everything, with the library's one message format. */
@@ -123,7 +127,22 @@ export function resolveProgresserOptions(options: ProgresserOptions): ResolvedPr
     queue: oneOf('queue', 'a non-empty string or null', options.queue ?? null, isOptionalText),
     jobId: oneOf('jobId', 'a non-empty string or null', options.jobId ?? null, isOptionalText),
     attempt: oneOf('attempt', 'an integer ≥ 0 or null', options.attempt ?? null, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0)),
+    actions: oneOf('actions', 'an array of { action, at }', options.actions ?? [], isActionList),
   };
+}
+
+function isActionList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (entry) =>
+        entry !== null &&
+        typeof entry === 'object' &&
+        (JOB_ACTION_NAMES as readonly unknown[]).includes(entry.action) &&
+        entry.at instanceof Date &&
+        !Number.isNaN(entry.at.getTime()),
+    )
+  );
 }
 
 function oneOf<T>(name: string, what: string, value: T, valid: (value: unknown) => boolean): T {

@@ -6,7 +6,12 @@ import {
   validateTotal,
 } from './progresser-options.js';
 import { nextRate, type RateSample } from './rate.js';
-import type { ExplicitState, ProgressRecord } from './record.js';
+import {
+  EXPLICIT_STATES,
+  type ExplicitState,
+  type ProgressRecord,
+  type RecordAction,
+} from './record.js';
 import type { StoreWriter } from '../stores/store.js';
 
 const RETRY_FIRST_DELAY_MS = 100;
@@ -41,6 +46,7 @@ export class Progresser {
   #state: ExplicitState | null = null;
   #errorMessage: string | null = null;
   #rate: RateSample | null = null;
+  #actions: readonly RecordAction[];
 
   // The hot path of tick() reads only #idle: true when no write is scheduled or running,
   // so that all but one tick per interval cost an addition and a branch.
@@ -60,6 +66,7 @@ export class Progresser {
     this.scope = this.#options.scope;
     this.params = this.#options.params;
     this.#total = this.#options.total;
+    this.#actions = this.#options.actions;
     // Without a leading write, the first tick waits as if a write had just happened.
     if (!this.#options.leading) this.#lastWriteMs = this.#options.now();
     if (this.#options.persist) void this.#writeNow();
@@ -128,12 +135,39 @@ export class Progresser {
   }
 
   /**
-   * Records a lifecycle state set by an integration (`retrying`, `delayed`, `waiting-children`;
-   * `null` for running) and writes at once.
+   * Marks the job cancelled (its processor honoured a cancel) and writes at once; an end, like
+   * `complete()`, kept as long as completed records.
+   */
+  cancel(): Promise<void> {
+    if (this.#final) return this.#final;
+    this.#state = 'cancelled';
+    return this.#finish();
+  }
+
+  /** Adds an action (a cancel or retry asked for this job) to the record and writes at once. */
+  recordAction(action: RecordAction): Promise<void> {
+    this.#actions = [...this.#actions, action];
+    if (this.#final) return this.#final;
+    return this.#writeNow();
+  }
+
+  /** The actions asked for this job so far, oldest first. */
+  get actions(): readonly RecordAction[] {
+    return this.#actions;
+  }
+
+  /**
+   * Records a lifecycle state set by an integration (`queued`, `delayed`, `prioritized`,
+   * `retrying`, `waiting-children`; `null` for running) and writes at once. An end goes
+   * through `complete()`, `fail()` or `cancel()`.
    */
   setState(state: ExplicitState | null, error?: unknown): Promise<void> {
-    if (state !== null && state !== 'retrying' && state !== 'delayed' && state !== 'waiting-children') {
-      throw expected('state', "'retrying', 'delayed', 'waiting-children' or null", state);
+    if (state !== null && (state === 'cancelled' || !EXPLICIT_STATES.includes(state))) {
+      throw expected(
+        'state',
+        `one of ${EXPLICIT_STATES.filter((each) => each !== 'cancelled').join(', ')} or null`,
+        state,
+      );
     }
     if (this.#final) return this.#final;
     this.#state = state;
@@ -157,7 +191,7 @@ export class Progresser {
     const keepMs =
       this.#failedAtMs !== null
         ? retention.failedMs
-        : this.#completedAtMs !== null
+        : this.#completedAtMs !== null || this.#state === 'cancelled'
           ? retention.completedMs
           : retention.unfinishedMs;
     return {
@@ -180,6 +214,7 @@ export class Progresser {
       queue: this.#options.queue,
       jobId: this.#options.jobId,
       attempt: this.#options.attempt,
+      actions: this.#actions,
     };
   }
 

@@ -1,5 +1,25 @@
-/** Lifecycle states that an integration (BullMQ) sets explicitly; the rest are derived. */
-export type ExplicitState = 'retrying' | 'delayed' | 'waiting-children';
+/**
+ * Lifecycle states that an integration (BullMQ) sets explicitly; the rest are derived.
+ * `queued`, `delayed` and `prioritized` are jobs waiting in their queue (BullMQ's wait,
+ * delayed and prioritized sets); `cancelled` is an end, like `completed` and `failed`.
+ */
+export type ExplicitState =
+  | 'queued'
+  | 'delayed'
+  | 'prioritized'
+  | 'retrying'
+  | 'waiting-children'
+  | 'cancelled';
+
+/** Every explicit state, for decoders and validation. */
+export const EXPLICIT_STATES: readonly ExplicitState[] = [
+  'queued',
+  'delayed',
+  'prioritized',
+  'retrying',
+  'waiting-children',
+  'cancelled',
+];
 
 /** What a record reads as. `stalled` is derived at read time from `updatedAt`. */
 export type Status = 'started' | 'running' | 'completed' | 'failed' | 'stalled' | ExplicitState;
@@ -13,7 +33,21 @@ export const STATUSES: readonly Status[] = [
   'retrying',
   'delayed',
   'waiting-children',
+  'queued',
+  'prioritized',
+  'cancelled',
 ];
+
+/** What an operator or an end user did to a job through the admin or the HTTP API. */
+export type JobActionName = 'cancel' | 'retry';
+
+export const JOB_ACTION_NAMES: readonly JobActionName[] = ['cancel', 'retry'];
+
+/** One action on a job, kept in its record: what was asked, and when. */
+export interface RecordAction {
+  readonly action: JobActionName;
+  readonly at: Date;
+}
 
 /** One job's progress, as stored. Writers produce it, stores encode it, `Tick` reads it. */
 export interface ProgressRecord {
@@ -41,6 +75,8 @@ export interface ProgressRecord {
   readonly queue: string | null;
   readonly jobId: string | null;
   readonly attempt: number | null;
+  /** Cancels and retries asked for this job, oldest first. */
+  readonly actions: readonly RecordAction[];
 }
 
 /** The fields a record has when a writer leaves them out. */
@@ -53,6 +89,7 @@ export const EMPTY_EXTENSIONS = {
   queue: null,
   jobId: null,
   attempt: null,
+  actions: [],
 } as const satisfies Partial<ProgressRecord>;
 
 /** The latest moment something happened to a record; orders scopes by activity. */

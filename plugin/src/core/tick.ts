@@ -1,4 +1,4 @@
-import type { ExplicitState, ProgressRecord, Status } from './record.js';
+import type { ExplicitState, ProgressRecord, RecordAction, Status } from './record.js';
 import { estimateFinish } from './rate.js';
 
 /** A running record with no write for this many intervals reads as `stalled`. */
@@ -35,6 +35,8 @@ export class Tick {
   readonly queue: string | null;
   readonly jobId: string | null;
   readonly attempt: number | null;
+  /** Cancels and retries asked for this job, oldest first. */
+  readonly actions: readonly RecordAction[];
   readonly status: Status;
   /** When the job reads `stalled` if nothing writes it before; null when finished or without an interval. */
   readonly stalledAt: Date | null;
@@ -60,14 +62,30 @@ export class Tick {
     this.queue = record.queue;
     this.jobId = record.jobId;
     this.attempt = record.attempt;
+    this.actions = record.actions;
     this.readAt = readAt;
     this.status = deriveStatus(record, readAt.getTime());
     this.stalledAt = stalledAt(record);
   }
 
-  /** Whether the job has reached an end: `completed` or `failed`. */
+  /** Whether the job has reached an end: `completed`, `failed` or `cancelled`. */
   get finished(): boolean {
-    return this.status === 'completed' || this.status === 'failed';
+    return this.status === 'completed' || this.status === 'failed' || this.status === 'cancelled';
+  }
+
+  /** When the job was cancelled (its last write); null unless it reads `cancelled`. */
+  get cancelledAt(): Date | null {
+    return this.status === 'cancelled' ? this.updatedAt : null;
+  }
+
+  /**
+   * A cancel was asked for and the job has not ended since: its processor has not honoured
+   * the AbortSignal yet (or ignores it). Shown as "cancel requested".
+   */
+  get cancelRequested(): boolean {
+    if (this.finished) return false;
+    const last = this.actions.at(-1);
+    return last !== undefined && last.action === 'cancel';
   }
 
   /** 0–100 (more when `count` passed `total`); `null` when the total is unknown; 100 for total 0. */

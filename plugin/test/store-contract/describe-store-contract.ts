@@ -57,6 +57,7 @@ function record(overrides: Partial<ProgressRecord> = {}): ProgressRecord {
     queue: 'imports',
     jobId: '77',
     attempt: 2,
+    actions: [{ action: 'cancel', at: new Date(T0 + 50 * SECOND) }],
     ...overrides,
   };
 }
@@ -117,6 +118,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           errorMessage: null,
           queue: null,
           jobId: null,
+          actions: [],
           attempt: null,
           count: 0,
           errorCount: 0,

@@ -42,6 +42,7 @@ function record(overrides: Partial<ProgressRecord> = {}): ProgressRecord {
     queue: null,
     jobId: null,
     attempt: null,
+    actions: [],
     ...overrides,
   };
 }
@@ -316,7 +317,7 @@ describe('PostgresStore', () => {
         .sort(),
     ).toEqual([
       ['bad-rate', '`rate` must be a finite number ≥ 0 or null'],
-      ['bad-state', '`state` must be one of retrying, delayed, waiting-children'],
+      ['bad-state', '`state` must be one of queued, delayed, prioritized, retrying, waiting-children, cancelled'],
       ['bad-time', '`started_at` must be a time or null'],
       ['bad-total', '`total` must be a finite number ≥ 0 or null'],
     ]);

@@ -1,5 +1,6 @@
 import { MalformedRecordError } from '../../core/errors.js';
-import type { ExplicitState, ProgressRecord } from '../../core/record.js';
+import { decodeActions } from '../../core/codec.js';
+import { EXPLICIT_STATES, type ExplicitState, type ProgressRecord } from '../../core/record.js';
 import { parseScopeKey } from '../../core/scope.js';
 import { Tick } from '../../core/tick.js';
 
@@ -9,11 +10,7 @@ import { Tick } from '../../core/tick.js';
  */
 export type RecordRow = Record<string, unknown>;
 
-const STATES: ReadonlySet<string> = new Set<ExplicitState>([
-  'retrying',
-  'delayed',
-  'waiting-children',
-]);
+const STATES: ReadonlySet<string> = new Set<string>(EXPLICIT_STATES);
 
 /**
  * Decodes rows into ticks, as `readRecords` does for JSON values: a row that breaks a rule
@@ -103,5 +100,9 @@ export function decodeRow(
     queue: text('queue'),
     jobId: text('job_id'),
     attempt: number('attempt', { optional: true }),
+    actions: decodeActions(
+      typeof row.actions === 'string' ? JSON.parse(row.actions) : row.actions,
+      fail,
+    ),
   };
 }

@@ -59,6 +59,7 @@ export const RECORD_COLUMNS = {
   queue: 'text',
   job_id: 'text',
   attempt: 'integer',
+  actions: "jsonb NOT NULL DEFAULT '[]'",
 } as const;
 
 export type RecordColumn = keyof typeof RECORD_COLUMNS;

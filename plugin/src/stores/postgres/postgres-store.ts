@@ -269,6 +269,7 @@ function toRow(record: ProgressRecord) {
     queue: record.queue,
     job_id: record.jobId,
     attempt: record.attempt,
+    actions: record.actions,
   };
 }
 
