@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startRedisServer } from 'progressrus/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packAll } from './pack.js';
+import { type CodeBlock, readmeBlocks, toReadmeLines } from './readme-blocks.js';
+import { createTestApp, type TestApp } from './test-app.js';
+
+const run = promisify(execFile);
+
+const blocks = readmeBlocks();
+const compiled = blocks.filter((block) => !block.flags.includes('no-compile'));
+const runnable = compiled.filter((block) => block.flags.includes('run'));
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await createTestApp(packAll());
+});
+
+describe('README examples, against the packed packages', () => {
+  it('finds the examples, few of them marked no-compile', () => {
+    expect(compiled.length).toBeGreaterThan(10);
+    expect(blocks.length - compiled.length).toBeLessThanOrEqual(3);
+    expect(runnable.map((block) => block.readme)).toContain('plugin/README.md');
+  });
+
+  it.each(['nodenext', 'bundler'] as const)(
+    'compile under strict and exactOptionalPropertyTypes, moduleResolution %s',
+    async (resolution) => {
+      await expect(
+        app.compile(compiled, resolution).catch((error: Error) => {
+          throw new Error(toReadmeLines(error.message, compiled));
+        }),
+      ).resolves.toBeUndefined();
+    },
+  );
+
+  it.each(runnable.map((block): [string, CodeBlock] => [`${block.readme}:${block.line}`, block]))(
+    '%s runs against a real Redis and exits by itself',
+    async (_, block) => {
+      const redis = await startRedisServer();
+      try {
+        const { stdout } = await run(process.execPath, [app.emitted(block)], {
+          cwd: app.dir,
+          env: { ...process.env, REDIS_URL: redis.url },
+          // The example must end on its own: a hang (an open connection or timer) fails here.
+          timeout: 30_000,
+        });
+        expect(stdout).toMatch(/completed/);
+      } finally {
+        await redis.stop();
+      }
+    },
+  );
+});
