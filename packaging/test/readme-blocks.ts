@@ -18,7 +18,8 @@ export interface CodeBlock {
   readonly fileName: string;
 }
 
-const OPEN = /^```(ts|tsx)((?:[ \t]+[\w-]+)*)[ \t]*$/;
+// Fences may be indented (a block inside a list item); the indent is removed from the code.
+const OPEN = /^([ \t]*)```(ts|tsx)((?:[ \t]+[\w-]+)*)[ \t]*$/;
 
 /** Every ```ts and ```tsx block of the READMEs, in order. */
 export function readmeBlocks(): CodeBlock[] {
@@ -31,16 +32,20 @@ export function blocksOf(readme: string, text: string): CodeBlock[] {
   for (let index = 0; index < lines.length; index += 1) {
     const open = OPEN.exec(lines[index] as string);
     if (!open) continue;
-    const end = lines.findIndex((line, at) => at > index && /^```\s*$/.test(line));
+    const end = lines.findIndex((line, at) => at > index && /^\s*```\s*$/.test(line));
     if (end === -1) throw new Error(`${readme}:${index + 1}: code block never closed`);
-    const lang = open[1] as 'ts' | 'tsx';
+    const indent = open[1] as string;
+    const lang = open[2] as 'ts' | 'tsx';
     const slug = readme.replace(/\.md$/i, '').replaceAll('/', '-').toLowerCase();
     blocks.push({
       readme,
       line: index + 2,
       lang,
-      flags: (open[2] ?? '').trim().split(/\s+/).filter(Boolean),
-      code: lines.slice(index + 1, end).join('\n'),
+      flags: (open[3] ?? '').trim().split(/\s+/).filter(Boolean),
+      code: lines
+        .slice(index + 1, end)
+        .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+        .join('\n'),
       fileName: `${slug}-${index + 2}.${lang}`,
     });
     index = end;
@@ -51,8 +56,11 @@ export function blocksOf(readme: string, text: string): CodeBlock[] {
 /** Rewrites tsc's `blocks/plugin-readme-16.ts(3,7): error …` as `plugin/README.md:18:7: error …`. */
 export function toReadmeLines(output: string, blocks: readonly CodeBlock[]): string {
   const byFile = new Map(blocks.map((block) => [block.fileName, block]));
-  return output.replace(/(?:^|(?<=\n))blocks\/([\w.-]+)\((\d+),(\d+)\)/g, (match, file, line, col) => {
-    const block = byFile.get(file);
-    return block ? `${block.readme}:${block.line + Number(line) - 1}:${col}` : match;
-  });
+  return output.replace(
+    /(?:^|(?<=\n))blocks\/([\w.-]+)\((\d+),(\d+)\)/g,
+    (match, file, line, col) => {
+      const block = byFile.get(file);
+      return block ? `${block.readme}:${block.line + Number(line) - 1}:${col}` : match;
+    },
+  );
 }

@@ -20,7 +20,9 @@ declare global {
   const postgresStore: Store;
   /** The signed-in user, and how the app finds it. */
   const user: { readonly id: number };
-  function currentUser(request: Request): Promise<{ readonly id: number; readonly isAdmin: boolean } | null>;
+  function currentUser(
+    request: Request,
+  ): Promise<{ readonly id: number; readonly isAdmin: boolean } | null>;
   /** The handler made in the HTTP example. */
   const progressHandler: ProgressHandler;
   /** A BullMQ processor. */

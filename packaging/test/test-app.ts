@@ -38,16 +38,21 @@ const COMPILER_OPTIONS = {
   exactOptionalPropertyTypes: true,
   noUncheckedSideEffectImports: true,
   isolatedModules: true,
-  // Our own .d.ts files are checked too: a type import of an undeclared package fails here.
-  skipLibCheck: false,
 };
 
 export type Resolution = 'nodenext' | 'bundler';
 
 export interface TestApp {
   readonly dir: string;
-  /** Writes the blocks to `blocks/` (with the reader's context) and compiles them; rejects with tsc's output. */
-  compile(blocks: readonly CodeBlock[], resolution: Resolution): Promise<void>;
+  /**
+   * Writes the blocks to `blocks/` (with the reader's context) and compiles them; rejects with
+   * tsc's output. `skipLibCheck` as `tsc --init` sets it (true) unless told otherwise.
+   */
+  compile(
+    blocks: readonly Pick<CodeBlock, 'fileName' | 'code'>[],
+    resolution: Resolution,
+    options?: { readonly skipLibCheck?: boolean },
+  ): Promise<void>;
   /** The JavaScript of a block compiled with `nodenext`, ready for `node`. */
   emitted(block: CodeBlock): string;
 }
@@ -65,7 +70,14 @@ export async function createTestApp(packed: readonly PackedPackage[]): Promise<T
   );
   await run(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+    ],
     { cwd: dir },
   );
   mkdirSync(join(dir, 'blocks'));
@@ -74,18 +86,20 @@ export async function createTestApp(packed: readonly PackedPackage[]): Promise<T
 
   return {
     dir,
-    async compile(blocks, resolution) {
-      for (const block of blocks) writeFileSync(join(dir, 'blocks', block.fileName), `${block.code}\n`);
-      const project = `tsconfig.${resolution}.json`;
+    async compile(blocks, resolution, { skipLibCheck = true } = {}) {
+      for (const block of blocks)
+        writeFileSync(join(dir, 'blocks', block.fileName), `${block.code}\n`);
+      const project = `tsconfig.${resolution}${skipLibCheck ? '' : '.lib-check'}.json`;
       const nodenext = resolution === 'nodenext';
       writeFileSync(
         join(dir, project),
         JSON.stringify({
           compilerOptions: {
             ...COMPILER_OPTIONS,
+            skipLibCheck,
             module: nodenext ? 'nodenext' : 'esnext',
             moduleResolution: resolution,
-            ...(nodenext ? { outDir: 'out', rootDir: '.' } : { noEmit: true }),
+            ...(nodenext && skipLibCheck ? { outDir: 'out', rootDir: '.' } : { noEmit: true }),
           },
           files: ['readme-context.d.ts', ...blocks.map((block) => `blocks/${block.fileName}`)],
         }),
