@@ -12,6 +12,7 @@ import { etaBenchmark } from './eta.js';
 import { bullmqItemsBenchmark } from './bullmq-items.js';
 import { bullmqNoopBenchmark } from './bullmq-noop.js';
 import { updateProgressBenchmark } from './update-progress.js';
+import { addBulkBenchmark } from './add-bulk.js';
 
 /** In the order of DESIGN §5. `npm run bench -- eta tick` runs only the named ones. */
 const BENCHMARKS: readonly Benchmark[] = [
@@ -23,6 +24,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   readsBenchmark,
   readsPostgresBenchmark,
   etaBenchmark,
+  addBulkBenchmark,
 ];
 
 const RESULTS = new URL('./results.json', import.meta.url);

@@ -1,3 +1,4 @@
 export { type JobProgressOptions, SCOPE_DATA_FIELD } from './job-progress-options.js';
+export { ProgressQueue, type ProgressQueueOptions } from './progress-queue.js';
 export { ProgressWorker, type ProgressWorkerOptions } from './progress-worker.js';
 export { type FlushableProcessor, type ProgressProcessor, withJobProgress } from './with-job-progress.js';

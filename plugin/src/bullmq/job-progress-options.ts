@@ -96,7 +96,7 @@ export function resolveJobProgressOptions(
 }
 
 /** The scope of a job's record: the option, else `job.data.progressrusScope`, else `['queue', queueName]`. */
-export function scopeOf(job: Job, options: ResolvedJobProgressOptions): Scope {
+export function scopeOf(job: Job, options: ResolvedJobProgressOptions): readonly string[] {
   if (options.scope) return normalizeScope(options.scope(job), 'progress.scope(job)');
   const data = job.data as Record<string, unknown> | null | undefined;
   const fromData = data !== null && typeof data === 'object' ? data[SCOPE_DATA_FIELD] : undefined;

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { Job, type JobsOptions, Queue, type QueueOptions } from 'bullmq';
+import { StoreError } from '../core/errors.js';
+import type { ProgressRecord } from '../core/record.js';
+import type { Store, StoreWriter } from '../stores/store.js';
+import { DefaultStore } from './default-store.js';
+import {
+  type AnyData,
+  type JobProgressOptions,
+  type ResolvedJobProgressOptions,
+  resolveJobProgressOptions,
+} from './job-progress-options.js';
+import { queuedRecord } from './queued-record.js';
+
+/** BullMQ's `QueueOptions`, plus how jobs become progress records (the workers' `progress` option). */
+export interface ProgressQueueOptions<DataType = AnyData> extends QueueOptions {
+  /**
+   * Give the workers' `progress` option (or at least the same `scope`, `name`, `total` and
+   * `store`): the record written here must be the one the worker carries on.
+   * @default {} — scope `job.data.progressrusScope` or `['queue', queueName]`, the default store
+   */
+  readonly progress?: JobProgressOptions<DataType>;
+}
+
+type BulkJob<DataType, NameType> = { name: NameType; data: DataType; opts?: JobsOptions };
+
+/**
+ * A BullMQ `Queue` whose `add` and `addBulk` also write each job's record, as `queued`
+ * (`delayed` with a delay, `prioritized` with a priority), before the job can reach a worker.
+ * The record has the id, scope, name and total a `ProgressWorker` with the same `progress`
+ * options gives the job, so the worker carries the same record on; it reads `running` from
+ * the worker's first write (within one interval of the start).
+ *
+ * A job added without a `jobId` gets a random UUID as its id: the record must be written
+ * before the job is in the queue, or a quick worker could finish the job before the `queued`
+ * write lands and leave the record queued. A store failure never stops a job from being added
+ * (it is reported to `progress.onError`).
+ *
+ * A subclass rather than a helper around `add`: code that holds a `Queue` keeps calling
+ * `add`/`addBulk` (and passes the queue to bull-board) unchanged, and the queue owns the
+ * store's connection, closed with it.
+ *
+ * @example
+ * const queue = new ProgressQueue('imports', {
+ *   connection,
+ *   progress: { scope: (job) => ['user', job.data.userId], total: (job) => job.data.rows.length },
+ * });
+ * await queue.add('csv-import', { userId: 3421, rows });   // shows in user:3421 as queued
+ */
+export class ProgressQueue<
+  DataType = AnyData,
+  ResultType = AnyData,
+  NameType extends string = string,
+> extends Queue<DataType, ResultType, NameType, DataType, ResultType, NameType> {
+  readonly #options: ResolvedJobProgressOptions;
+  readonly #store: () => StoreWriter & Partial<Pick<Store, 'delete'>>;
+  readonly #defaultStore: DefaultStore | null;
+
+  constructor(name: string, options: ProgressQueueOptions<DataType>) {
+    const { progress, ...queueOptions } = options ?? ({} as ProgressQueueOptions<DataType>);
+    const resolved = resolveJobProgressOptions(progress as JobProgressOptions<never>);
+    const given = resolved.store;
+    const defaultStore = given ? null : new DefaultStore(queueOptions.connection);
+    super(name, queueOptions as QueueOptions);
+    this.#options = resolved;
+    this.#defaultStore = defaultStore;
+    this.#store = given ? () => given : () => (defaultStore as DefaultStore).get();
+  }
+
+  /** Adds a job as `Queue#add` does, after writing its `queued` record. */
+  override async add(
+    name: NameType,
+    data: DataType,
+    opts?: JobsOptions,
+  ): Promise<Job<DataType, ResultType, NameType>> {
+    const [job] = await this.addBulk([{ name, data, opts }]);
+    return job as Job<DataType, ResultType, NameType>;
+  }
+
+  /** Adds jobs as `Queue#addBulk` does, after writing their `queued` records in one batch. */
+  override async addBulk(
+    jobs: readonly BulkJob<DataType, NameType>[],
+  ): Promise<Job<DataType, ResultType, NameType>[]> {
+    const nowMs = Date.now();
+    const withIds = jobs.map((job) => ({
+      ...job,
+      opts: { ...job.opts, jobId: job.opts?.jobId ?? randomUUID() },
+    }));
+    const records = withIds.map((job) =>
+      queuedRecord(
+        new Job(this as never, job.name, job.data, { ...this.jobsOpts, ...job.opts }, job.opts.jobId),
+        this.#options,
+        nowMs,
+      ),
+    );
+    await this.#persist(records);
+    const added = await super.addBulk(withIds);
+    // A deduplicated job comes back as the job already there: its record is not ours to write.
+    const orphans = records.filter((record, index) => added[index]?.id !== withIds[index]?.opts.jobId);
+    if (orphans.length > 0) await this.#delete(orphans);
+    return added;
+  }
+
+  /** Closes the queue as BullMQ does, then the default store's connection. Idempotent. */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#defaultStore?.close();
+  }
+
+  async #persist(records: readonly ProgressRecord[]): Promise<void> {
+    const store = this.#store();
+    // One call per record: RedisStore sends the writes of one turn of the event loop together.
+    const results = await Promise.allSettled(records.map((record) => store.persist(record)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) this.#report('write the queued records of', failed.reason);
+  }
+
+  async #delete(records: readonly ProgressRecord[]): Promise<void> {
+    const store = this.#store();
+    // A store that only writes (a custom StoreWriter) keeps them, until they expire.
+    if (typeof store.delete !== 'function') return;
+    try {
+      await Promise.all(records.map((record) => store.delete?.(record.scope, record.id)));
+    } catch (error) {
+      this.#report('delete the queued records of deduplicated jobs of', error);
+    }
+  }
+
+  #report(what: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const wrapped = new StoreError(`Could not ${what} queue ${this.name}: ${message}`, {
+      cause: error,
+    });
+    if (this.#options.onError) this.#options.onError(wrapped);
+    else console.warn(`[progressrus] ${wrapped.message}`);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Job, JobsOptions } from 'bullmq';
+import { DEFAULT_RETENTION, type Retention } from '../core/progresser-options.js';
+import { EMPTY_EXTENSIONS, type ExplicitState, type ProgressRecord } from '../core/record.js';
+import { type ResolvedJobProgressOptions, recordIdOf, scopeOf } from './job-progress-options.js';
+
+/** How a job waits in its queue, from the options it was added with (BullMQ's wait, delayed and prioritized sets). */
+export function waitingState(opts: JobsOptions | undefined): ExplicitState {
+  if ((opts?.delay ?? 0) > 0) return 'delayed';
+  if ((opts?.priority ?? 0) > 0) return 'prioritized';
+  return 'queued';
+}
+
+/**
+ * The record of a job that waits in its queue: the id, scope, name and total the worker will
+ * give it (the same resolution, from the same options), so the worker carries this record on.
+ * No `startedAt`: the job has not started; kept as long as unfinished records.
+ */
+export function queuedRecord(
+  job: Job,
+  options: ResolvedJobProgressOptions,
+  nowMs: number,
+): ProgressRecord {
+  const keepMs = retentionOf(options.retention);
+  return {
+    id: recordIdOf(job),
+    name: options.name ? options.name(job) : job.name,
+    scope: scopeOf(job, options),
+    startedAt: null,
+    completedAt: null,
+    failedAt: null,
+    expiresAt: keepMs === null ? null : new Date(nowMs + keepMs),
+    count: 0,
+    total: options.total ? (options.total(job) ?? null) : null,
+    params: {},
+    errorCount: 0,
+    ...EMPTY_EXTENSIONS,
+    updatedAt: new Date(nowMs),
+    intervalMs: options.intervalMs,
+    state: waitingState(job.opts),
+    queue: job.queueName,
+    jobId: job.id ?? null,
+  };
+}
+
+function retentionOf(retention: Retention | undefined): number | null {
+  const unfinished = retention?.unfinishedMs;
+  return unfinished === undefined ? DEFAULT_RETENTION.unfinishedMs : unfinished;
+}

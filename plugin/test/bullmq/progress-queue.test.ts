@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type JobProgressOptions,
+  ProgressQueue,
+  type ProgressQueueOptions,
+  ProgressWorker,
+} from '../../src/bullmq/index.js';
+import type { StoreWriter } from '../../src/index.js';
+import { uniquePrefix } from '../helpers.js';
+import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
+
+describe('ProgressQueue', () => {
+  const ctx = bullmqContext();
+
+  function queue(options: Partial<ProgressQueueOptions> = {}): ProgressQueue {
+    const created = new ProgressQueue(uniquePrefix('queued'), {
+      connection: { url: ctx.redisUrl },
+      ...options,
+    });
+    ctx.onCleanup(() => created.obliterate({ force: true }).then(() => created.close()));
+    return created;
+  }
+
+  it('writes a queued record with name, total, scope and queue before any worker runs, and the worker carries it on', async () => {
+    const store = ctx.store();
+    const progress: JobProgressOptions = {
+      store,
+      scope: (job) => ['user', job.data.userId],
+      total: (job) => job.data.rows,
+    };
+    const q = queue({ progress });
+    const job = await q.add('csv-import', { userId: 7, rows: 3 });
+    const id = `${q.name}:${job.id}`;
+    expect(await store.find(['user', 7], id)).toMatchObject({
+      status: 'queued',
+      name: 'csv-import',
+      total: 3,
+      count: 0,
+      queue: q.name,
+      jobId: job.id,
+      startedAt: null,
+    });
+    const worker = new ProgressWorker(
+      q.name,
+      async (_job, p) => {
+        p.tick(3);
+      },
+      { connection: ctx.connection, progress },
+    );
+    ctx.onCleanup(() => worker.close());
+    const done = await finishedRecord(store, ['user', 7], id);
+    expect(done).toMatchObject({ status: 'completed', count: 3, total: 3, name: 'csv-import' });
+    expect(await store.scope(['user', 7])).toHaveLength(1);
+  });
+
+  it('shows delayed and prioritized jobs as such, and takes the scope from job.data.progressrusScope', async () => {
+    const store = ctx.store();
+    const q = queue({ progress: { store } });
+    const jobs = await q.addBulk([
+      { name: 'later', data: { progressrusScope: ['user', 1] }, opts: { delay: 60_000 } },
+      { name: 'urgent', data: { progressrusScope: ['user', 1] }, opts: { priority: 3 } },
+      { name: 'plain', data: { progressrusScope: ['user', 1] } },
+      { name: 'default-scope', data: {} },
+    ]);
+    const statuses = await Promise.all(
+      jobs.map(async (job) => {
+        const scope = job.name === 'default-scope' ? ['queue', q.name] : ['user', 1];
+        return (await store.find(scope, `${q.name}:${job.id}`))?.status;
+      }),
+    );
+    expect(statuses).toEqual(['delayed', 'prioritized', 'queued', 'queued']);
+    expect(await q.getJobState(jobs[0]?.id as string)).toBe('delayed');
+  });
+
+  it('keeps a given jobId, and leaves no record for a job deduplicated into one already there', async () => {
+    const store = ctx.store();
+    const q = queue({ progress: { store } });
+    const first = await q.add('a', {}, { jobId: 'mine', deduplication: { id: 'same' } });
+    expect(first.id).toBe('mine');
+    const second = await q.add('b', {}, { deduplication: { id: 'same' } });
+    expect(second.id).toBe('mine');
+    const records = await store.scope(['queue', q.name]);
+    expect(records.map((record) => record.id)).toEqual([`${q.name}:mine`]);
+  });
+
+  it('adds the jobs when the store fails, and reports the failure', async () => {
+    const errors: Error[] = [];
+    const broken: StoreWriter = { persist: () => Promise.reject(new Error('store is down')) };
+    const q = queue({ progress: { store: broken as never, onError: (error) => errors.push(error) } });
+    const job = await q.add('x', {});
+    expect(await q.getJobState(job.id as string)).toBe('waiting');
+    await until(() => errors.length > 0);
+    expect(errors[0]?.message).toMatch(/Could not write the queued records of queue .*store is down/);
+  });
+});
