@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextRate, type RateSample } from '../src/core/rate.js';
+import { type EnsembleState, nextEnsemble, startEnsemble } from '../src/core/rate-ensemble.js';
 
 const INTERVAL_MS = 2_000;
 
@@ -18,6 +19,32 @@ function feed(
   return sample;
 }
 
+/**
+ * Runs the ensemble as a throttled writer would: a write every interval while items come, none
+ * while `rateAt` is 0 (the job is paused), and a write at once on the tick that resumes it.
+ */
+function run(
+  rateAt: (tMs: number) => number,
+  untilMs: number,
+  from: EnsembleState = startEnsemble(0),
+): EnsembleState {
+  let state = from;
+  let count = from.count;
+  let carry = 0;
+  let lastWriteMs = from.atMs;
+  for (let t = from.atMs + 100; t <= untilMs; t += 100) {
+    carry += (rateAt(t) * 100) / 1000;
+    const items = Math.floor(carry);
+    carry -= items;
+    count += items;
+    if (items > 0 && t - lastWriteMs >= INTERVAL_MS) {
+      state = nextEnsemble(state, t, count, INTERVAL_MS);
+      lastWriteMs = t;
+    }
+  }
+  return state;
+}
+
 describe('nextRate', () => {
   it('settles on the rate of a job that keeps one pace', () => {
     expect(feed(() => 40, 120_000).ratePerSecond).toBeCloseTo(40, 6);
@@ -30,23 +57,40 @@ describe('nextRate', () => {
     expect(sample.ratePerSecond).toBeLessThan(75);
   });
 
-  it('keeps the rate through a stall longer than the smoothing window', () => {
-    const before = feed(() => 40, 120_000);
-    // Ten minutes without a write, then the tick that resumes the job writes at once.
-    const after = nextRate(before, 720_000, before.count + 1, 0, INTERVAL_MS);
-    expect(after.ratePerSecond).toBe(before.ratePerSecond);
-    expect(after).toMatchObject({ atMs: 720_000, count: before.count + 1 });
-  });
-
-  it('averages a short pause in, as part of the pace of a job that works in bursts', () => {
-    const before = feed(() => 40, 600_000);
-    // 30 s of nothing, well within the window of a 10-minute-old job (2.5 min).
-    const after = nextRate(before, 630_000, before.count + 1, 0, INTERVAL_MS);
-    expect(after.ratePerSecond).toBeLessThan(35);
-  });
-
   it('ignores a write at the same instant as the previous one', () => {
     const sample = feed(() => 40, 20_000);
     expect(nextRate(sample, sample.atMs, sample.count + 5, 0, INTERVAL_MS)).toBe(sample);
+  });
+});
+
+describe('nextEnsemble', () => {
+  it('settles on the rate of a job that keeps one pace', () => {
+    expect(run(() => 40, 300_000).ratePerSecond).toBeCloseTo(40, 0);
+  });
+
+  it('follows a job that changed pace for good, once its history shows the new pace holds', () => {
+    // 50 items/s for 2 minutes, then 10 items/s for 8: the average since start is 18.
+    const state = run((t) => (t < 120_000 ? 50 : 10), 600_000);
+    expect(state.ratePerSecond).toBeGreaterThan(9);
+    expect(state.ratePerSecond).toBeLessThan(13);
+  });
+
+  it('keeps the average of a job whose pace swings around a steady mean', () => {
+    // 15 s at 80 items/s, 15 s at 0, again and again: 40 items/s on average, pauses included.
+    const state = run((t) => (t % 30_000 < 15_000 ? 80 : 0), 900_000);
+    expect(state.ratePerSecond).toBeGreaterThan(34);
+    expect(state.ratePerSecond).toBeLessThan(46);
+  });
+
+  it('takes one long stall for an incident once the job goes on at its old pace', () => {
+    // 40 items/s, 5 minutes of nothing at 2 minutes, then 40 items/s again for 6 minutes.
+    const state = run((t) => (t >= 120_000 && t < 420_000 ? 0 : 40), 780_000);
+    expect(state.pausedMs).toBeGreaterThan(290_000);
+    expect(state.ratePerSecond).toBeGreaterThan(34);
+  });
+
+  it('ignores a write at the same instant as the previous one', () => {
+    const state = run(() => 40, 20_000);
+    expect(nextEnsemble(state, state.atMs, state.count + 5, INTERVAL_MS)).toBe(state);
   });
 });

@@ -5,7 +5,7 @@ import {
   resolveProgresserOptions,
   validateTotal,
 } from './progresser-options.js';
-import { nextRate, type RateSample } from './rate.js';
+import { type EnsembleState, nextEnsemble, startEnsemble } from './rate-ensemble.js';
 import {
   EXPLICIT_STATES,
   type ExplicitState,
@@ -45,7 +45,7 @@ export class Progresser {
   #failedAtMs: number | null = null;
   #state: ExplicitState | null = null;
   #errorMessage: string | null = null;
-  #rate: RateSample | null = null;
+  #rate: EnsembleState | null = null;
   #actions: readonly RecordAction[];
 
   // The hot path of tick() reads only #idle: true when no write is scheduled or running,
@@ -264,9 +264,7 @@ export class Progresser {
     const now = this.#options.now();
     if (this.#startedAtMs === null && this.#count > 0) this.#startedAtMs = now;
     if (this.#startedAtMs !== null) {
-      this.#rate = this.#rate
-        ? nextRate(this.#rate, now, this.#count, this.#startedAtMs, this.#options.intervalMs)
-        : { ratePerSecond: null, atMs: this.#startedAtMs, count: 0 };
+      this.#rate = nextEnsemble(this.#rate ?? startEnsemble(this.#startedAtMs), now, this.#count, this.#options.intervalMs);
     }
     this.#lastWriteMs = now;
     return this.snapshot(now);

@@ -1,17 +1,14 @@
 /**
- * The time-weighted smoothed rate that a writer stores with each write, and the ETA that a
- * reader derives from it. Kept together because the reader must undo what the writer assumes.
+ * The time-weighted smoothed rates that a writer's estimators keep, and the ETA that a reader
+ * derives from the rate stored. Kept together because the reader must undo what the writer assumes.
  */
 
 /**
- * The smoothing window grows with the job: this fraction of its elapsed time. A quarter follows
- * a change of pace within a few percent of the job while still averaging out second-to-second
- * noise (chosen with `npm run bench -- eta`: 0.2 to 0.3 do about as well).
+ * The trend filter's smoothing window grows with the job: this fraction of its elapsed time. A
+ * quarter follows a change of pace within a few percent of the job while still averaging out
+ * second-to-second noise.
  */
 export const WINDOW_FRACTION = 0.25;
-
-/** A gap between writes longer than this many intervals (plus one) was a pause, not slow work. */
-const PAUSE_INTERVALS = 2;
 
 export interface RateSample {
   /** Smoothed items per second at `atMs`, or null before two writes. */
@@ -32,11 +29,7 @@ export interface RateSample {
  * (in the benchmark, a quarter to a half of the straight line's error on speed changes). The
  * trend is not extrapolated into the ETA: nobody knows how long a speed-up lasts.
  *
- * A pause is one gap between writes, with at most the one tick that ended it, longer than
- * `PAUSE_INTERVALS` intervals. A pause longer than the window is a stall: the rate is kept, as
- * the stall already moved the ETA out while it lasted (at read time), and the job will most
- * likely resume at its old pace. A shorter pause is part of the job's rhythm (work fetched in
- * batches, say) and is averaged in like any slow stretch.
+ * Pauses never reach it: the ensemble (`rate-ensemble.ts`) runs it on the job's working clock.
  */
 export function nextRate(
   previous: RateSample,
@@ -44,21 +37,24 @@ export function nextRate(
   count: number,
   startedAtMs: number,
   intervalMs: number,
+  windowFraction: number = WINDOW_FRACTION,
+  withTrend = true,
 ): RateSample {
   const dtMs = nowMs - previous.atMs;
   if (dtMs <= 0) return previous;
-  const windowMs = Math.max(intervalMs, WINDOW_FRACTION * (nowMs - startedAtMs));
-  const paused = dtMs > (PAUSE_INTERVALS + 1) * intervalMs && count - previous.count <= 1;
-  if (paused && dtMs > windowMs) return { ...previous, atMs: nowMs, count };
+  const windowMs = Math.max(intervalMs, windowFraction * (nowMs - startedAtMs));
   const instant = ((count - previous.count) * 1000) / dtMs;
-  if (previous.ratePerSecond === null) return { ratePerSecond: instant, trendPerSecond: 0, atMs: nowMs, count };
-  const trend = previous.trendPerSecond ?? 0;
+  if (previous.ratePerSecond === null)
+    return { ratePerSecond: instant, trendPerSecond: 0, atMs: nowMs, count };
+  const trend = withTrend ? (previous.trendPerSecond ?? 0) : 0;
   const weight = 1 - Math.exp(-dtMs / windowMs);
   const predicted = Math.max(0, previous.ratePerSecond + (trend * dtMs) / 1000);
   const rate = predicted + weight * (instant - predicted);
   return {
     ratePerSecond: rate,
-    trendPerSecond: trend + weight * (((rate - previous.ratePerSecond) * 1000) / dtMs - trend),
+    trendPerSecond: withTrend
+      ? trend + weight * (((rate - previous.ratePerSecond) * 1000) / dtMs - trend)
+      : 0,
     atMs: nowMs,
     count,
   };
