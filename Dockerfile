@@ -9,6 +9,7 @@ COPY plugin/package.json plugin/
 COPY ui/package.json ui/
 COPY apps/admin/package.json apps/admin/
 COPY apps/demo/package.json apps/demo/
+COPY apps/portal/package.json apps/portal/
 COPY bench/package.json bench/
 RUN npm ci --no-audit --no-fund
 

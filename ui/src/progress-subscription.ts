@@ -36,7 +36,8 @@ const MAX_PAGES_PER_POLL = 100;
 export class ProgressSubscription {
   readonly #target: ResolvedTarget;
   readonly #options: ResolvedProgressOptions;
-  readonly #urls: ProgressUrls;
+  #urls: ProgressUrls;
+  #token: string | null;
   readonly #jobs = new JobSet();
   readonly #listeners = new Set<(state: ProgressState) => void>();
   #state: ProgressState;
@@ -51,7 +52,9 @@ export class ProgressSubscription {
   #pollFailures = 0;
   /** Bumped when polling stops, so that the answer of a poll already in flight is dropped. */
   #pollGeneration = 0;
+  /** Nothing runs: closed by its owner, or given up after a refusal (a new token may lift it). */
   #stopped = false;
+  #closed = false;
 
   constructor(
     target: ResolvedTarget,
@@ -60,6 +63,7 @@ export class ProgressSubscription {
   ) {
     this.#target = target;
     this.#options = options;
+    this.#token = options.token;
     this.#urls = new ProgressUrls(options.url, target, options.token);
     if (initialJobs) this.#jobs.replaceAll(initialJobs.filter((job) => this.#concerns(job)));
     this.#state = {
@@ -89,8 +93,29 @@ export class ProgressSubscription {
 
   /** Closes the stream and stops every timer. Idempotent. */
   close(): void {
+    this.#closed = true;
     this.#halt();
     this.#listeners.clear();
+  }
+
+  /**
+   * Uses a new token from now on, keeping the jobs shown: an open stream is reopened at once
+   * with it, resuming after the last event seen (the server ends a stream when its token
+   * expires, so a token renewed before then leaves no gap), polls use it from the next one,
+   * and a subscription that gave up after a refusal (401, 403) starts again.
+   */
+  setToken(token: string | null): void {
+    if (token === this.#token || this.#closed) return;
+    this.#token = token;
+    this.#urls = new ProgressUrls(this.#options.url, this.#target, token);
+    if (this.#stopped) {
+      this.#stopped = false;
+      this.start();
+    } else if (this.#source !== null) {
+      const wasOpen = this.#sourceOpen;
+      this.#closeStream();
+      this.#openStream(wasOpen);
+    }
   }
 
   /** Back online (a laptop waking up): try now rather than at the end of a long backoff. */
@@ -106,7 +131,8 @@ export class ProgressSubscription {
     }
   };
 
-  #openStream(): void {
+  /** `quiet`: a swap of an open stream (new token), which the viewer should not see as a reconnect. */
+  #openStream(quiet = false): void {
     this.#streamTimer = null;
     const EventSource = this.#options.EventSource;
     if (this.#stopped || EventSource === null) return;
@@ -124,7 +150,7 @@ export class ProgressSubscription {
     source.addEventListener('snapshot', (event) => this.#onStreamEvent(source, event, 'snapshot'));
     source.addEventListener('job', (event) => this.#onStreamEvent(source, event, 'job'));
     source.addEventListener('removed', (event) => this.#onStreamEvent(source, event, 'removed'));
-    if (!this.#polling) this.#update({ connection: 'connecting' });
+    if (!this.#polling && !quiet) this.#update({ connection: 'connecting' });
   }
 
   #onStreamError(source: EventSourceLike): void {

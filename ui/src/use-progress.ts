@@ -16,7 +16,8 @@ export interface UseProgressOptions extends ProgressOptions {
 /**
  * Follows the jobs of a scope, or one job, live: Server-Sent Events from the
  * `progressrus/http` handler, polling when the stream is unavailable, reconnecting with
- * backoff. Re-subscribes when the target, `url` or `token` change.
+ * backoff. Re-subscribes when the target or `url` change; a new `token` (renewed before the
+ * old one expires) is taken over by the running subscription, which keeps its jobs and resumes.
  *
  * @example
  * const { jobs, connection } = useProgress(['user', userId], { url: '/api/progress', token });
@@ -30,7 +31,6 @@ export function useProgress(target: ProgressTarget, options: UseProgressOptions)
     resolvedTarget.scope,
     resolvedTarget.id,
     resolved.url,
-    resolved.token,
     resolved.pollIntervalMs,
     resolved.reconnectDelayMs,
     resolved.maxReconnectDelayMs,
@@ -40,6 +40,7 @@ export function useProgress(target: ProgressTarget, options: UseProgressOptions)
   // the subscription starts; a new identity on each render must not reconnect.
   const latest = useRef({ resolvedTarget, resolved, initialJobs: options.initialJobs });
   latest.current = { resolvedTarget, resolved, initialJobs: options.initialJobs };
+  const subscription = useRef<ProgressSubscription | null>(null);
   // Constructing a subscription has no side effects (start() has): a cheap way to the initial state.
   const [state, setState] = useState<{ key: string; state: ProgressState }>(() => ({
     key,
@@ -48,15 +49,22 @@ export function useProgress(target: ProgressTarget, options: UseProgressOptions)
 
   useEffect(() => {
     const { resolvedTarget, resolved, initialJobs } = latest.current;
-    const subscription = new ProgressSubscription(resolvedTarget, resolved, initialJobs);
-    setState({ key, state: subscription.state });
-    const unsubscribe = subscription.subscribe((next) => setState({ key, state: next }));
-    subscription.start();
+    const current = new ProgressSubscription(resolvedTarget, resolved, initialJobs);
+    subscription.current = current;
+    setState({ key, state: current.state });
+    const unsubscribe = current.subscribe((next) => setState({ key, state: next }));
+    current.start();
     return () => {
       unsubscribe();
-      subscription.close();
+      current.close();
+      subscription.current = null;
     };
   }, [key]);
+
+  // Declared after the effect above, so a subscription that has just started already has it.
+  useEffect(() => {
+    subscription.current?.setToken(resolved.token);
+  }, [resolved.token]);
 
   // A job that goes quiet sends no event: re-derive `stalled` as time passes.
   const now = useNow();

@@ -9,42 +9,52 @@ import { freePort } from 'progressrus/testing';
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
-/** What a build depends on: the app's sources and the built packages it imports. */
-const SOURCES = [
-  'app',
-  'components',
-  'lib',
-  'proxy.ts',
-  'instrumentation.ts',
-  'next.config.ts',
-  'package.json',
-].map((path) => join(APP_DIR, path));
-const PACKAGES = [join(APP_DIR, '../../plugin/dist'), join(APP_DIR, '../../ui/dist')];
+/** A Next.js app of the repo: where it is and what its build reads (shared with the portal's tests). */
+export interface NextApp {
+  readonly dir: string;
+  /** Paths relative to `dir`: the app's sources and the built packages it imports. */
+  readonly sources: readonly string[];
+}
+
+export const ADMIN_APP: NextApp = {
+  dir: APP_DIR,
+  sources: [
+    'app',
+    'components',
+    'lib',
+    'proxy.ts',
+    'instrumentation.ts',
+    'next.config.ts',
+    'package.json',
+    '../../plugin/dist',
+    '../../ui/dist',
+  ],
+};
 
 /**
  * Runs `next build` unless `.next` already holds a build newer than every source (turbo's
  * `build` task, or an earlier run, made it): the e2e tests always run the code as it is.
  */
-export async function ensureBuild(): Promise<void> {
+export async function ensureBuild(app: NextApp = ADMIN_APP): Promise<void> {
   // Another `next build` of this app (turbo, `npm start`) may be running: wait for it, then
   // use its build if it is fresh.
   for (let attempt = 0; attempt < 60; attempt += 1) {
-    const built = mtime(join(APP_DIR, '.next/BUILD_ID'));
-    const newest = Math.max(...[...SOURCES, ...PACKAGES].map(newestMtime));
+    const built = mtime(join(app.dir, '.next/BUILD_ID'));
+    const newest = Math.max(...app.sources.map((path) => newestMtime(join(app.dir, path))));
     if (built !== null && built > newest) return;
-    const { code, output } = await build();
+    const { code, output } = await build(app.dir);
     if (code === 0) return;
     if (!output.includes('Another next build process is already running')) {
       throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 5000));
   }
-  throw new Error('Another next build of the admin kept running for 5 minutes');
+  throw new Error(`Another next build of ${app.dir} kept running for 5 minutes`);
 }
 
-async function build(): Promise<{ code: number | null; output: string }> {
+async function build(dir: string): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: APP_DIR,
+    cwd: dir,
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,7 +74,10 @@ export interface NextServer {
  * Starts `next start` on a free loopback port with exactly the given environment (plus PATH,
  * HOME and NODE_ENV=production), and waits until it answers.
  */
-export async function startNextServer(env: Record<string, string>): Promise<NextServer> {
+export async function startNextServer(
+  env: Record<string, string>,
+  app: NextApp = ADMIN_APP,
+): Promise<NextServer> {
   const port = await freePort();
   // `next start` always runs the production build.
   const childEnv: NodeJS.ProcessEnv = {
@@ -78,7 +91,7 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
     process.execPath,
     [NEXT_BIN, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
     {
-      cwd: APP_DIR,
+      cwd: app.dir,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -118,8 +131,9 @@ export async function startNextServer(env: Record<string, string>): Promise<Next
 /** Runs `next start` and waits for it to exit by itself (it should: the environment is invalid). */
 export async function startExpectingExit(
   env: Record<string, string>,
+  app: NextApp = ADMIN_APP,
 ): Promise<{ code: number | null; output: string }> {
-  const server = await startNextServer(env).catch((error: Error) => error);
+  const server = await startNextServer(env, app).catch((error: Error) => error);
   if (server instanceof Error) {
     const match = /next start exited with (\d+)/.exec(server.message);
     return { code: match ? Number(match[1]) : null, output: server.message };

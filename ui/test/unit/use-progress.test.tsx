@@ -269,6 +269,62 @@ describe('useProgress', () => {
     );
   });
 
+  it('takes a renewed token over without losing the jobs: the stream resumes with it', () => {
+    const { options } = setup({ token: 'first' });
+    const { result, rerender } = renderHook(
+      ({ token }) => useProgress('user:1', { ...options, token }),
+      {
+        initialProps: { token: 'first' },
+      },
+    );
+    const first = FakeEventSource.last();
+    act(() => {
+      first.open();
+      first.emit('snapshot', { items: [makeJob({ id: 'a', count: 5 })] }, '100-0');
+      first.emit('job', makeJob({ id: 'a', count: 6 }), '100-1');
+    });
+    rerender({ token: 'second' });
+    expect(first.closed).toBe(true);
+    const second = FakeEventSource.last();
+    expect(second).not.toBe(first);
+    const query = new URL(second.url, 'http://localhost').searchParams;
+    expect(query.get('token')).toBe('second');
+    expect(query.get('lastEventId')).toBe('100-1');
+    // The viewer sees neither an empty list nor a reconnect while the new stream opens.
+    expect(result.current.jobs.map((job) => job.count)).toEqual([6]);
+    expect(result.current.connection).toBe('live');
+    act(() => second.emit('job', makeJob({ id: 'a', count: 7 }), '100-2'));
+    expect(result.current.jobs.map((job) => job.count)).toEqual([7]);
+    expect(FakeEventSource.instances).toHaveLength(2);
+  });
+
+  it('starts again with a renewed token after the old one was refused', async () => {
+    const server = api([]);
+    server.state.status = 401;
+    const { options } = setup({ fetch: server.fetch });
+    const { result, rerender } = renderHook(
+      ({ token }) => useProgress('user:1', { ...options, token }),
+      {
+        initialProps: { token: 'expired' },
+      },
+    );
+    act(() => FakeEventSource.last().refuse());
+    await waitFor(() => expect((result.current.error as ProgressHttpError)?.status).toBe(401));
+    expect(result.current.connection).toBe('offline');
+    const attempts = FakeEventSource.instances.length;
+    rerender({ token: 'fresh' });
+    expect(FakeEventSource.instances).toHaveLength(attempts + 1);
+    const reopened = FakeEventSource.last();
+    expect(new URL(reopened.url, 'http://localhost').searchParams.get('token')).toBe('fresh');
+    act(() => {
+      reopened.open();
+      reopened.emit('snapshot', { items: [makeJob({ id: 'b' })] }, '200-0');
+    });
+    expect(result.current.connection).toBe('live');
+    expect(result.current.error).toBeNull();
+    expect(result.current.jobs.map((job) => job.id)).toEqual(['b']);
+  });
+
   it('does not reconnect when the options object is new but equal', () => {
     const { options } = setup();
     const { rerender } = renderHook(() => useProgress(['user', 1], { ...options }));
