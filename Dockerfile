@@ -11,6 +11,7 @@ COPY apps/admin/package.json apps/admin/
 COPY apps/demo/package.json apps/demo/
 COPY apps/portal/package.json apps/portal/
 COPY bench/package.json bench/
+COPY packaging/package.json packaging/
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
