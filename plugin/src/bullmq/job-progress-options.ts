@@ -1,6 +1,13 @@
 import type { Job } from 'bullmq';
 import { expected } from '../core/errors.js';
-import type { Retention } from '../core/progresser-options.js';
+import { type Retention, resolveRetention } from '../core/progresser-options.js';
+import {
+  checkBoolean,
+  checkNonNegative,
+  checkObject,
+  checkOptionalFunction,
+  MAX_TIMER_MS,
+} from '../core/validate.js';
 import { normalizeScope, type Scope } from '../core/scope.js';
 import type { StoreWriter } from '../stores/store.js';
 
@@ -58,20 +65,21 @@ export interface ResolvedJobProgressOptions {
   readonly store: StoreWriter | null;
   readonly intervalMs: number;
   readonly mirror: boolean;
-  readonly retention: Retention | undefined;
+  readonly retention: Required<Retention>;
   readonly onError: ((error: Error) => void) | undefined;
 }
 
-/** Validates the options once, when the worker or wrapper is built, with the library's message format. */
+/**
+ * Validates the options once, when the worker or wrapper is built, with the library's message
+ * format: a bad value fails here, not in every job.
+ */
 export function resolveJobProgressOptions(
   options: JobProgressOptions<never> | undefined,
 ): ResolvedJobProgressOptions {
-  const given = (options ?? {}) as JobProgressOptions;
-  if (typeof given !== 'object') throw expected('progress', 'an object', given);
+  const given = checkObject('progress', (options ?? {}) as JobProgressOptions);
   const { scope, total, name, store, intervalMs = 2000, mirror = true, retention, onError } = given;
   for (const [key, value] of Object.entries({ scope, total, name, onError })) {
-    if (value !== undefined && typeof value !== 'function')
-      throw expected(`progress.${key}`, 'a function', value);
+    if (value !== undefined) checkOptionalFunction(`progress.${key}`, value);
   }
   if (
     store !== undefined &&
@@ -79,18 +87,14 @@ export function resolveJobProgressOptions(
   ) {
     throw expected('progress.store', 'a Store', store);
   }
-  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 0) {
-    throw expected('progress.intervalMs', 'a finite number ≥ 0', intervalMs);
-  }
-  if (typeof mirror !== 'boolean') throw expected('progress.mirror', 'a boolean', mirror);
   return {
     scope: scope ?? null,
     total: total ?? null,
     name: name ?? null,
     store: store ?? null,
-    intervalMs,
-    mirror,
-    retention,
+    intervalMs: checkNonNegative('progress.intervalMs', intervalMs, MAX_TIMER_MS),
+    mirror: checkBoolean('progress.mirror', mirror),
+    retention: resolveRetention(retention, 'progress.retention'),
     onError,
   };
 }

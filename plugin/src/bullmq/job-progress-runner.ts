@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { StoreError } from '../core/errors.js';
+import { FailureReporter } from '../core/failure-reporter.js';
 import { Progresser } from '../core/progresser.js';
 import type { StoreWriter } from '../stores/store.js';
 import { attemptOutcome } from './attempt-outcome.js';
@@ -29,10 +29,13 @@ export class JobProgressRunner {
   // Progressers of running jobs, and final writes not yet in the store: what `flush()` waits for.
   readonly #live = new Set<Progresser>();
   readonly #writing = new Set<Promise<void>>();
+  // Mirror failures of every job: one warning per burst without `onError`, as for store failures.
+  readonly #mirrorFailures: FailureReporter;
 
   constructor(options: ResolvedJobProgressOptions, store: () => StoreWriter) {
     this.#options = options;
     this.#store = store;
+    this.#mirrorFailures = new FailureReporter(options.onError);
   }
 
   /** Calls `processor` with a Progresser for `job`, and records how the attempt ends. */
@@ -44,7 +47,7 @@ export class JobProgressRunner {
       ? new ProgressMirror(job, store, {
           startedAtMs,
           intervalMs: options.intervalMs,
-          onError: (error) => this.#reportMirror(job, error),
+          failures: this.#mirrorFailures,
         })
       : null;
     const progress = new Progresser({
@@ -109,15 +112,5 @@ export class JobProgressRunner {
   #track(write: Promise<void>): void {
     this.#writing.add(write);
     void write.then(() => this.#writing.delete(write));
-  }
-
-  #reportMirror(job: Job, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.#options.onError?.(
-      new StoreError(
-        `Could not write the progress of BullMQ job ${recordIdOf(job)} to BullMQ: ${message}`,
-        { cause: error },
-      ),
-    );
   }
 }

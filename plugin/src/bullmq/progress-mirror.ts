@@ -1,6 +1,9 @@
 import type { Job } from 'bullmq';
 import type { ProgressRecord } from '../core/record.js';
+import { StoreError } from '../core/errors.js';
+import type { FailureReporter } from '../core/failure-reporter.js';
 import type { StoreWriter } from '../stores/store.js';
+import { recordIdOf } from './job-progress-options.js';
 
 /**
  * Passes one job's records to the store and also writes their percentage to BullMQ's own job
@@ -13,7 +16,7 @@ export class ProgressMirror implements StoreWriter {
   readonly #job: Job;
   readonly #store: StoreWriter;
   readonly #mirrorFromMs: number;
-  readonly #onError: (error: unknown) => void;
+  readonly #failures: FailureReporter;
   #latest: number | null = null;
   #pending: number | null = null;
   #inFlight: Promise<void> | null = null;
@@ -21,12 +24,12 @@ export class ProgressMirror implements StoreWriter {
   constructor(
     job: Job,
     store: StoreWriter,
-    options: { startedAtMs: number; intervalMs: number; onError: (error: unknown) => void },
+    options: { startedAtMs: number; intervalMs: number; failures: FailureReporter },
   ) {
     this.#job = job;
     this.#store = store;
     this.#mirrorFromMs = options.startedAtMs + options.intervalMs;
-    this.#onError = options.onError;
+    this.#failures = options.failures;
   }
 
   /** Whether anything was written to the job's progress. */
@@ -67,9 +70,16 @@ export class ProgressMirror implements StoreWriter {
       this.#pending = null;
       try {
         await this.#job.updateProgress(value);
+        this.#failures.recover();
       } catch (error) {
         // A job removed while it runs cannot take progress; the record still does.
-        this.#onError(error);
+        const message = error instanceof Error ? error.message : String(error);
+        this.#failures.report(
+          new StoreError(
+            `Could not write the progress of BullMQ job ${recordIdOf(this.#job)} to BullMQ: ${message}`,
+            { cause: error },
+          ),
+        );
       }
     }
     this.#inFlight = null;

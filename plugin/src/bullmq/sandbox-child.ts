@@ -3,6 +3,7 @@
  * `sandboxChildUrl`): it loads that file, whose URL is in this module's `processor` query
  * parameter, and calls its default export as `(job, progress, token, signal)`.
  */
+import { ProgressrusError } from '../core/errors.js';
 import { Progresser } from '../core/progresser.js';
 import { RELAY_FIELD, type RelayIdentity, RelayStore } from './sandbox-relay.js';
 
@@ -19,7 +20,7 @@ type SandboxedProcessor = (
 
 const processorUrl = new URL(import.meta.url).searchParams.get('processor');
 if (processorUrl === null)
-  throw new Error('progressrus: the sandbox module was loaded without a `processor` parameter');
+  throw new ProgressrusError('progressrus: the sandbox module was loaded without a `processor` parameter');
 const loaded = (await import(processorUrl)) as { default?: unknown };
 // A CommonJS file's `module.exports` arrives as `default`; an ES module compiled to CommonJS nests one more.
 const exported = loaded.default as { default?: unknown } | undefined;
@@ -27,7 +28,7 @@ const processor = (typeof exported === 'function' ? exported : exported?.default
   | SandboxedProcessor
   | undefined;
 if (typeof processor !== 'function')
-  throw new Error(`No function is exported in processor file ${processorUrl}`);
+  throw new ProgressrusError(`No function is exported in processor file ${processorUrl}`);
 
 export default async function progressrusSandboxedProcessor(
   job: SandboxedJob,
@@ -37,7 +38,7 @@ export default async function progressrusSandboxedProcessor(
   const identity = job[RELAY_FIELD];
   delete job[RELAY_FIELD];
   if (identity === undefined)
-    throw new Error(
+    throw new ProgressrusError(
       'progressrus: a sandboxed processor of a ProgressWorker received a job without its record',
     );
   const progress = new Progresser({ ...identity, store: new RelayStore(job) });

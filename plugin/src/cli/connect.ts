@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
+import { ProgressrusError } from '../core/errors.js';
 
 /** The address the CLI uses when neither `--url` nor REDIS_URL is given. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Redis could not be reached; the CLI prints the message as one line and exits with 1. */
-export class RedisUnreachableError extends Error {
+export class RedisUnreachableError extends ProgressrusError {
   override readonly name = 'RedisUnreachableError';
   constructor(url: string, reason: string, options?: ErrorOptions) {
     super(
@@ -69,7 +70,7 @@ function describeCause(error: unknown): string {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new ProgressrusError(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ProgressrusError } from '../core/errors.js';
 import type { RedisStore } from '../stores/redis/redis-store.js';
 
 /** Where the CLI writes: `process.stdout` in the bin, a buffer in tests. */
@@ -25,6 +26,6 @@ export interface CommandContext {
 }
 
 /** A mistake in the command line; printed with a pointer to `--help`, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends ProgressrusError {
   override readonly name = 'UsageError';
 }

@@ -18,6 +18,10 @@ export type WireFormat = 'default' | 'ruby';
 const STATES: ReadonlySet<string> = new Set<string>(EXPLICIT_STATES);
 const ACTIONS: ReadonlySet<string> = new Set<string>(JOB_ACTION_NAMES);
 
+export function isWireFormat(value: unknown): value is WireFormat {
+  return value === 'default' || value === 'ruby';
+}
+
 /** Encodes a record as the JSON value of its hash field. Key order is part of the format. */
 export function encodeRecord(record: ProgressRecord, format: WireFormat): string {
   const ruby = {

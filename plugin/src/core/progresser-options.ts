@@ -3,10 +3,9 @@ import { JOB_ACTION_NAMES, type RecordAction } from './record.js';
 import type { Scope } from './scope.js';
 import { normalizeScope } from './scope.js';
 import type { StoreWriter } from '../stores/store.js';
+import { check, checkBoolean, checkNonEmptyString, checkNonNegative, checkObject, MAX_TIMER_MS } from './validate.js';
 
 const HOUR_MS = 60 * 60 * 1000;
-/** setTimeout fires at once for longer delays (with a warning), so longer timers are refused. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** About 31,700 years: any longer and `expires_at` would fall outside what a Date can hold. */
 const MAX_RETENTION_MS = 1e15;
 const DAY_MS = 24 * HOUR_MS;
@@ -90,24 +89,15 @@ export interface ResolvedProgresserOptions {
 
 /** Applies the defaults once and validates everything, with the library's one message format. */
 export function resolveProgresserOptions(options: ProgresserOptions): ResolvedProgresserOptions {
-  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+  checkObject('options', options);
   const scope = normalizeScope(options.scope);
-  const id = options.id ?? crypto.randomUUID();
-  if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
-  const name = options.name ?? id;
-  if (typeof name !== 'string') throw expected('name', 'a string', name);
+  const id = checkNonEmptyString('id', options.id ?? crypto.randomUUID());
+  const name = check('name', 'a string', options.name ?? id, (v) => typeof v === 'string');
   const stores = options.stores ?? (options.store ? [options.store] : []);
   if (!Array.isArray(stores) || stores.length === 0 || !stores.every(isStore)) {
     throw expected('store', 'a Store (or `stores`, a non-empty array of them)', options.stores ?? options.store);
   }
-  if (options.retention !== undefined && (options.retention === null || typeof options.retention !== 'object')) {
-    throw expected('retention', 'an object', options.retention);
-  }
-  const retention = { ...DEFAULT_RETENTION };
-  for (const key of Object.keys(DEFAULT_RETENTION) as (keyof Retention)[]) {
-    const value = options.retention?.[key];
-    if (value !== undefined) retention[key] = value === null ? null : nonNegative(`retention.${key}`, value, MAX_RETENTION_MS);
-  }
+  const retention = resolveRetention(options.retention);
   return {
     scope,
     total: validateTotal(options.total ?? null),
@@ -115,19 +105,19 @@ export function resolveProgresserOptions(options: ProgresserOptions): ResolvedPr
     name,
     params: validateParams(options.params ?? {}),
     stores,
-    intervalMs: nonNegative('intervalMs', options.intervalMs ?? 2000, MAX_TIMER_MS),
+    intervalMs: checkNonNegative('intervalMs', options.intervalMs ?? 2000, MAX_TIMER_MS),
     retention,
-    finalWriteTimeoutMs: nonNegative('finalWriteTimeoutMs', options.finalWriteTimeoutMs ?? 10_000, MAX_TIMER_MS),
-    persist: oneOf('persist', 'a boolean', options.persist ?? false, (v) => typeof v === 'boolean'),
-    leading: oneOf('leading', 'a boolean', options.leading ?? true, (v) => typeof v === 'boolean'),
-    onError: oneOf('onError', 'a function', options.onError ?? null, (v) => v === null || typeof v === 'function'),
-    now: oneOf('now', 'a function', options.now ?? Date.now, (v) => typeof v === 'function'),
+    finalWriteTimeoutMs: checkNonNegative('finalWriteTimeoutMs', options.finalWriteTimeoutMs ?? 10_000, MAX_TIMER_MS),
+    persist: checkBoolean('persist', options.persist ?? false),
+    leading: checkBoolean('leading', options.leading ?? true),
+    onError: check('onError', 'a function', options.onError ?? null, (v) => v === null || typeof v === 'function'),
+    now: check('now', 'a function', options.now ?? Date.now, (v) => typeof v === 'function'),
     // Checked here because the decoder rejects a record whose fields have the wrong type:
     // a bad `queue` would otherwise write a record nobody can read.
-    queue: oneOf('queue', 'a non-empty string or null', options.queue ?? null, isOptionalText),
-    jobId: oneOf('jobId', 'a non-empty string or null', options.jobId ?? null, isOptionalText),
-    attempt: oneOf('attempt', 'an integer ≥ 0 or null', options.attempt ?? null, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0)),
-    actions: oneOf('actions', 'an array of { action, at }', options.actions ?? [], isActionList),
+    queue: check('queue', 'a non-empty string or null', options.queue ?? null, isOptionalText),
+    jobId: check('jobId', 'a non-empty string or null', options.jobId ?? null, isOptionalText),
+    attempt: check('attempt', 'an integer ≥ 0 or null', options.attempt ?? null, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0)),
+    actions: check('actions', 'an array of { action, at }', options.actions ?? [], isActionList),
   };
 }
 
@@ -145,9 +135,18 @@ function isActionList(value: unknown): boolean {
   );
 }
 
-function oneOf<T>(name: string, what: string, value: T, valid: (value: unknown) => boolean): T {
-  if (!valid(value)) throw expected(name, what, value);
-  return value;
+/**
+ * Retention with its defaults, each value checked (`null` keeps records forever). `name` is the
+ * option's name where the caller took it (`progress.retention` in the BullMQ options).
+ */
+export function resolveRetention(retention: Retention | undefined, name = 'retention'): Required<Retention> {
+  if (retention !== undefined) checkObject(name, retention);
+  const resolved = { ...DEFAULT_RETENTION };
+  for (const key of Object.keys(DEFAULT_RETENTION) as (keyof Retention)[]) {
+    const value = retention?.[key];
+    if (value !== undefined) resolved[key] = value === null ? null : checkNonNegative(`${name}.${key}`, value, MAX_RETENTION_MS);
+  }
+  return resolved;
 }
 
 function isOptionalText(value: unknown): boolean {
@@ -169,14 +168,6 @@ function validateParams(params: unknown): unknown {
     throw Object.assign(expected('params', 'a value JSON can hold (no BigInt, no cycles)', params), { cause: error });
   }
   return params;
-}
-
-function nonNegative(name: string, value: unknown, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw expected(name, 'a finite number ≥ 0', value);
-  }
-  if (value > max) throw expected(name, `a number ≤ ${max}`, value);
-  return value;
 }
 
 function isStore(value: unknown): value is StoreWriter {

@@ -1,4 +1,5 @@
 import { expected, StoreError } from './errors.js';
+import { FailureReporter } from './failure-reporter.js';
 import {
   type ProgresserOptions,
   type ResolvedProgresserOptions,
@@ -57,10 +58,11 @@ export class Progresser {
   // Writes run one after another, so an older snapshot never lands after a newer one.
   #chain: Promise<void> = Promise.resolve();
   #final: Promise<void> | null = null;
-  #failing = false;
+  readonly #failures: FailureReporter;
 
   constructor(options: ProgresserOptions) {
     this.#options = resolveProgresserOptions(options);
+    this.#failures = new FailureReporter(this.#options.onError);
     this.id = this.#options.id;
     this.name = this.#options.name;
     this.scope = this.#options.scope;
@@ -289,7 +291,7 @@ export class Progresser {
     const timeoutMs = this.#options.finalWriteTimeoutMs;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.#report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
+        this.#failures.report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
         resolve();
       }, timeoutMs);
       timer.unref?.();
@@ -317,7 +319,7 @@ export class Progresser {
     results.forEach((result, index) => {
       if (result.status === 'fulfilled') return;
       failed.push(stores[index] as StoreWriter);
-      this.#report(
+      this.#failures.report(
         new StoreError(
           `Could not write progress record ${JSON.stringify(this.id)} of scope ${this.scope.join(':')}: ${messageOf(result.reason)}`,
           { cause: result.reason },
@@ -325,20 +327,10 @@ export class Progresser {
       );
     });
     if (failed.length < stores.length) this.#written = true;
-    if (failed.length === 0) this.#failing = false;
+    if (failed.length === 0) this.#failures.recover();
     return failed;
   }
 
-  #report(error: Error): void {
-    if (this.#options.onError) {
-      this.#options.onError(error);
-      return;
-    }
-    // One warning per burst of failures: a store that is down for a minute is one message.
-    if (this.#failing) return;
-    this.#failing = true;
-    console.warn(`[progressrus] ${error.message}`);
-  }
 }
 
 function toDate(ms: number | null): Date | null {

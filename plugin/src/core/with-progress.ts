@@ -1,3 +1,4 @@
+import { ProgressrusError } from './errors.js';
 import type { ProgresserOptions } from './progresser-options.js';
 import { Progresser } from './progresser.js';
 
@@ -29,7 +30,7 @@ export async function* withProgress<T>(
   } finally {
     if (done) await progress.complete();
     // The consumer broke out of the loop or threw inside it: the job did not get through its items.
-    else if (!progress.finished) await progress.fail(new Error(`Stopped after ${progress.count} items`));
+    else if (!progress.finished) await progress.fail(new ProgressrusError(`Stopped after ${progress.count} items`));
   }
 }
 

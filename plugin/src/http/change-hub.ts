@@ -1,5 +1,6 @@
 import type { Change, ChangeFeed } from '../stores/change-feed.js';
 import { type JobDTO, toJobDTO } from '../core/dto.js';
+import { ProgressrusError } from '../core/errors.js';
 import { parseScopeKey } from '../core/scope.js';
 import type { Store } from '../stores/store.js';
 import { compareEventIds, type EventId, ReplayLog } from './replay-log.js';
@@ -52,7 +53,7 @@ export class ChangeHub {
 
   /** Subscribes on first use; resolves once changes flow, so a snapshot read after it misses nothing. */
   async ready(): Promise<void> {
-    if (this.#closed) throw new Error('The progress handler is closed');
+    if (this.#closed) throw new ProgressrusError('The progress handler is closed');
     this.#subscribed ??= this.#feed.subscribe(
       (change) => this.#onChange(change),
       () => this.#onGap(),

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { ChangeFeed } from '../stores/change-feed.js';
 import { expected } from '../core/errors.js';
+import { checkInteger, checkObject, checkOptionalFunction } from '../core/validate.js';
 import type { Store } from '../stores/store.js';
 import type { Authorize } from './access.js';
 import { type TokenSecret, validateSecret } from './token.js';
@@ -65,14 +66,12 @@ export interface ResolvedHandlerOptions {
 
 /** Applies the defaults once and validates everything, with the library's one message format. */
 export function resolveHandlerOptions(options: ProgressHandlerOptions): ResolvedHandlerOptions {
-  if (options === null || typeof options !== 'object')
-    throw expected('options', 'an object', options);
+  checkObject('options', options);
   const { store, authorize = null, tokenSecret = null, changes = null, basePath = '' } = options;
   if (store === null || typeof store !== 'object' || typeof store.scope !== 'function') {
     throw expected('store', 'a Store', store);
   }
-  if (authorize !== null && typeof authorize !== 'function')
-    throw expected('authorize', 'a function', authorize);
+  checkOptionalFunction('authorize', authorize);
   if (authorize === null && tokenSecret === null) {
     // Report what the caller passed (usually nothing: `undefined`), not the default it became.
     throw expected(
@@ -99,17 +98,13 @@ export function resolveHandlerOptions(options: ProgressHandlerOptions): Resolved
     tokenSecret: tokenSecret === null ? null : validateSecret(tokenSecret, 'tokenSecret'),
     changes,
     basePath,
-    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? 15_000),
-    retryMs: positiveInteger('retryMs', options.retryMs ?? 2000),
-    replayLimit: positiveInteger('replayLimit', options.replayLimit ?? 10_000),
+    heartbeatMs: checkInteger('heartbeatMs', options.heartbeatMs ?? 15_000),
+    retryMs: checkInteger('retryMs', options.retryMs ?? 2000),
+    replayLimit: checkInteger('replayLimit', options.replayLimit ?? 10_000),
     exposeErrors: options.exposeErrors ?? globalThis.process?.env?.NODE_ENV !== 'production',
-    onError: options.onError ?? ((error) => console.error('[progressrus] http handler:', error)),
-    now: options.now ?? Date.now,
+    onError:
+      checkOptionalFunction('onError', options.onError) ??
+      ((error) => console.error('[progressrus] http handler:', error)),
+    now: checkOptionalFunction('now', options.now) ?? Date.now,
   };
-}
-
-function positiveInteger(name: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) <= 0)
-    throw expected(name, 'an integer > 0', value);
-  return value as number;
 }

@@ -1,5 +1,5 @@
 import type { ErrorDTO } from '../core/dto.js';
-import { ProgressrusArgumentError } from '../core/errors.js';
+import { ProgressrusArgumentError, ProgressrusError } from '../core/errors.js';
 
 /** The `code` of an `ErrorDTO`, one per status the handler answers with. */
 export type ErrorCode = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'internal';
@@ -13,7 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 /** An answer other than 200, thrown anywhere in a route and turned into an `ErrorDTO` response. */
-export class HttpError extends Error {
+export class HttpError extends ProgressrusError {
   override readonly name: string = 'HttpError';
   constructor(
     readonly code: ErrorCode,

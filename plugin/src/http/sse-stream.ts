@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../core/validate.js';
+
 export interface SseStreamOptions {
   /** A `: ping` comment this often keeps proxies from closing an idle stream. */
   readonly heartbeatMs: number;
@@ -14,7 +16,6 @@ export interface SseStreamOptions {
 
 /** A viewer that reads slower than this many queued events is dropped; it reconnects and resumes. */
 const MAX_QUEUED_EVENTS = 10_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A Server-Sent Events body as a Web `ReadableStream`, so the same Response works in Node,

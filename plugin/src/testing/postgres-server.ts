@@ -4,12 +4,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ProgressrusError } from '../core/errors.js';
 import { freePort } from './redis-server.js';
 
 const run = promisify(execFile);
 
 /** Thrown when no PostgreSQL server binaries (`initdb`, `pg_ctl`) can be found. */
-export class PostgresServerNotFoundError extends Error {
+export class PostgresServerNotFoundError extends ProgressrusError {
   override readonly name = 'PostgresServerNotFoundError';
   constructor(searched: readonly string[], options?: ErrorOptions) {
     super(
@@ -116,7 +117,7 @@ export async function startPostgresServer(
     await rm(dir, { recursive: true, force: true });
     const output =
       error && typeof error === 'object' && 'stderr' in error ? String(error.stderr) : '';
-    throw new Error(`PostgreSQL did not start: ${output}${serverLog}`.trim(), { cause: error });
+    throw new ProgressrusError(`PostgreSQL did not start: ${output}${serverLog}`.trim(), { cause: error });
   }
   let stopped: Promise<void> | undefined;
   return {
@@ -152,7 +153,7 @@ async function findBinDir(binDir: string | undefined): Promise<string> {
 }
 
 function failAsRoot(user: string, error: unknown): never {
-  throw new Error(
+  throw new ProgressrusError(
     `PostgreSQL refuses to run as root, and the system user \`${user}\` that should run it is missing ` +
       '(installing the Debian package postgresql creates it).',
     { cause: error },

@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ProgressrusError } from '../core/errors.js';
 
 /** Thrown when no `redis-server` binary can be found on PATH. */
-export class RedisServerNotFoundError extends Error {
+export class RedisServerNotFoundError extends ProgressrusError {
   override readonly name = 'RedisServerNotFoundError';
   constructor(binary: string, options?: ErrorOptions) {
     super(
@@ -56,7 +57,7 @@ export async function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => {
         if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('Could not allocate a free port'));
+        else reject(new ProgressrusError('Could not allocate a free port'));
       });
     });
   });
@@ -119,7 +120,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 function waitUntilReady(child: ChildProcess, binary: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => finish(new Error(`redis-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => finish(new ProgressrusError(`redis-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) finish();
@@ -137,7 +138,7 @@ function waitUntilReady(child: ChildProcess, binary: string, timeoutMs: number):
     };
     const onError = (error: NodeJS.ErrnoException) =>
       finish(error.code === 'ENOENT' ? new RedisServerNotFoundError(binary, { cause: error }) : error);
-    const onExit = (code: number | null) => finish(new Error(`redis-server exited with code ${code}:\n${output}`));
+    const onExit = (code: number | null) => finish(new ProgressrusError(`redis-server exited with code ${code}:\n${output}`));
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();

@@ -7,7 +7,7 @@ import {
   Worker,
 } from 'bullmq';
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type ProgressProcessor,
   ProgressWorker,
@@ -324,6 +324,56 @@ describe('ProgressWorker', () => {
           progress: { intervalMs: -1 },
         }),
     ).toThrow('Expected `progress.intervalMs` to be a finite number ≥ 0, got `-1`');
+  });
+
+  it.each([
+    [{ retention: 'forever' }, 'Expected `progress.retention` to be an object, got `"forever"`'],
+    [
+      { retention: { failedMs: -1 } },
+      'Expected `progress.retention.failedMs` to be a finite number ≥ 0, got `-1`',
+    ],
+    [
+      { intervalMs: 2 ** 31 },
+      'Expected `progress.intervalMs` to be a number ≤ 2147483647, got `2147483648`',
+    ],
+  ])('rejects progress %o at construction, not in every job', (progress, message) => {
+    expect(
+      () =>
+        new ProgressWorker('q', async () => {}, {
+          connection: ctx.connection,
+          autorun: false,
+          progress: progress as never,
+        }),
+    ).toThrow(message);
+  });
+
+  it('warns once per burst, without onError, when BullMQ refuses the mirrored progress', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    ctx.onCleanup(async () => warn.mockRestore());
+    const queue = ctx.queue('mirror-refused');
+    const store = ctx.store();
+    const created = worker(
+      queue.name,
+      async (job, progress) => {
+        // Without its hash BullMQ refuses every progress update of the job; the record goes on.
+        await ctx.redis.del(`bull:${queue.name}:${job.id}`);
+        progress.total = 4;
+        for (let i = 0; i < 4; i++) {
+          progress.tick();
+          await new Promise((resolve) => setTimeout(resolve, 60));
+        }
+      },
+      { progress: { store, intervalMs: 20 } },
+    );
+    // BullMQ cannot move the job to completed either, and says so on `error`.
+    created.on('error', () => {});
+    const job = await queue.add('x', {});
+    const id = `${queue.name}:${job.id}`;
+    expect(await finishedRecord(store, ['queue', queue.name], id)).toMatchObject({ count: 4 });
+    const mirrorWarnings = warn.mock.calls.filter(([text]) => String(text).includes('to BullMQ'));
+    expect(mirrorWarnings).toEqual([
+      [expect.stringContaining(`Could not write the progress of BullMQ job ${id} to BullMQ`)],
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
-import { encodeRecord, type WireFormat } from '../../core/codec.js';
+import { encodeRecord, isWireFormat, type WireFormat } from '../../core/codec.js';
+import { check, checkObject, checkOptionalFunction } from '../../core/validate.js';
 import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { readRecord, readRecords, warnMalformed } from '../read-records.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
@@ -28,9 +29,10 @@ export class MemoryStore implements Store {
   readonly #onMalformed: (error: Error) => void;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#format = options.format ?? 'default';
-    this.#now = options.now ?? Date.now;
-    this.#onMalformed = options.onMalformed ?? warnMalformed;
+    checkObject('options', options);
+    this.#format = check('format', "'default' or 'ruby'", options.format ?? 'default', isWireFormat);
+    this.#now = checkOptionalFunction('now', options.now) ?? Date.now;
+    this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
   }
 
   async persist(record: ProgressRecord): Promise<void> {

@@ -1,4 +1,12 @@
 import { expected, StoreError } from '../../core/errors.js';
+import {
+  check,
+  checkInteger,
+  checkNonEmptyString,
+  checkNonNegative,
+  checkObject,
+  checkOptionalFunction,
+} from '../../core/validate.js';
 import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { warnMalformed } from '../read-records.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
@@ -68,19 +76,19 @@ export class PostgresStore implements Store {
   #closed: Promise<void> | null = null;
 
   constructor(options: PostgresStoreOptions) {
+    checkObject('options', options);
     const { pool, table = 'progressrus', sweepIntervalMs = 1000 } = options;
-    if (pool === null || typeof pool !== 'object' || typeof pool.query !== 'function') {
-      throw expected('pool', 'a pg Pool or Client, or a PGlite instance', pool);
-    }
-    if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw expected('sweepIntervalMs', 'a finite number ≥ 0', sweepIntervalMs);
-    }
+    this.#pool = check(
+      'pool',
+      'a pg Pool or Client, or a PGlite instance',
+      pool,
+      (value) => value !== null && typeof value === 'object' && typeof value.query === 'function',
+    );
+    this.#sweepIntervalMs = checkNonNegative('sweepIntervalMs', sweepIntervalMs);
     this.tables = postgresTables(table);
     this.#sql = postgresQueries(this.tables);
-    this.#pool = pool;
-    this.#now = options.now ?? Date.now;
-    this.#onMalformed = options.onMalformed ?? warnMalformed;
-    this.#sweepIntervalMs = sweepIntervalMs;
+    this.#now = checkOptionalFunction('now', options.now) ?? Date.now;
+    this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
   }
 
   /**
@@ -170,7 +178,7 @@ export class PostgresStore implements Store {
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {
-    if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+    checkNonEmptyString('id', id);
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
     const nowMs = this.#now();
     const rows = await this.#query(this.#sql.selectOne, [key, new Date(nowMs).toISOString(), id]);
@@ -181,7 +189,7 @@ export class PostgresStore implements Store {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
     if (id === undefined) await this.#query(this.#sql.deleteScope, [key]);
     else {
-      if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+      checkNonEmptyString('id', id);
       await this.#query(this.#sql.deleteRecord, [key, id]);
     }
   }
@@ -212,7 +220,7 @@ export class PostgresStore implements Store {
    * Returns how many records it removed.
    */
   async sweep(limit = SWEEP_BATCH): Promise<number> {
-    if (!Number.isInteger(limit) || limit < 1) throw expected('limit', 'an integer ≥ 1', limit);
+    checkInteger('limit', limit);
     const [row] = (await this.#query(this.#sql.sweep, [
       new Date(this.#now()).toISOString(),
       limit,

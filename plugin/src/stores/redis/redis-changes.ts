@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { type Change, type ChangeFeed, parseChanges } from '../change-feed.js';
-import { expected } from '../../core/errors.js';
+import { expected, ProgressrusError } from '../../core/errors.js';
 import { redisKeys } from './redis-keys.js';
 
 export interface RedisChangeFeedOptions {
@@ -52,7 +52,7 @@ export class RedisChangeFeed implements ChangeFeed {
   }
 
   async subscribe(listener: (change: Change) => void, onGap?: () => void): Promise<() => void> {
-    if (this.#closed) throw new Error('RedisChangeFeed is closed');
+    if (this.#closed) throw new ProgressrusError('RedisChangeFeed is closed');
     this.#listeners.add(listener);
     if (onGap) this.#gapListeners.add(onGap);
     const unsubscribe = () => {

@@ -1,6 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
-import { encodeRecord, type WireFormat } from '../../core/codec.js';
-import { expected } from '../../core/errors.js';
+import { encodeRecord, isWireFormat, type WireFormat } from '../../core/codec.js';
+import {
+  check,
+  checkBoolean,
+  checkNonEmptyString,
+  checkNonNegative,
+  checkObject,
+  checkOptionalFunction,
+  checkRange,
+} from '../../core/validate.js';
 import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { readRecord, readRecords, warnMalformed } from '../read-records.js';
 import { RedisBatch } from './redis-batch.js';
@@ -63,6 +71,7 @@ export class RedisStore implements Store {
   #pendingWritten: Promise<void> | null = null;
 
   constructor(options: RedisStoreOptions) {
+    checkObject('options', options);
     const {
       connection,
       prefix = 'progressrus',
@@ -70,32 +79,19 @@ export class RedisStore implements Store {
       publish = true,
       sweepIntervalMs = 1000,
     } = options;
-    if (
-      connection === null ||
-      typeof connection !== 'object' ||
-      typeof connection.hset !== 'function'
-    ) {
-      throw expected('connection', 'an ioredis Redis or Cluster', connection);
-    }
-    if (typeof prefix !== 'string' || prefix.length === 0)
-      throw expected('prefix', 'a non-empty string', prefix);
-    if (format !== 'default' && format !== 'ruby')
-      throw expected('format', "'default' or 'ruby'", format);
-    if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw expected('sweepIntervalMs', 'a finite number ≥ 0', sweepIntervalMs);
-    }
-    this.#redis = connection;
-    this.keys = redisKeys(prefix);
-    this.#format = format;
-    this.#publish = publish;
-    this.#now = options.now ?? Date.now;
-    this.#onMalformed = options.onMalformed ?? warnMalformed;
-    this.#sweepIntervalMs = sweepIntervalMs;
-    const batchMs = options.batchMs ?? 5;
-    if (!Number.isFinite(batchMs) || batchMs < 0 || batchMs > 1000) {
-      throw expected('batchMs', 'a number from 0 to 1000', batchMs);
-    }
-    this.#batchMs = batchMs;
+    this.#redis = check(
+      'connection',
+      'an ioredis Redis or Cluster',
+      connection,
+      (value) => value !== null && typeof value === 'object' && typeof value.hset === 'function',
+    );
+    this.keys = redisKeys(checkNonEmptyString('prefix', prefix));
+    this.#format = check('format', "'default' or 'ruby'", format, isWireFormat);
+    this.#publish = checkBoolean('publish', publish);
+    this.#now = checkOptionalFunction('now', options.now) ?? Date.now;
+    this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
+    this.#sweepIntervalMs = checkNonNegative('sweepIntervalMs', sweepIntervalMs);
+    this.#batchMs = checkRange('batchMs', options.batchMs ?? 5, 0, 1000);
   }
 
   persist(record: ProgressRecord): Promise<void> {
@@ -177,7 +173,7 @@ export class RedisStore implements Store {
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {
-    if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+    checkNonEmptyString('id', id);
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
     const raw = await this.#redis.hget(this.keys.scope(key), id);
     return raw === null ? null : readRecord(key, id, raw, new Date(this.#now()), this.#onMalformed);
@@ -191,7 +187,7 @@ export class RedisStore implements Store {
       removed = this.#publish ? await this.#redis.hkeys(this.keys.scope(key)) : [];
       await this.#redis.del(this.keys.scope(key));
     } else {
-      if (typeof id !== 'string' || id.length === 0) throw expected('id', 'a non-empty string', id);
+      checkNonEmptyString('id', id);
       await this.#redis.hdel(this.keys.scope(key), id);
       removed = [id];
     }
