@@ -34,7 +34,12 @@ describe('ProgressWorker', () => {
   }
 
   async function finished(queueName: string, job: Job): Promise<unknown> {
-    const events = new QueueEvents(queueName, { connection: { url: ctx.redisUrl } });
+    // From the stream's start, not '$': a job that ends between BullMQ's own finished-check
+    // and the first XREAD would otherwise never be reported (the queue is this test's own).
+    const events = new QueueEvents(queueName, {
+      connection: { url: ctx.redisUrl },
+      lastEventId: '0',
+    });
     ctx.onCleanup(() => events.close());
     await events.waitUntilReady();
     return job.waitUntilFinished(events, 45_000);
