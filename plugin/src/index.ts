@@ -13,6 +13,20 @@ export { Progresser } from './core/progresser.js';
 export { Progressrus, type ProgressrusOptions } from './progressrus.js';
 export { estimateFinish, straightLineFinish } from './core/rate.js';
 export { type ExplicitState, lastActivity, type ProgressRecord, STATUSES, type Status } from './core/record.js';
+export {
+  countByStatus,
+  JOB_SORTS,
+  type JobSort,
+  type JobSortKey,
+  type JobsPage,
+  type JobsQuery,
+  jobSortKey,
+  nameCollationKey,
+  nameSearchKey,
+  SORT_ORDERS,
+  type SortOrder,
+  type StatusCounts,
+} from './stores/job-query.js';
 export { redisKeys, type RedisKeys } from './stores/redis/redis-keys.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis/redis-store.js';
 export { normalizeScope, parseScopeKey, type Scope, type ScopePart, scopeKey } from './core/scope.js';

@@ -90,11 +90,7 @@ export class Tick {
 
   /** 0–100 (more when `count` passed `total`); `null` when the total is unknown; 100 for total 0. */
   percentage(): number | null {
-    if (this.total === null) return null;
-    if (this.total === 0) return 100;
-    const percentage = (this.count / this.total) * 100;
-    // Only records of other programs get here (say, a total of 1e-300): unknown beats Infinity.
-    return Number.isFinite(percentage) ? percentage : null;
+    return percentageOf(this.count, this.total);
   }
 
   /** When the job should finish; `null` when finished or waiting (retrying, delayed, waiting-children), when the total is unknown or before any progress. */
@@ -117,6 +113,15 @@ export class Tick {
   }
 }
 
+/** 0–100 (more when `count` passed `total`); `null` when the total is unknown; 100 for total 0. */
+export function percentageOf(count: number, total: number | null): number | null {
+  if (total === null) return null;
+  if (total === 0) return 100;
+  const percentage = (count / total) * 100;
+  // Only records of other programs get here (say, a total of 1e-300): unknown beats Infinity.
+  return Number.isFinite(percentage) ? percentage : null;
+}
+
 /**
  * When an unfinished record with no explicit state will read `stalled` if nothing writes it
  * again; null when it never will by itself (finished, or written without an interval).
@@ -131,13 +136,26 @@ export function stalledAt(record: ProgressRecord): Date | null {
   return at <= MAX_DATE_MS ? new Date(at) : null;
 }
 
-function deriveStatus(record: ProgressRecord, nowMs: number): Status {
+/** What a record reads as before the clock is asked: every status but `stalled`. */
+export type WrittenStatus = Exclude<Status, 'stalled'>;
+
+/**
+ * The status a record was written with: explicit or derived from its times and count, never
+ * `stalled`. Stores index and count it at write time; only `running` and `started` records can
+ * read `stalled`, once the clock passes their `stalledAt`.
+ */
+export function writtenStatus(record: ProgressRecord): WrittenStatus {
   if (record.failedAt) return 'failed';
   if (record.completedAt) return 'completed';
   const explicit: ExplicitState | null = record.state;
   if (explicit) return explicit;
-  if (isSilent(record, nowMs)) return 'stalled';
   return record.startedAt !== null || record.count > 0 ? 'running' : 'started';
+}
+
+function deriveStatus(record: ProgressRecord, nowMs: number): Status {
+  const status = writtenStatus(record);
+  if ((status === 'running' || status === 'started') && isSilent(record, nowMs)) return 'stalled';
+  return status;
 }
 
 function isSilent(record: ProgressRecord, nowMs: number): boolean {

@@ -1,4 +1,5 @@
 import { expected } from '../core/errors.js';
+import { countsTotal, type StatusCounts } from './job-query.js';
 import type { ScopeEntry, ScopesPage, ScopesQuery } from './store.js';
 import { parseScopeKey } from '../core/scope.js';
 
@@ -57,13 +58,25 @@ export function compareEntries(a: [string, number], b: [string, number]): number
   return b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0);
 }
 
-/** Builds a page from entries already in listing order and past the cursor; `limit + 1` tells if there is more. */
-export function toPage(entries: ReadonlyArray<[string, number]>, limit: number): ScopesPage {
-  const items: ScopeEntry[] = entries.slice(0, limit).map(([key, activityMs]) => ({
-    scope: parseScopeKey(key),
-    key,
-    lastActivityAt: new Date(activityMs),
-  }));
+/**
+ * Builds a page from entries already in listing order and past the cursor; `limit + 1` tells
+ * if there is more. `countsOf` gives each listed scope's counts (from the store's counters).
+ */
+export function toPage(
+  entries: ReadonlyArray<[string, number]>,
+  limit: number,
+  countsOf: (key: string) => StatusCounts,
+): ScopesPage {
+  const items: ScopeEntry[] = entries.slice(0, limit).map(([key, activityMs]) => {
+    const counts = countsOf(key);
+    return {
+      scope: parseScopeKey(key),
+      key,
+      lastActivityAt: new Date(activityMs),
+      counts,
+      total: countsTotal(counts),
+    };
+  });
   const last = entries[limit - 1];
   const nextCursor = entries.length > limit && last ? encodeCursor({ activityMs: last[1], key: last[0] }) : null;
   return { items, nextCursor };

@@ -1,6 +1,7 @@
 import type { ProgressRecord } from '../core/record.js';
 import type { Scope } from '../core/scope.js';
 import type { Tick } from '../core/tick.js';
+import type { JobsPage, JobsQuery, StatusCounts } from './job-query.js';
 
 /** One scope in a listing. */
 export interface ScopeEntry {
@@ -10,6 +11,10 @@ export interface ScopeEntry {
   readonly key: string;
   /** The last write to any record of the scope. */
   readonly lastActivityAt: Date;
+  /** Live jobs of the scope by the status they read now, from the store's counters. */
+  readonly counts: StatusCounts;
+  /** Live jobs of the scope: the sum of `counts`. */
+  readonly total: number;
 }
 
 export interface ScopesQuery {
@@ -44,6 +49,11 @@ export interface StoreReader {
   scope(scope: Scope): Promise<Tick[]>;
   /** Scopes with records, newest activity first, served from an index (never a keyspace scan). */
   scopes(query?: ScopesQuery): Promise<ScopesPage>;
+  /**
+   * One page of a scope's jobs, filtered, sorted and after a cursor, with the scope's counts
+   * by status. Costs one page, however large the scope: every store answers it from indexes.
+   */
+  jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage>;
 }
 
 /**

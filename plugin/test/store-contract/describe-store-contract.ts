@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeJobsContract } from './describe-jobs-contract.js';
 import {
   MalformedRecordError,
   Progresser,
@@ -16,6 +17,11 @@ export interface StoreUnderTest {
    * `count` is negative (how depends on the store: a raw JSON value, a row).
    */
   writeMalformed(scope: readonly string[], id: string): Promise<void>;
+  /**
+   * Writes a record's JSON as the Ruby gem does (HSET into the scope's hash, outside every
+   * index). Absent for stores the gem cannot write.
+   */
+  writeRuby?(scope: readonly string[], id: string, json: string): Promise<void>;
   /** Releases what the store holds (connections, tables). */
   close?(): Promise<void>;
 }
@@ -305,10 +311,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         ]);
         const page = await store.scopes();
         expect(keys(page.items)).toEqual(['user:2', 'org:acme', 'user:1']);
-        expect(page.items[0]).toEqual({
+        expect(page.items[0]).toMatchObject({
           scope: ['user', '2'],
           key: 'user:2',
           lastActivityAt: new Date(T0 + 9 * SECOND),
+          total: 1,
         });
         expect(page.nextCursor).toBeNull();
       });
@@ -457,7 +464,12 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(done?.completedAt).toEqual(new Date(clockMs));
         const page = await store.scopes({ prefix: 'user:' });
         expect(page.items).toEqual([
-          { scope: ['user', '3421'], key: 'user:3421', lastActivityAt: new Date(clockMs) },
+          expect.objectContaining({
+            scope: ['user', '3421'],
+            key: 'user:3421',
+            lastActivityAt: new Date(clockMs),
+            total: 1,
+          }),
         ]);
       });
 
@@ -477,5 +489,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         });
       });
     });
+
+    describeJobsContract(makeStore);
   });
 }

@@ -6,5 +6,6 @@ describeStoreContract('MemoryStore', async (options) => {
   return {
     store,
     writeMalformed: (scope, id) => store.persistRaw(scope, id, JSON.stringify({ id, count: -1 })),
+    writeRuby: (scope, id, json) => store.persistRaw(scope, id, json),
   };
 });

@@ -12,5 +12,8 @@ describeStoreContract('RedisStore', async (options) => {
     writeMalformed: async (scope, id) => {
       await redis.hset(store.keys.scope(scope.join(':')), id, JSON.stringify({ id, count: -1 }));
     },
+    writeRuby: async (scope, id, json) => {
+      await redis.hset(store.keys.scope(scope.join(':')), id, json);
+    },
   };
 });

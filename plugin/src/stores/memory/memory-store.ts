@@ -1,11 +1,23 @@
 import { encodeRecord, isWireFormat, type WireFormat } from '../../core/codec.js';
 import { check, checkObject, checkOptionalFunction } from '../../core/validate.js';
 import { lastActivity, type ProgressRecord } from '../../core/record.js';
-import { readRecord, readRecords, warnMalformed } from '../read-records.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
+import type { Tick } from '../../core/tick.js';
+import {
+  compareJobKeys,
+  emptyCounts,
+  isAfterCursor,
+  type JobSortKey,
+  type JobsPage,
+  type JobsQuery,
+  normalizeJobsQuery,
+  statusAt,
+  toJobsPage,
+} from '../job-query.js';
+import { readRecord, readRecords, warnMalformed } from '../read-records.js';
 import { compareEntries, isAfter, normalizeScopesQuery, toPage } from '../scope-page.js';
 import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
-import type { Tick } from '../../core/tick.js';
+import { MemoryScope, storedValue } from './memory-scope.js';
 
 export interface MemoryStoreOptions extends StoreOptions {
   /** @default 'default' */
@@ -14,16 +26,15 @@ export interface MemoryStoreOptions extends StoreOptions {
 
 /**
  * A store in this process's memory, for tests and embedded use. It keeps the encoded JSON,
- * exactly as Redis would, so it reads back through the same decoder.
+ * exactly as Redis would, so it reads back through the same decoder, and keeps counts by
+ * status beside it, as the other stores do.
  *
  * @example
  * const store = new MemoryStore();
  * const progress = new Progresser({ scope: ['user', 1], total: 10, store });
  */
 export class MemoryStore implements Store {
-  // Values keep their expiry beside the JSON so that expired records go without decoding.
-  readonly #scopes = new Map<string, Map<string, StoredValue>>();
-  readonly #activity = new Map<string, number>();
+  readonly #scopes = new Map<string, MemoryScope>();
   readonly #format: WireFormat;
   readonly #now: () => number;
   readonly #onMalformed: (error: Error) => void;
@@ -37,71 +48,87 @@ export class MemoryStore implements Store {
 
   async persist(record: ProgressRecord): Promise<void> {
     const key = record.scope.join(SCOPE_SEPARATOR);
-    const value = { raw: encodeRecord(record, this.#format), expiresAtMs: record.expiresAt?.getTime() ?? null };
-    this.#set(key, record.id, value, lastActivity(record)?.getTime() ?? this.#now());
+    this.#set(key, record.id, encodeRecord(record, this.#format), lastActivity(record)?.getTime() ?? this.#now());
   }
 
-  /** Stores a raw value as another program might have written it (tests of malformed data). */
+  /** Stores a raw value as another program (the Ruby gem) might have written it. */
   async persistRaw(scope: Scope, id: string, raw: string): Promise<void> {
-    this.#set(normalizeScope(scope).join(SCOPE_SEPARATOR), id, { raw, expiresAtMs: null }, this.#now());
+    this.#set(normalizeScope(scope).join(SCOPE_SEPARATOR), id, raw, this.#now());
   }
 
-  #set(key: string, id: string, value: StoredValue, activityMs: number): void {
+  #set(key: string, id: string, raw: string, activityMs: number): void {
     let records = this.#scopes.get(key);
-    if (!records) this.#scopes.set(key, (records = new Map()));
-    records.set(id, value);
-    this.#activity.set(key, Math.max(activityMs, this.#activity.get(key) ?? 0));
+    if (!records) this.#scopes.set(key, (records = new MemoryScope()));
+    // Indexed from what is stored, not from the record given: the `ruby` format drops fields.
+    records.set(id, storedValue(raw, key, id));
+    records.activityMs = Math.max(activityMs, records.activityMs);
   }
 
   async scope(scope: Scope): Promise<Tick[]> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    this.#sweep(key);
-    const entries = [...(this.#scopes.get(key) ?? [])].map(([id, value]): [string, string] => [id, value.raw]);
+    const records = this.#swept(key);
+    const entries = [...(records?.values ?? [])].map(([id, value]): [string, string] => [id, value.raw]);
     return readRecords(key, entries, this.#now(), this.#onMalformed);
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    const value = this.#scopes.get(key)?.get(id);
+    const value = this.#scopes.get(key)?.values.get(id);
     if (value === undefined) return null;
     return readRecord(key, id, value.raw, new Date(this.#now()), this.#onMalformed);
   }
 
+  async jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
+    const normalized = normalizeJobsQuery(query);
+    const { statuses, name, sort, order, after, limit } = normalized;
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const records = this.#swept(key);
+    if (records === undefined) return toJobsPage([], normalized, emptyCounts());
+    const nowMs = this.#now();
+    const matches: [JobSortKey, string, string][] = [];
+    for (const [id, { raw, entry }] of records.values) {
+      if (entry === null) continue;
+      if (statuses !== null && !statuses.has(statusAt(entry.status, entry.stalledAtMs, nowMs))) continue;
+      if (name !== null && !entry.search.startsWith(name)) continue;
+      const sortKey = entry.keys[sort];
+      if (isAfterCursor(sortKey, id, after, order)) matches.push([sortKey, id, raw]);
+    }
+    const direction = order === 'asc' ? 1 : -1;
+    matches.sort((a, b) => direction * compareJobKeys(a[0], a[1], b[0], b[1]));
+    const readAt = new Date(nowMs);
+    const ticks: Tick[] = [];
+    for (const [, id, raw] of matches.slice(0, limit + 1)) {
+      const tick = readRecord(key, id, raw, readAt, this.#onMalformed);
+      if (tick) ticks.push(tick);
+    }
+    return toJobsPage(ticks, normalized, records.counts(nowMs));
+  }
+
   async delete(scope: Scope, id?: string): Promise<void> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    if (id === undefined) this.#dropScope(key);
-    else {
-      this.#scopes.get(key)?.delete(id);
-      if (this.#scopes.get(key)?.size === 0) this.#dropScope(key);
-    }
+    const records = this.#scopes.get(key);
+    if (id !== undefined) records?.delete(id);
+    if (id === undefined || records?.values.size === 0) this.#scopes.delete(key);
   }
 
   async scopes(query?: ScopesQuery): Promise<ScopesPage> {
     const { prefix, after, limit } = normalizeScopesQuery(query);
-    const entries = [...this.#activity]
-      .filter(([key, activityMs]) => key.startsWith(prefix) && isAfter(activityMs, key, after))
-      .sort(compareEntries);
-    return toPage(entries.slice(0, limit + 1), limit);
-  }
-
-  /** Drops expired records of a scope, as the Redis store's sweep would. */
-  #sweep(key: string): void {
-    const records = this.#scopes.get(key);
-    if (!records) return;
-    const nowMs = this.#now();
-    for (const [id, { expiresAtMs }] of records) {
-      if (expiresAtMs !== null && expiresAtMs <= nowMs) records.delete(id);
+    const entries: [string, number][] = [];
+    for (const [key, records] of this.#scopes) {
+      if (key.startsWith(prefix) && isAfter(records.activityMs, key, after)) entries.push([key, records.activityMs]);
     }
-    if (records.size === 0) this.#dropScope(key);
+    entries.sort(compareEntries);
+    const nowMs = this.#now();
+    return toPage(entries.slice(0, limit + 1), limit, (key) => this.#swept(key)?.counts(nowMs) ?? emptyCounts());
   }
 
-  #dropScope(key: string): void {
+  /** A scope's records with the expired ones dropped, as the Redis store's sweep would. */
+  #swept(key: string): MemoryScope | undefined {
+    const records = this.#scopes.get(key);
+    if (!records) return undefined;
+    records.sweep(this.#now());
+    if (records.values.size > 0) return records;
     this.#scopes.delete(key);
-    this.#activity.delete(key);
+    return undefined;
   }
-}
-
-interface StoredValue {
-  readonly raw: string;
-  readonly expiresAtMs: number | null;
 }

@@ -1,8 +1,16 @@
+import type { Status } from '../../core/record.js';
+import type { JobSort, SortOrder } from '../job-query.js';
 import {
+  counterColumn,
+  INDEX_COLUMNS,
+  type IndexColumn,
+  type PostgresTables,
   RECORD_COLUMN_NAMES,
   RECORD_COLUMNS,
-  type PostgresTables,
   type RecordColumn,
+  SORT_COLUMNS,
+  WRITTEN_INDEX_COLUMNS,
+  WRITTEN_STATUSES,
 } from './postgres-schema.js';
 
 /**
@@ -13,76 +21,160 @@ import {
 export interface PostgresQueries {
   /**
    * $1: JSON array of rows keyed by column name; $2: JSON array of `{ key, last_activity_at }`.
-   * Upserts the records and moves each scope's last activity forward (never back).
+   * Upserts the records, moves each scope's last activity forward (never back) and its
+   * counters by the statuses the records leave and enter.
    */
   readonly upsert: string;
   /** $1: scope key, $2: now. Rows for `readRows()`: live records of the scope. */
   readonly selectScope: string;
   /** $1: scope key, $2: now, $3: id. At most one row for `readRows()`. */
   readonly selectOne: string;
+  /**
+   * $1: scope keys (text[]), $2: now (timestamptz), $3: now in ms. Rows `{ key, status, n,
+   * stalled }` that correct the counters: `-n` records of `status` expired and not yet swept
+   * (stalled false), `n` records of `status` that read `stalled` now (stalled true).
+   */
+  readonly countAdjustments: string;
+  /** $1: scope keys (text[]). Rows `{ key, <counter columns> }`. */
+  readonly counters: string;
   /** $1: scope key. Deletes the scope's records and its index row. */
   readonly deleteScope: string;
   /** $1: scope key, $2: id. Deletes one record, and the scope's index row when it was the last. */
   readonly deleteRecord: string;
   /** $1: now, $2: batch size. Deletes expired records oldest first; one row `{ removed }`. */
   readonly sweep: string;
+  /**
+   * A page of a scope's jobs, served by the (scope_key, sort key, id) index of its sort:
+   * $1 scope key, $2 now (timestamptz), $3 limit; then, when filtered by a status that `readsClock`, now in ms;
+   * when filtered by name, the LIKE pattern and the prefix; after a cursor, its key and id.
+   */
+  jobsPage(filter: JobsPageFilter): string;
   /** A page of scopes; see `scopesPage()`. */
   scopesPage(filter: { readonly prefix: boolean; readonly cursor: boolean }): string;
 }
 
+export interface JobsPageFilter {
+  readonly statuses: ReadonlySet<Status> | null;
+  readonly name: boolean;
+  readonly sort: JobSort;
+  readonly order: SortOrder;
+  readonly cursor: boolean;
+}
+
 export function postgresQueries(tables: PostgresTables): PostgresQueries {
   const { records, scopes } = tables;
-  const columns = RECORD_COLUMN_NAMES.join(', ');
-  const recordset = RECORD_COLUMN_NAMES.map((column) => `${column} ${columnType(column)}`).join(
-    ', ',
-  );
-  const updates = RECORD_COLUMN_NAMES.map((column) => `${column} = EXCLUDED.${column}`).join(', ');
+  const written = [...RECORD_COLUMN_NAMES, ...WRITTEN_INDEX_COLUMNS];
+  const columns = written.join(', ');
+  const recordset = written.map((column) => `${column} ${columnType(column)}`).join(', ');
+  const updates = written.map((column) => `${column} = EXCLUDED.${column}`).join(', ');
   // Times as ms since the epoch and numbers as float8 read the same through every driver and
   // session (TimeZone, DateStyle, int8 parsing); the scope comes back from scope_key.
   const selected = `id, ${RECORD_COLUMN_NAMES.filter((column) => column !== 'scope')
     .map(selectAs)
     .join(', ')}`;
   const live = '(expires_at IS NULL OR expires_at > $2::timestamptz)';
+  const counters = WRITTEN_STATUSES.map(counterColumn);
+  // Per scope, how many of `rows` have each written status: one column per counter.
+  const tally = (rows: string, sign: string) =>
+    WRITTEN_STATUSES.map(
+      (status) => `${sign}count(*) FILTER (WHERE ${rows}.status = '${status}') AS ${counterColumn(status)}`,
+    ).join(', ');
 
   return {
     upsert: `WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(scope_key text, id text, ${recordset})
 ), written AS (
-  INSERT INTO ${records} (scope_key, id, ${columns})
+  INSERT INTO ${records} AS t (scope_key, id, ${columns})
   SELECT scope_key, id, ${columns} FROM input
-  ON CONFLICT (scope_key, id) DO UPDATE SET ${updates}
+  ON CONFLICT (scope_key, id) DO UPDATE SET ${updates}, prev_status = t.status
+  RETURNING t.scope_key, t.status, t.prev_status
+), moves AS (
+  SELECT scope_key, status FROM written WHERE status IS NOT NULL
+), leaves AS (
+  SELECT scope_key, prev_status AS status FROM written WHERE prev_status IS NOT NULL
+), deltas AS (
+  SELECT k AS key, ${counters.map((column) => `COALESCE(sum(${column}), 0) AS ${column}`).join(', ')}
+  FROM (
+    SELECT scope_key AS k, ${tally('moves', '')} FROM moves GROUP BY scope_key
+    UNION ALL SELECT scope_key, ${tally('leaves', '-')} FROM leaves GROUP BY scope_key
+  ) d GROUP BY k
 )
-INSERT INTO ${scopes} AS s (key, last_activity_at)
-SELECT key, last_activity_at FROM jsonb_to_recordset($2::jsonb) AS a(key text, last_activity_at timestamptz)
-ON CONFLICT (key) DO UPDATE SET last_activity_at = GREATEST(s.last_activity_at, EXCLUDED.last_activity_at)`,
+INSERT INTO ${scopes} AS s (key, last_activity_at, ${counters.join(', ')})
+SELECT a.key, a.last_activity_at, ${counters.map((column) => `COALESCE(d.${column}, 0)`).join(', ')}
+FROM jsonb_to_recordset($2::jsonb) AS a(key text, last_activity_at timestamptz)
+LEFT JOIN deltas d ON d.key = a.key COLLATE "C"
+ON CONFLICT (key) DO UPDATE SET last_activity_at = GREATEST(s.last_activity_at, EXCLUDED.last_activity_at),
+  ${counters.map((column) => `${column} = s.${column} + EXCLUDED.${column}`).join(', ')}`,
 
     selectScope: `SELECT ${selected} FROM ${records} WHERE scope_key = $1 AND ${live}`,
 
     selectOne: `SELECT ${selected} FROM ${records} WHERE scope_key = $1 AND id = $3 AND ${live}`,
 
+    countAdjustments: `SELECT scope_key AS key, status, -count(*)::float8 AS n, false AS stalled
+FROM ${records} WHERE scope_key = ANY($1::text[]) AND expires_at <= $2::timestamptz AND status IS NOT NULL
+GROUP BY scope_key, status
+UNION ALL
+SELECT scope_key, status, count(*)::float8, true
+FROM ${records} WHERE scope_key = ANY($1::text[]) AND stalled_at_ms < $3::float8 AND ${live}
+  AND status IN ('running', 'started')
+GROUP BY scope_key, status`,
+
+    counters: `SELECT key, ${counters.map((column) => `${column}::float8 AS ${column}`).join(', ')}
+FROM ${scopes} WHERE key = ANY($1::text[])`,
+
     deleteScope: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1)
 DELETE FROM ${scopes} WHERE key = $1`,
 
     // Every part of one statement sees the same snapshot, so "was it the last record" asks
-    // for another record rather than for none left.
-    deleteRecord: `WITH gone AS (DELETE FROM ${records} WHERE scope_key = $1 AND id = $2)
-DELETE FROM ${scopes} WHERE key = $1
-  AND NOT EXISTS (SELECT 1 FROM ${records} WHERE scope_key = $1 AND id <> $2)`,
+    // for another record rather than for none left; the two changes of the scope row have
+    // opposite conditions, so one statement never touches it twice.
+    deleteRecord: `WITH gone AS (
+  DELETE FROM ${records} WHERE scope_key = $1 AND id = $2 RETURNING status
+), others AS (
+  SELECT EXISTS (SELECT 1 FROM ${records} WHERE scope_key = $1 AND id <> $2) AS more
+), kept AS (
+  UPDATE ${scopes} s SET ${counters.map((column) => `${column} = s.${column} + g.${column}`).join(', ')}
+  FROM (SELECT ${tally('gone', '-')} FROM gone) g
+  WHERE s.key = $1 AND (SELECT more FROM others)
+)
+DELETE FROM ${scopes} WHERE key = $1 AND NOT (SELECT more FROM others)`,
 
     sweep: `WITH due AS (
   SELECT scope_key, id FROM ${records} WHERE expires_at <= $1::timestamptz
   ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
 ), gone AS (
   DELETE FROM ${records} r USING due WHERE r.scope_key = due.scope_key AND r.id = due.id
-  RETURNING r.scope_key, r.id
+  RETURNING r.scope_key, r.id, r.status
+), empty AS (
+  SELECT DISTINCT g.scope_key AS key FROM gone g WHERE NOT EXISTS (
+    SELECT 1 FROM ${records} r WHERE r.scope_key = g.scope_key
+      AND NOT EXISTS (SELECT 1 FROM gone x WHERE x.scope_key = r.scope_key AND x.id = r.id)
+  )
 ), emptied AS (
-  DELETE FROM ${scopes} s WHERE s.key IN (SELECT scope_key FROM gone)
-    AND NOT EXISTS (
-      SELECT 1 FROM ${records} r WHERE r.scope_key = s.key
-        AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.scope_key = r.scope_key AND g.id = r.id)
-    )
+  DELETE FROM ${scopes} s WHERE s.key IN (SELECT key FROM empty)
+), kept AS (
+  UPDATE ${scopes} s SET ${counters.map((column) => `${column} = s.${column} + g.${column}`).join(', ')}
+  FROM (SELECT scope_key, ${tally('gone', '-')} FROM gone GROUP BY scope_key) g
+  WHERE s.key = g.scope_key AND s.key NOT IN (SELECT key FROM empty)
 )
 SELECT count(*)::int AS removed FROM gone`,
+
+    jobsPage: ({ statuses, name, sort, order, cursor }) => {
+      const column = SORT_COLUMNS[sort];
+      const where = ['scope_key = $1', live];
+      let next = 4;
+      if (statuses !== null)
+        where.push(statusPredicate(statuses, readsClock(statuses) ? `$${next++}::float8` : ''));
+      // LIKE is the exact test; the lower bound lets the planner range-scan the search index.
+      if (name) where.push(`name_search LIKE $${next++} AND name_search >= $${next++}`);
+      if (cursor) {
+        const type = sort === 'name' ? 'text' : 'float8';
+        where.push(`(${column}, id) ${order === 'asc' ? '>' : '<'} ($${next++}::${type}, $${next++})`);
+      }
+      const direction = order === 'asc' ? 'ASC' : 'DESC';
+      return `SELECT ${selected} FROM ${records} WHERE ${where.join(' AND ')}
+ORDER BY ${column} ${direction}, id ${direction} LIMIT $3`;
+    },
 
     scopesPage: ({ prefix, cursor }) => {
       // Parameters: $1 limit, then the prefix pattern, then the cursor's time and key.
@@ -97,13 +189,38 @@ ORDER BY last_activity_at DESC, key DESC LIMIT $1`;
   };
 }
 
+const CLOCK_STATUSES: readonly Status[] = ['running', 'started', 'stalled'];
+
+/** Whether a status filter needs the time: only unfinished jobs turn stalled. */
+export function readsClock(statuses: ReadonlySet<Status>): boolean {
+  return CLOCK_STATUSES.some((status) => statuses.has(status));
+}
+
+/** The SQL test for "reads one of `statuses` at `nowMs`": `stalled` is derived from the stall time. */
+function statusPredicate(statuses: ReadonlySet<Status>, nowMs: string): string {
+  const plain: string[] = [];
+  const tests: string[] = [];
+  for (const status of statuses) {
+    if (status === 'stalled')
+      tests.push(`(status IN ('running', 'started') AND stalled_at_ms < ${nowMs})`);
+    else if (status === 'running' || status === 'started')
+      tests.push(`(status = '${status}' AND (stalled_at_ms IS NULL OR stalled_at_ms >= ${nowMs}))`);
+    // Statuses are checked against STATUSES before they get here: literals are safe.
+    else plain.push(`'${status}'`);
+  }
+  if (plain.length > 0) tests.push(`status IN (${plain.join(', ')})`);
+  return `(${tests.join(' OR ')})`;
+}
+
 /** `user:%` for the prefix `user:`, with LIKE's wildcards in the prefix matched literally. */
 export function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
-function columnType(column: RecordColumn): string {
-  return RECORD_COLUMNS[column].replace(/ NOT NULL.*$/, '');
+function columnType(column: RecordColumn | IndexColumn): string {
+  const type: string =
+    column in RECORD_COLUMNS ? RECORD_COLUMNS[column as RecordColumn] : INDEX_COLUMNS[column as IndexColumn];
+  return type.replace(/ (COLLATE|NOT NULL).*$/, '');
 }
 
 function selectAs(column: RecordColumn): string {

@@ -1,8 +1,9 @@
 import { MalformedRecordError } from '../../core/errors.js';
 import { decodeActions } from '../../core/codec.js';
 import { EXPLICIT_STATES, type ExplicitState, type ProgressRecord } from '../../core/record.js';
-import { parseScopeKey } from '../../core/scope.js';
-import { Tick } from '../../core/tick.js';
+import { parseScopeKey, SCOPE_SEPARATOR } from '../../core/scope.js';
+import { stalledAt, Tick, writtenStatus } from '../../core/tick.js';
+import { type JobSort, jobSortKey, nameSearchKey } from '../job-query.js';
 
 /**
  * A row as the store selects it: numbers as float8, times as ms since the epoch (float8),
@@ -104,5 +105,45 @@ export function decodeRow(
       typeof row.actions === 'string' ? JSON.parse(row.actions) : row.actions,
       fail,
     ),
+  };
+}
+
+/**
+ * A record as a row of the records table, with the index columns derived here, in
+ * JavaScript, by the functions every store uses (job-query.ts), so PostgreSQL orders exactly
+ * as Memory and Redis do. Dates become ISO-8601 through JSON.stringify; a missing sort key
+ * becomes '-Infinity', which PostgreSQL reads as a float8.
+ */
+export function encodeRow(record: ProgressRecord) {
+  const sortKey = (sort: JobSort) => jobSortKey(record, sort) ?? '-Infinity';
+  return {
+    scope_key: record.scope.join(SCOPE_SEPARATOR),
+    id: record.id,
+    scope: record.scope,
+    name: record.name,
+    count: record.count,
+    total: record.total,
+    params: record.params ?? {},
+    error_count: record.errorCount,
+    started_at: record.startedAt,
+    updated_at: record.updatedAt,
+    completed_at: record.completedAt,
+    failed_at: record.failedAt,
+    expires_at: record.expiresAt,
+    rate: record.ratePerSecond,
+    interval_ms: record.intervalMs,
+    state: record.state,
+    error_message: record.errorMessage,
+    queue: record.queue,
+    job_id: record.jobId,
+    attempt: record.attempt,
+    actions: record.actions,
+    status: writtenStatus(record),
+    stalled_at_ms: stalledAt(record)?.getTime() ?? null,
+    sort_updated: sortKey('updatedAt'),
+    sort_started: sortKey('startedAt'),
+    sort_percentage: sortKey('percentage'),
+    sort_name: sortKey('name'),
+    name_search: nameSearchKey(record.name),
   };
 }

@@ -1,13 +1,20 @@
 import { expected } from '../../core/errors.js';
+import { STATUSES } from '../../core/record.js';
+import { STALLED_AFTER_INTERVALS, type WrittenStatus } from '../../core/tick.js';
+import type { JobSort } from '../job-query.js';
 
 /**
  * The two tables of a PostgresStore, for a `table` option of `progressrus`:
  *
  * - `progressrus`         one row per record; primary key (scope_key, id). Serves `scope()`
  *                         and `find()`; a partial index on `expires_at` serves the sweep.
- * - `progressrus_scopes`  one row per scope with its last activity, kept by the same
- *                         statement that writes records. Its primary key serves the prefix
- *                         filter, an index on (last_activity_at, key) the newest-first pages.
+ *                         Beside the record's columns, what `jobs()` reads by index (see
+ *                         INDEX_COLUMNS): one (scope_key, sort key, id) index per sort, so a
+ *                         page is an index range scan with LIMIT, never a sort of the scope.
+ * - `progressrus_scopes`  one row per scope with its last activity and its counts by
+ *                         written status, kept by the same statement that writes records.
+ *                         Its primary key serves the prefix filter, an index on
+ *                         (last_activity_at, key) the newest-first pages.
  *
  * Keys are `COLLATE "C"`: byte order, as Redis sorts, so cursors page the same way in every
  * store, and a plain btree serves `LIKE 'user:%'` (other collations need text_pattern_ops).
@@ -66,6 +73,47 @@ export type RecordColumn = keyof typeof RECORD_COLUMNS;
 export const RECORD_COLUMN_NAMES = Object.keys(RECORD_COLUMNS) as RecordColumn[];
 
 /**
+ * Columns the writer derives from the record for `jobs()` (job-query.ts), never read back:
+ * the written status and stall time (`stalled` is derived from them at read time), and the
+ * sort keys, a missing one stored as -Infinity so it sorts lowest as in every store.
+ * `prev_status` is the status before the latest write: the upsert's RETURNING gives it, so
+ * the counters move exactly even when two writers race on one record.
+ */
+export const INDEX_COLUMNS = {
+  status: 'text',
+  stalled_at_ms: 'double precision',
+  sort_updated: "double precision NOT NULL DEFAULT '-Infinity'",
+  sort_started: "double precision NOT NULL DEFAULT '-Infinity'",
+  sort_percentage: "double precision NOT NULL DEFAULT '-Infinity'",
+  sort_name: `text COLLATE "C" NOT NULL DEFAULT ''`,
+  name_search: `text COLLATE "C" NOT NULL DEFAULT ''`,
+  prev_status: 'text',
+} as const;
+
+export type IndexColumn = keyof typeof INDEX_COLUMNS;
+/** The index columns a write sets (`prev_status` is set by the upsert itself). */
+export const WRITTEN_INDEX_COLUMNS = (Object.keys(INDEX_COLUMNS) as IndexColumn[]).filter(
+  (column) => column !== 'prev_status',
+);
+
+/** The column of each sort's key. */
+export const SORT_COLUMNS = {
+  updatedAt: 'sort_updated',
+  startedAt: 'sort_started',
+  name: 'sort_name',
+  percentage: 'sort_percentage',
+} as const satisfies Record<JobSort, IndexColumn>;
+
+/** The counter column of each written status in the scopes table: `n_waiting_children`. */
+export function counterColumn(status: WrittenStatus): string {
+  return `n_${status.replaceAll('-', '_')}`;
+}
+
+export const WRITTEN_STATUSES: readonly WrittenStatus[] = STATUSES.filter(
+  (status): status is WrittenStatus => status !== 'stalled',
+);
+
+/**
  * One statement (a DO block, so it runs as one transaction on a pool and on PGlite alike)
  * that creates the tables or brings older ones up to date. Every step is idempotent, and an
  * advisory lock keeps two processes migrating at once from racing.
@@ -73,9 +121,16 @@ export const RECORD_COLUMN_NAMES = Object.keys(RECORD_COLUMNS) as RecordColumn[]
 export function migrationSql(tables: PostgresTables): string {
   const { records, scopes, stem } = tables;
   // A table made by an older version gains the newer columns; each NOT NULL one has a default.
-  const addColumns = RECORD_COLUMN_NAMES.map(
-    (column) =>
-      `ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS ${column} ${RECORD_COLUMNS[column]};`,
+  const columns = { ...RECORD_COLUMNS, ...INDEX_COLUMNS };
+  const names = Object.keys(columns) as (keyof typeof columns)[];
+  // A table made by an older version gains the newer columns; each NOT NULL one has a default.
+  const addColumns = names.map(
+    (column) => `ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS ${column} ${columns[column]};`,
+  );
+  const counters = WRITTEN_STATUSES.map(counterColumn);
+  const sortIndexes = Object.entries(SORT_COLUMNS).map(
+    ([sort, column]) =>
+      `CREATE INDEX IF NOT EXISTS "${stem}_${sort.toLowerCase()}_idx" ON ${records} (scope_key, ${column}, id);`,
   );
   return `DO $migrate$
 BEGIN
@@ -83,18 +138,48 @@ BEGIN
   CREATE TABLE IF NOT EXISTS ${records} (
     scope_key text COLLATE "C" NOT NULL,
     id text COLLATE "C" NOT NULL,
-    ${RECORD_COLUMN_NAMES.map((column) => `${column} ${RECORD_COLUMNS[column]}`).join(',\n    ')},
+    ${names.map((column) => `${column} ${columns[column]}`).join(',\n    ')},
     PRIMARY KEY (scope_key, id)
   );
   ${addColumns.join('\n  ')}
   CREATE INDEX IF NOT EXISTS "${stem}_expires_at_idx" ON ${records} (expires_at) WHERE expires_at IS NOT NULL;
+  ${sortIndexes.join('\n  ')}
+  CREATE INDEX IF NOT EXISTS "${stem}_status_idx" ON ${records} (scope_key, status, sort_updated, id);
+  CREATE INDEX IF NOT EXISTS "${stem}_search_idx" ON ${records} (scope_key, name_search, id);
+  CREATE INDEX IF NOT EXISTS "${stem}_stall_idx" ON ${records} (scope_key, stalled_at_ms) WHERE stalled_at_ms IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS "${stem}_scope_expiry_idx" ON ${records} (scope_key, expires_at) WHERE expires_at IS NOT NULL;
   CREATE TABLE IF NOT EXISTS ${scopes} (
     key text COLLATE "C" PRIMARY KEY,
     last_activity_at timestamptz NOT NULL
   );
+  ${counters.map((column) => `ALTER TABLE ${scopes} ADD COLUMN IF NOT EXISTS ${column} bigint NOT NULL DEFAULT 0;`).join('\n  ')}
   CREATE INDEX IF NOT EXISTS "${stem}_scopes_activity_idx" ON ${scopes} (last_activity_at, key);
+  ${backfillSql(tables, counters)}
 END
 $migrate$;`;
+}
+
+/**
+ * Rows written by a version without INDEX_COLUMNS get them, and every scope its counters
+ * recounted. Names are only lower-cased by SQL here (ASCII, digits unpadded): the next write
+ * of a record stores its exact keys. Does nothing when every row has a status.
+ */
+function backfillSql({ records, scopes }: PostgresTables, counters: readonly string[]): string {
+  const ms = (column: string) => `extract(epoch FROM ${column}) * 1000`;
+  return `IF EXISTS (SELECT 1 FROM ${records} WHERE status IS NULL AND count >= 0) THEN
+    UPDATE ${records} SET
+      status = CASE WHEN failed_at IS NOT NULL THEN 'failed' WHEN completed_at IS NOT NULL THEN 'completed'
+        WHEN state IS NOT NULL THEN state WHEN started_at IS NOT NULL OR count > 0 THEN 'running' ELSE 'started' END,
+      stalled_at_ms = CASE WHEN failed_at IS NULL AND completed_at IS NULL AND state IS NULL
+        THEN ${ms('updated_at')} + ${STALLED_AFTER_INTERVALS} * interval_ms END,
+      sort_updated = COALESCE(${ms('GREATEST(updated_at, started_at, completed_at, failed_at)')}, '-Infinity'),
+      sort_started = COALESCE(${ms('started_at')}, '-Infinity'),
+      sort_percentage = CASE WHEN total IS NULL THEN '-Infinity' WHEN total = 0 THEN 100
+        ELSE count::float8 / total * 100 END,
+      sort_name = lower(COALESCE(name, id)), name_search = lower(COALESCE(name, id))
+    WHERE status IS NULL AND count >= 0;
+    UPDATE ${scopes} s SET ${counters.map((column, index) => `${column} = (SELECT count(*) FROM ${records} r WHERE r.scope_key = s.key AND r.status = '${WRITTEN_STATUSES[index]}')`).join(',\n      ')};
+  END IF;`;
 }
 
 function literal(text: string): string {

@@ -12,10 +12,30 @@ import { warnMalformed } from '../read-records.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
 import { normalizeScopesQuery, toPage } from '../scope-page.js';
 import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
-import type { Tick } from '../../core/tick.js';
-import { likePrefix, type PostgresQueries, postgresQueries } from './postgres-queries.js';
-import { type RecordRow, readRows } from './postgres-row.js';
-import { migrationSql, type PostgresTables, postgresTables } from './postgres-schema.js';
+import type { Tick, WrittenStatus } from '../../core/tick.js';
+import type { Status } from '../../core/record.js';
+import {
+  emptyCounts,
+  type JobsPage,
+  type JobsQuery,
+  normalizeJobsQuery,
+  type StatusCounts,
+  toJobsPage,
+} from '../job-query.js';
+import {
+  likePrefix,
+  type PostgresQueries,
+  postgresQueries,
+  readsClock,
+} from './postgres-queries.js';
+import { encodeRow, type RecordRow, readRows } from './postgres-row.js';
+import {
+  counterColumn,
+  migrationSql,
+  type PostgresTables,
+  postgresTables,
+  WRITTEN_STATUSES,
+} from './postgres-schema.js';
 
 /**
  * What the store needs of a database connection: pg's `Pool` or `Client`, or a PGlite
@@ -159,7 +179,7 @@ export class PostgresStore implements Store {
       }
       const scopes = [...activity].map(([key, ms]) => ({ key, last_activity_at: new Date(ms) }));
       await this.#query(this.#sql.upsert, [
-        JSON.stringify(chunk.map(toRow)),
+        JSON.stringify(chunk.map(encodeRow)),
         JSON.stringify(scopes),
       ]);
     }
@@ -207,10 +227,56 @@ export class PostgresStore implements Store {
     }
     const sql = this.#sql.scopesPage({ prefix: prefix !== '', cursor: after !== null });
     const rows = (await this.#query(sql, params)) as { key: string; activity_ms: number }[];
+    const counts = await this.#counts(rows.slice(0, limit).map((row) => row.key));
     return toPage(
       rows.map((row) => [row.key, Number(row.activity_ms)]),
       limit,
+      (key) => counts.get(key) ?? emptyCounts(),
     );
+  }
+
+  async jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
+    const normalized = normalizeJobsQuery(query);
+    const { statuses, name, sort, order, after, limit } = normalized;
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const nowMs = this.#now();
+    const params: unknown[] = [key, new Date(nowMs).toISOString(), limit + 1];
+    if (statuses !== null && readsClock(statuses)) params.push(nowMs);
+    if (name !== null) params.push(likePrefix(name), name);
+    // A missing key is stored as -Infinity, which JSON cannot carry: it goes as text.
+    if (after !== null) params.push(after.key ?? '-Infinity', after.id);
+    const sql = this.#sql.jobsPage({ statuses, name: name !== null, sort, order, cursor: after !== null });
+    const [rows, counts] = await Promise.all([this.#query(sql, params), this.#counts([key])]);
+    const ticks = readRows(key, rows as RecordRow[], nowMs, this.#onMalformed);
+    return toJobsPage(ticks, normalized, counts.get(key) ?? emptyCounts());
+  }
+
+  /**
+   * Counts by status of some scopes: their counters, less the records expired and not yet
+   * swept, with the unfinished records past their stall time moved to `stalled`. Both
+   * corrections are index range scans over the few records concerned, never the scope.
+   */
+  async #counts(keys: readonly string[]): Promise<Map<string, StatusCounts>> {
+    const counts = new Map<string, Record<Status, number>>();
+    if (keys.length === 0) return counts;
+    const nowMs = this.#now();
+    const [counters, adjustments] = await Promise.all([
+      this.#query(this.#sql.counters, [keys]),
+      this.#query(this.#sql.countAdjustments, [keys, new Date(nowMs).toISOString(), nowMs]),
+    ]);
+    for (const row of counters as Record<string, unknown>[]) {
+      const each = emptyCounts();
+      for (const status of WRITTEN_STATUSES) each[status] = Number(row[counterColumn(status)]);
+      counts.set(String(row.key), each);
+    }
+    for (const row of adjustments as { key: string; status: WrittenStatus; n: number; stalled: boolean }[]) {
+      const each = counts.get(row.key);
+      if (each === undefined) continue;
+      const n = Number(row.n);
+      each[row.status] += row.stalled ? -n : n;
+      if (row.stalled) each.stalled += n;
+    }
+    return counts;
   }
 
   /**
@@ -252,33 +318,6 @@ export class PostgresStore implements Store {
       throw error;
     }
   }
-}
-
-/** A record as a row of the records table; Dates become ISO-8601 through JSON.stringify. */
-function toRow(record: ProgressRecord) {
-  return {
-    scope_key: record.scope.join(SCOPE_SEPARATOR),
-    id: record.id,
-    scope: record.scope,
-    name: record.name,
-    count: record.count,
-    total: record.total,
-    params: record.params ?? {},
-    error_count: record.errorCount,
-    started_at: record.startedAt,
-    updated_at: record.updatedAt,
-    completed_at: record.completedAt,
-    failed_at: record.failedAt,
-    expires_at: record.expiresAt,
-    rate: record.ratePerSecond,
-    interval_ms: record.intervalMs,
-    state: record.state,
-    error_message: record.errorMessage,
-    queue: record.queue,
-    job_id: record.jobId,
-    attempt: record.attempt,
-    actions: record.actions,
-  };
 }
 
 function compareText(a: string, b: string): number {

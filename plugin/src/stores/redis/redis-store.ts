@@ -17,6 +17,16 @@ import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js
 import { compareEntries, isAfter, normalizeScopesQuery, toPage } from '../scope-page.js';
 import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
 import type { Tick } from '../../core/tick.js';
+import {
+  countByStatus,
+  countsTotal,
+  emptyCounts,
+  type JobsPage,
+  type JobsQuery,
+  normalizeJobsQuery,
+  type StatusCounts,
+} from '../job-query.js';
+import { pageTicksInterim } from './redis-jobs-interim.js';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** An ioredis `Redis` or `Cluster`. The store never closes it: it is yours. */
@@ -202,9 +212,31 @@ export class RedisStore implements Store {
     await this.#redis.publish(this.keys.changes, JSON.stringify(changes));
   }
 
+  async jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
+    const normalized = normalizeJobsQuery(query);
+    // TEMPORARY (#12): a whole-scope read until helper "redis" lands the per-scope indexes.
+    return pageTicksInterim(await this.scope(scope), normalized);
+  }
+
   async scopes(query?: ScopesQuery): Promise<ScopesPage> {
+    const page = await this.#scopesPage(query);
+    // TEMPORARY (#12): counts by reading each listed scope until helper "redis" lands its counters.
+    const counts = new Map<string, StatusCounts>();
+    await Promise.all(
+      page.items.map(async (entry) => counts.set(entry.key, countByStatus(await this.scope(entry.scope)))),
+    );
+    return {
+      nextCursor: page.nextCursor,
+      items: page.items.map((entry) => {
+        const each = counts.get(entry.key) ?? emptyCounts();
+        return { ...entry, counts: each, total: countsTotal(each) };
+      }),
+    };
+  }
+
+  async #scopesPage(query?: ScopesQuery): Promise<ScopesPage> {
     const { prefix, after, limit } = normalizeScopesQuery(query);
-    if (prefix === '') return toPage(await this.#walkActivity(() => true, after, limit + 1), limit);
+    if (prefix === '') return toPage(await this.#walkActivity(() => true, after, limit + 1), limit, emptyCounts);
     const min = `[${prefix}`;
     // 0xff never occurs in UTF-8, so it sorts after every key that starts with the prefix.
     const max = Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
@@ -215,6 +247,7 @@ export class RedisStore implements Store {
       return toPage(
         await this.#walkActivity((key) => key.startsWith(prefix), after, limit + 1),
         limit,
+        emptyCounts,
       );
     }
     const keys = await this.#redis.zrangebylex(this.keys.names, min, max);
@@ -225,7 +258,7 @@ export class RedisStore implements Store {
       if (score !== null && score !== undefined && isAfter(Number(score), key, after))
         entries.push([key, Number(score)]);
     });
-    return toPage(entries.sort(compareEntries).slice(0, limit + 1), limit);
+    return toPage(entries.sort(compareEntries).slice(0, limit + 1), limit, emptyCounts);
   }
 
   /** Reads the activity index newest first, in chunks, keeping `want` entries that pass `keep`. */

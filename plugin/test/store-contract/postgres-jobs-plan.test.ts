@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ProgressRecord } from '../../src/index.js';
+import { JOB_SORTS, type JobSort } from '../../src/stores/job-query.js';
+import { type JobsPageFilter, postgresQueries } from '../../src/stores/postgres/postgres-queries.js';
+import type { PostgresStore } from '../../src/stores/postgres/index.js';
+import { postgresFixture } from './postgres-fixture.js';
+
+const pool = new pg.Pool({ connectionString: inject('postgresUrl'), max: 2 });
+const T0 = Date.parse('2026-03-01T12:00:00.000Z');
+const SIZE = 20_000;
+
+function record(index: number): ProgressRecord {
+  const done = index % 10 !== 0;
+  return {
+    id: `job-${index}`,
+    name: `Import ${index % 997}`,
+    scope: ['big', '1'],
+    startedAt: index % 7 === 0 ? null : new Date(T0 + index),
+    completedAt: done ? new Date(T0 + index + 500) : null,
+    failedAt: null,
+    expiresAt: null,
+    count: index % 101,
+    total: index % 13 === 0 ? null : 100,
+    params: {},
+    errorCount: 0,
+    updatedAt: new Date(T0 + index + 500),
+    ratePerSecond: null,
+    intervalMs: 2000,
+    state: null,
+    errorMessage: null,
+    queue: null,
+    jobId: null,
+    attempt: null,
+    actions: [],
+  };
+}
+
+/**
+ * The plans PostgreSQL picks for `jobs()` on a large scope: every page is an index range
+ * scan under a LIMIT, never a sequential scan of the records nor a sort of the whole scope.
+ */
+describe('PostgresStore.jobs() query plans', () => {
+  let fixture: Awaited<ReturnType<typeof postgresFixture>>;
+  let store: PostgresStore;
+
+  beforeAll(async () => {
+    fixture = await postgresFixture(pool);
+    store = fixture.store;
+    await Promise.all(Array.from({ length: SIZE }, (_, index) => store.persist(record(index))));
+    await pool.query(`ANALYZE ${store.tables.records}; ANALYZE ${store.tables.scopes}`);
+  }, 120_000);
+  afterAll(async () => {
+    await fixture.close();
+    await pool.end();
+  });
+
+  async function plan(filter: Partial<JobsPageFilter>, extra: unknown[] = []): Promise<string> {
+    const full: JobsPageFilter = { statuses: null, name: false, sort: 'updatedAt', order: 'desc', cursor: false, ...filter };
+    const text = postgresQueries(store.tables).jobsPage(full);
+    const params: unknown[] = ['big:1', new Date(T0).toISOString(), 51, ...extra];
+    const rows = (await pool.query(`EXPLAIN (COSTS OFF) ${text}`, params)).rows;
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  }
+
+  const indexOf = (sort: JobSort) => `${store.tables.stem}_${sort.toLowerCase()}_idx`;
+
+  for (const sort of JOB_SORTS) {
+    for (const order of ['asc', 'desc'] as const) {
+      it(`reads a page by ${sort} ${order} from its index under a LIMIT, first page and after a cursor`, async () => {
+        const cursorKey = sort === 'name' ? 'import 00000000000000000500' : sort === 'percentage' ? 50 : T0 + 5000;
+        for (const text of [await plan({ sort, order }), await plan({ sort, order, cursor: true }, [cursorKey, 'job-5000'])]) {
+          expect(text).toMatch(/^Limit/);
+          expect(text).toMatch(new RegExp(`Index Scan${order === 'desc' ? ' Backward' : ''} using ${indexOf(sort)}`));
+          expect(text).not.toMatch(/Seq Scan|Sort/);
+        }
+      });
+    }
+  }
+
+  it('reads a status-filtered page from the status index, and a stalled one from a sort index', async () => {
+    const failed = await plan({ statuses: new Set(['failed']) });
+    expect(failed).toContain(`${store.tables.stem}_status_idx`);
+    expect(failed).not.toMatch(/Seq Scan|Sort/);
+    const running = await plan({ statuses: new Set(['running', 'stalled']) }, [T0]);
+    expect(running).toMatch(/Index Scan/);
+    expect(running).not.toMatch(/Seq Scan/);
+  });
+
+  it('reads a name-prefixed page through an index, never a sequential scan', async () => {
+    const text = await plan({ name: true, sort: 'name' }, ['import 12%', 'import 12']);
+    expect(text).toMatch(/Index Scan/);
+    expect(text).not.toMatch(/Seq Scan/);
+  });
+
+  it('counts from the counters and two index ranges, never the scope', async () => {
+    const sql = postgresQueries(store.tables);
+    for (const [text, params] of [
+      [sql.counters, [['big:1']]],
+      [sql.countAdjustments, [['big:1'], new Date(T0).toISOString(), T0]],
+    ] as const) {
+      const rows = (await pool.query(`EXPLAIN (COSTS OFF) ${text}`, [...params])).rows;
+      // The scopes table holds one row here: only a scan of the records would be wrong.
+      const planText = rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(planText).not.toMatch(new RegExp(`Seq Scan on ${store.tables.stem}(?!_)`));
+    }
+    const page = await store.jobs(['big', 1], { limit: 10 });
+    expect(page.total).toBe(SIZE);
+    expect(page.counts.completed).toBe(SIZE - SIZE / 10);
+  });
+});
