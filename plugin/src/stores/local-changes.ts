@@ -3,6 +3,7 @@ import type { ProgressRecord } from '../core/record.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../core/scope.js';
 import type { ScopesPage, ScopesQuery, Store } from './store.js';
 import type { Tick } from '../core/tick.js';
+import type { JobsPage, JobsQuery } from './job-query.js';
 
 /**
  * A change feed inside one process, for stores that publish nothing themselves (a
@@ -71,5 +72,9 @@ class TrackedStore implements Store {
 
   scopes(query?: ScopesQuery): Promise<ScopesPage> {
     return this.#store.scopes(query);
+  }
+
+  jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
+    return this.#store.jobs(scope, query);
   }
 }
