@@ -23,6 +23,10 @@ export class DefaultStore {
   get(): RedisStore {
     if (this.#store === null) {
       this.#connection = this.#open();
+      // Its failures reach `progress.onError` as failed writes (retried by the Progresser); its
+      // 'error' events would only repeat them, and unheard they print "[ioredis] Unhandled error
+      // event" on every reconnect attempt while Redis is down.
+      this.#connection.on('error', () => {});
       this.#store = new RedisStore({ connection: this.#connection });
     }
     return this.#store;

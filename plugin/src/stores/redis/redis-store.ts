@@ -3,6 +3,7 @@ import { encodeRecord, isWireFormat, type WireFormat } from '../../core/codec.js
 import {
   check,
   checkBoolean,
+  checkInteger,
   checkNonEmptyString,
   checkNonNegative,
   checkObject,
@@ -12,6 +13,7 @@ import {
 import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { readRecord, readRecords, warnMalformed } from '../read-records.js';
 import { RedisBatch } from './redis-batch.js';
+import { boundedRead, type ReadContext } from './bounded-read.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
 import { compareEntries, isAfter, normalizeScopesQuery, toPage } from '../scope-page.js';
@@ -45,6 +47,14 @@ export interface RedisStoreOptions extends StoreOptions {
    * them go to Redis as one MULTI. 0 sends at the end of the current turn. @default 5
    */
   readonly batchMs?: number;
+  /**
+   * How long a read (`find`, `scope`, `scopes`) waits for each Redis command before it fails
+   * with a `StoreError` naming the store: while Redis is down, ioredis would otherwise queue the
+   * command and retry it for a long time (forever on a connection with
+   * `maxRetriesPerRequest: null`). 0 waits as long as ioredis does. Writes are not bounded
+   * here: a Progresser retries them. @default 5000
+   */
+  readonly readTimeoutMs?: number;
 }
 
 /** A prefix filter matching fewer scopes than this is served from the name index, else by walking the activity index. */
@@ -74,6 +84,7 @@ export class RedisStore implements Store {
   readonly #onMalformed: (error: Error) => void;
   readonly #sweepIntervalMs: number;
   readonly #batchMs: number;
+  readonly #read: ReadContext;
   #lastSweepMs = 0;
   #sweeping = false;
   // Records waiting for the next batch, latest write per record wins.
@@ -102,6 +113,16 @@ export class RedisStore implements Store {
     this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
     this.#sweepIntervalMs = checkNonNegative('sweepIntervalMs', sweepIntervalMs);
     this.#batchMs = checkRange('batchMs', options.batchMs ?? 5, 0, 1000);
+    this.#read = {
+      store: `RedisStore ${JSON.stringify(prefix)}`,
+      status: () => connection.status,
+      timeoutMs: checkInteger('readTimeoutMs', options.readTimeoutMs ?? 5000, 0),
+    };
+  }
+
+  /** One Redis command of a read: bounded by `readTimeoutMs`, failing with a `StoreError`. */
+  #bounded<T>(operation: string, command: Promise<T>): Promise<T> {
+    return boundedRead(command, operation, this.#read);
   }
 
   persist(record: ProgressRecord): Promise<void> {
@@ -178,14 +199,14 @@ export class RedisStore implements Store {
 
   async scope(scope: Scope): Promise<Tick[]> {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    const hash = await this.#redis.hgetall(this.keys.scope(key));
+    const hash = await this.#bounded('scope()', this.#redis.hgetall(this.keys.scope(key)));
     return readRecords(key, Object.entries(hash), this.#now(), this.#onMalformed);
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {
     checkNonEmptyString('id', id);
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    const raw = await this.#redis.hget(this.keys.scope(key), id);
+    const raw = await this.#bounded('find()', this.#redis.hget(this.keys.scope(key), id));
     return raw === null ? null : readRecord(key, id, raw, new Date(this.#now()), this.#onMalformed);
   }
 
@@ -223,7 +244,9 @@ export class RedisStore implements Store {
     // TEMPORARY (#12): counts by reading each listed scope until helper "redis" lands its counters.
     const counts = new Map<string, StatusCounts>();
     await Promise.all(
-      page.items.map(async (entry) => counts.set(entry.key, countByStatus(await this.scope(entry.scope)))),
+      page.items.map(async (entry) =>
+        counts.set(entry.key, countByStatus(await this.scope(entry.scope))),
+      ),
     );
     return {
       nextCursor: page.nextCursor,
@@ -236,11 +259,15 @@ export class RedisStore implements Store {
 
   async #scopesPage(query?: ScopesQuery): Promise<ScopesPage> {
     const { prefix, after, limit } = normalizeScopesQuery(query);
-    if (prefix === '') return toPage(await this.#walkActivity(() => true, after, limit + 1), limit, emptyCounts);
+    if (prefix === '')
+      return toPage(await this.#walkActivity(() => true, after, limit + 1), limit, emptyCounts);
     const min = `[${prefix}`;
     // 0xff never occurs in UTF-8, so it sorts after every key that starts with the prefix.
     const max = Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
-    const matching = await this.#redis.zlexcount(this.keys.names, min, max);
+    const matching = await this.#bounded(
+      'scopes()',
+      this.#redis.zlexcount(this.keys.names, min, max),
+    );
     if (matching === 0) return { items: [], nextCursor: null };
     if (matching > NAME_INDEX_LIMIT) {
       // Dense match: walking the activity index finds a page after ~limit × total / matching entries.
@@ -250,8 +277,14 @@ export class RedisStore implements Store {
         emptyCounts,
       );
     }
-    const keys = await this.#redis.zrangebylex(this.keys.names, min, max);
-    const scores = keys.length > 0 ? await this.#redis.zmscore(this.keys.scopes, ...keys) : [];
+    const keys = await this.#bounded(
+      'scopes()',
+      this.#redis.zrangebylex(this.keys.names, min, max),
+    );
+    const scores =
+      keys.length > 0
+        ? await this.#bounded('scopes()', this.#redis.zmscore(this.keys.scopes, ...keys))
+        : [];
     const entries: [string, number][] = [];
     keys.forEach((key, index) => {
       const score = scores[index];
@@ -271,14 +304,17 @@ export class RedisStore implements Store {
     const chunk = Math.max(want * 4, 200);
     const max = after ? String(after.activityMs) : '+inf';
     for (let offset = 0; found.length < want; offset += chunk) {
-      const flat = await this.#redis.zrevrangebyscore(
-        this.keys.scopes,
-        max,
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        offset,
-        chunk,
+      const flat = await this.#bounded(
+        'scopes()',
+        this.#redis.zrevrangebyscore(
+          this.keys.scopes,
+          max,
+          '-inf',
+          'WITHSCORES',
+          'LIMIT',
+          offset,
+          chunk,
+        ),
       );
       for (let i = 0; i + 1 < flat.length && found.length < want; i += 2) {
         const key = flat[i] as string;
