@@ -10,7 +10,7 @@ import { uniquePrefix } from '../helpers.js';
  * `maxRetriesPerRequest: null`, the setting BullMQ requires: without the read timeout these
  * tests would hang until vitest's own timeout).
  */
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
