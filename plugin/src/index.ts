@@ -2,6 +2,8 @@ export { decodeRecord, encodeRecord, type WireFormat } from './core/codec.js';
 export { type ErrorDTO, type JobDTO, type PageDTO, type ScopeDTO, toJobDTO, toScopeDTO } from './core/dto.js';
 export {
   expected,
+  JobActionRefusedError,
+  JobNotFoundError,
   MalformedRecordError,
   ProgressrusArgumentError,
   ProgressrusError,
@@ -12,7 +14,18 @@ export { DEFAULT_RETENTION, type ProgresserOptions, type Retention } from './cor
 export { Progresser } from './core/progresser.js';
 export { Progressrus, type ProgressrusOptions } from './progressrus.js';
 export { estimateFinish, straightLineFinish } from './core/rate.js';
-export { type ExplicitState, lastActivity, type ProgressRecord, STATUSES, type Status } from './core/record.js';
+export type { ActionOutcome, ActionResult, JobActor } from './core/job-actor.js';
+export {
+  EXPLICIT_STATES,
+  type ExplicitState,
+  JOB_ACTION_NAMES,
+  type JobActionName,
+  lastActivity,
+  type ProgressRecord,
+  type RecordAction,
+  STATUSES,
+  type Status,
+} from './core/record.js';
 export {
   countByStatus,
   JOB_SORTS,

@@ -46,7 +46,8 @@ export class DefaultStore {
   }
 }
 
-function opener(connection: unknown): () => Connection {
+/** How to open a new connection to the Redis of `connection` (an ioredis client or its options). */
+export function opener(connection: unknown): () => Connection {
   if (isIoredis(connection)) return () => (connection as { duplicate(): Connection }).duplicate();
   if (connection !== null && typeof connection === 'object' && !('duplicate' in connection)) {
     const { url, ...options } = connection as RedisOptions & { url?: string };

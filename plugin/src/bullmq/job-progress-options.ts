@@ -56,6 +56,11 @@ export interface JobProgressOptions<DataType = AnyData> {
   readonly retention?: Retention;
   /** Store and mirror failures; never thrown into the job. @default one console warning per burst of failures */
   readonly onError?: (error: Error) => void;
+  /**
+   * `ProgressWorker` only: listen for cancel requests (one more Redis connection per worker).
+   * @default true
+   */
+  readonly cancel?: boolean;
 }
 
 export interface ResolvedJobProgressOptions {
@@ -67,6 +72,7 @@ export interface ResolvedJobProgressOptions {
   readonly mirror: boolean;
   readonly retention: Required<Retention>;
   readonly onError: ((error: Error) => void) | undefined;
+  readonly cancel: boolean;
 }
 
 /**
@@ -77,7 +83,17 @@ export function resolveJobProgressOptions(
   options: JobProgressOptions<never> | undefined,
 ): ResolvedJobProgressOptions {
   const given = checkObject('progress', (options ?? {}) as JobProgressOptions);
-  const { scope, total, name, store, intervalMs = 2000, mirror = true, retention, onError } = given;
+  const {
+    scope,
+    total,
+    name,
+    store,
+    intervalMs = 2000,
+    mirror = true,
+    retention,
+    onError,
+    cancel = true,
+  } = given;
   for (const [key, value] of Object.entries({ scope, total, name, onError })) {
     if (value !== undefined) checkOptionalFunction(`progress.${key}`, value);
   }
@@ -96,6 +112,7 @@ export function resolveJobProgressOptions(
     mirror: checkBoolean('progress.mirror', mirror),
     retention: resolveRetention(retention, 'progress.retention'),
     onError,
+    cancel: checkBoolean('progress.cancel', cancel),
   };
 }
 

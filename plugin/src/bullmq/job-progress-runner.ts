@@ -1,7 +1,8 @@
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { FailureReporter } from '../core/failure-reporter.js';
 import { Progresser } from '../core/progresser.js';
-import type { StoreWriter } from '../stores/store.js';
+import type { RecordAction } from '../core/record.js';
+import type { StoreReader, StoreWriter } from '../stores/store.js';
 import { attemptOutcome } from './attempt-outcome.js';
 import {
   attemptOf,
@@ -26,8 +27,9 @@ const FLUSH_TIMEOUT_MS = 10_000;
 export class JobProgressRunner {
   readonly #options: ResolvedJobProgressOptions;
   readonly #store: () => StoreWriter;
-  // Progressers of running jobs, and final writes not yet in the store: what `flush()` waits for.
-  readonly #live = new Set<Progresser>();
+  // Progressers of running jobs by record id (cancel requests find them there), and final
+  // writes not yet in the store: what `flush()` waits for.
+  readonly #live = new Map<string, { progress: Progresser; cancelled: boolean }>();
   readonly #writing = new Set<Promise<void>>();
   // Mirror failures of every job: one warning per burst without `onError`, as for store failures.
   readonly #mirrorFailures: FailureReporter;
@@ -50,9 +52,11 @@ export class JobProgressRunner {
           failures: this.#mirrorFailures,
         })
       : null;
+    const scope = scopeOf(job, options);
+    const id = recordIdOf(job);
     const progress = new Progresser({
-      scope: scopeOf(job, options),
-      id: recordIdOf(job),
+      scope,
+      id,
       name: options.name ? options.name(job) : job.name,
       total: options.total ? (options.total(job) ?? null) : null,
       store: mirror ?? store,
@@ -65,8 +69,10 @@ export class JobProgressRunner {
       queue: job.queueName,
       jobId: job.id ?? null,
       attempt: attemptOf(job),
+      actions: job.attemptsMade > 0 ? await this.#actionsOf(store, scope, id) : [],
     });
-    this.#live.add(progress);
+    const live = { progress, cancelled: false };
+    this.#live.set(id, live);
     // A job that works a while before its first tick still shows up, as `started`.
     const startTimer = setTimeout(() => {
       if (progress.count === 0 && progress.errorCount === 0) this.#track(progress.setState(null));
@@ -80,6 +86,12 @@ export class JobProgressRunner {
       this.#track(progress.complete());
       return result;
     } catch (error) {
+      if (live.cancelled) {
+        // Whatever the processor threw once it was asked to stop, the job ends cancelled and
+        // BullMQ must not retry it.
+        await progress.cancel();
+        throw new UnrecoverableError(`Cancelled (${messageOf(error)})`);
+      }
       const outcome = attemptOutcome(job, error);
       // Awaited: the next attempt may start in this process at once and must find this written first.
       if (outcome.kind === 'failed') await progress.fail(error);
@@ -87,7 +99,39 @@ export class JobProgressRunner {
       throw error;
     } finally {
       clearTimeout(startTimer);
-      this.#live.delete(progress);
+      this.#live.delete(id);
+    }
+  }
+
+  /** Whether a job with this record id runs here. */
+  holds(id: string): boolean {
+    return this.#live.has(id);
+  }
+
+  /**
+   * Notes that the job was asked to stop (its record shows "cancel requested" until it ends):
+   * if its processor then throws, the job ends `cancelled`. False when the job does not run here.
+   */
+  requestCancel(id: string, atMs: number): boolean {
+    const live = this.#live.get(id);
+    if (!live) return false;
+    live.cancelled = true;
+    this.#track(live.progress.recordAction({ action: 'cancel', at: new Date(atMs) }));
+    return true;
+  }
+
+  /** The actions of a rerun job's record, so that its history survives the new attempt. */
+  async #actionsOf(
+    store: StoreWriter & Partial<StoreReader>,
+    scope: readonly string[],
+    id: string,
+  ): Promise<readonly RecordAction[]> {
+    if (typeof store.find !== 'function') return [];
+    try {
+      return (await store.find(scope, id))?.actions ?? [];
+    } catch {
+      // The history is a nicety: a store that cannot be read now must not stop the job.
+      return [];
     }
   }
 
@@ -98,7 +142,7 @@ export class JobProgressRunner {
   async flush(): Promise<void> {
     const all = Promise.all([
       ...this.#writing,
-      ...[...this.#live].map((progress) => progress.flush()),
+      ...[...this.#live.values()].map((live) => live.progress.flush()),
     ]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -113,4 +157,8 @@ export class JobProgressRunner {
     this.#writing.add(write);
     void write.then(() => this.#writing.delete(write));
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

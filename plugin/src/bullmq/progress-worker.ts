@@ -1,7 +1,9 @@
 import { URL } from 'node:url';
 import { Worker, type WorkerOptions } from 'bullmq';
 import { expected } from '../core/errors.js';
-import { DefaultStore } from './default-store.js';
+import { cancelChannel } from '../stores/redis/redis-keys.js';
+import { CancelListener } from './cancel-listener.js';
+import { DefaultStore, opener } from './default-store.js';
 import {
   type AnyData,
   type JobProgressOptions,
@@ -23,6 +25,11 @@ export interface ProgressWorkerOptions<DataType = AnyData> extends WorkerOptions
  * completed, failed, retrying (the same record across attempts), delayed or waiting-children.
  * A sandboxed processor (a file path) gets a Progresser too, as its second argument.
  *
+ * The worker listens for cancel requests (`JobActions#act('cancel', …)`, from the admin or the
+ * HTTP API, in any process) on a connection of its own: for a job it runs, it records the
+ * request and calls `cancelJob`, so the processor's AbortSignal fires; the record ends
+ * `cancelled` when the processor gives up. See the README for how a processor honours it.
+ *
  * @example
  * const worker = new ProgressWorker('imports', async (job, progress) => {
  *   progress.total = job.data.rows.length;
@@ -39,6 +46,7 @@ export class ProgressWorker<
 > extends Worker<DataType, ResultType, NameType> {
   readonly #runner: JobProgressRunner;
   readonly #defaultStore: DefaultStore | null;
+  readonly #cancels: CancelListener | null;
 
   constructor(
     queueName: string,
@@ -64,6 +72,17 @@ export class ProgressWorker<
     );
     this.#runner = runner;
     this.#defaultStore = defaultStore;
+    this.#cancels = resolved.cancel
+      ? new CancelListener(
+          opener(workerOptions.connection),
+          cancelChannel(this.opts.prefix ?? 'bull', queueName),
+          (request) => {
+            // Noted before the abort, so that the processor's exception reads as a cancel.
+            if (runner.requestCancel(request.id, request.atMs)) this.cancelJob(request.jobId, 'cancelled');
+          },
+          (error) => this.emit('error', error),
+        )
+      : null;
     if (!isFunction) {
       // BullMQ's sandbox runner, built by the constructor above, gets a job that relays the child's counts.
       const sandboxed = this.processFn;
@@ -72,6 +91,13 @@ export class ProgressWorker<
           sandboxed(relayJob(job, progress, resolved.intervalMs) as typeof job, token, signal),
         );
     }
+  }
+
+  /** Resolves once BullMQ's connection is ready and the worker listens for cancel requests. */
+  override async waitUntilReady(): ReturnType<Worker['waitUntilReady']> {
+    const client = await super.waitUntilReady();
+    await this.#cancels?.ready;
+    return client;
   }
 
   /** Loads the processor file in the child through progressrus's module, which adds the Progresser. */
@@ -86,6 +112,6 @@ export class ProgressWorker<
   override async close(force = false): Promise<void> {
     await super.close(force);
     await this.#runner.flush();
-    await this.#defaultStore?.close();
+    await Promise.all([this.#defaultStore?.close(), this.#cancels?.close()]);
   }
 }

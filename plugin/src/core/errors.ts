@@ -52,3 +52,13 @@ function describe(value: unknown): string {
   if (value !== null && typeof value === 'object') return Object.prototype.toString.call(value);
   return String(value);
 }
+
+/** An action named a job that its scope does not hold (or that has expired). */
+export class JobNotFoundError extends ProgressrusError {
+  override readonly name: string = 'JobNotFoundError';
+}
+
+/** An action that the job's state does not allow: retrying a running job, cancelling a record no queue holds. */
+export class JobActionRefusedError extends ProgressrusError {
+  override readonly name: string = 'JobActionRefusedError';
+}

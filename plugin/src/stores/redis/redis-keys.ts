@@ -41,6 +41,16 @@ export function redisKeys(prefix: string): RedisKeys {
 }
 
 /**
+ * The pub/sub channel on which cancel requests for the jobs of one BullMQ queue go to the
+ * `ProgressWorker`s of that queue: `<bullmq prefix>:<queue name>:progressrus:cancels`. Named
+ * after the queue's own keys, so a worker subscribes only to its queue's requests. Each message
+ * is a JSON `{ jobId, id, at }` (at: ms since the epoch).
+ */
+export function cancelChannel(queuePrefix: string, queueName: string): string {
+  return `${queuePrefix}:${queueName}:progressrus:cancels`;
+}
+
+/**
  * What Redis Cluster hashes to pick a key's slot: the text between the first `{` and the
  * next `}` when that is non-empty, else the whole key. Keys with equal hash parts share a slot.
  */
