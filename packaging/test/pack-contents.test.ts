@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importsOf, packageOf, runtimePackages } from './imports.js';
-import { type PackedPackage, packAll } from './pack.js';
+import { type PackedPackage, packAll, ROOT } from './pack.js';
+
+const run = promisify(execFile);
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 
 interface Manifest {
   readonly exports: Record<string, string | Record<string, string>>;
@@ -51,6 +56,20 @@ describe.each(['progressrus', '@progressrus/ui'])('the %s tarball', (name) => {
       });
     }
     expect(missing).toEqual([]);
+  });
+
+  it('passes publint, warnings included', async () => {
+    // `--pack false`: lint the extracted tarball as it is, not a new pack of it.
+    const { stdout } = await run(bin('publint'), [pkg(name).root, '--pack', 'false', '--strict']);
+    expect(stdout).toContain('All good!');
+  });
+
+  it('passes @arethetypeswrong/cli for ESM-only packages (node16 from ESM, bundler)', async () => {
+    // `esm-only`: the node10 and CommonJS columns do not apply to a package without a require
+    // condition (Node ≥ 20.19 loads it with require() anyway); a problem fails the command.
+    await expect(
+      run(bin('attw'), [pkg(name).tarball, '--profile', 'esm-only', '--format', 'ascii']),
+    ).resolves.toBeDefined();
   });
 
   it('imports no package it does not declare, in its code or its types', () => {
