@@ -108,11 +108,26 @@ describe('peer dependencies', () => {
     expect([...runtimePackages(root, 'dist/cli/main.js')]).toEqual(['ioredis']);
   });
 
-  it('@progressrus/ui: react is the only peer, and progressrus (its types) a dependency', () => {
+  it('@progressrus/ui: react is the only peer, and progressrus a dependency, of which it loads only progressrus/core', () => {
     const { dependencies = {}, peerDependencies = {} } = manifest('@progressrus/ui');
     expect(Object.keys(peerDependencies)).toEqual(['react']);
     expect(Object.keys(dependencies)).toEqual(['progressrus']);
-    // progressrus is needed for types only: nothing of it reaches a browser bundle.
-    expect([...runtimePackages(pkg('@progressrus/ui').root, 'dist/index.js')]).toEqual(['react']);
+    const ui = pkg('@progressrus/ui');
+    expect([...runtimePackages(ui.root, 'dist/index.js')].sort()).toEqual(['progressrus', 'react']);
+    const fromProgressrus = ui.files
+      .filter((file) => file.startsWith('dist/') && file.endsWith('.js'))
+      .flatMap((file) => importsOf(join(ui.root, file)))
+      .filter(({ specifier, typeOnly }) => !typeOnly && packageOf(specifier) === 'progressrus')
+      .map(({ specifier }) => specifier);
+    expect(new Set(fromProgressrus)).toEqual(new Set(['progressrus/core']));
+  });
+
+  it('progressrus/core loads nothing but its own files: no package, no node: built-in', () => {
+    const { root, files } = pkg('progressrus');
+    expect([...runtimePackages(root, 'dist/core/index.js')]).toEqual([]);
+    const specifiers = files
+      .filter((file) => file.startsWith('dist/core/') && file.endsWith('.js'))
+      .flatMap((file) => importsOf(join(root, file)).map(({ specifier }) => specifier));
+    expect(specifiers.filter((specifier) => !specifier.startsWith('./'))).toEqual([]);
   });
 });

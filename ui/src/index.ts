@@ -1,5 +1,5 @@
 export { type ProgressClock, systemClock } from './clock.js';
-export { ProgressHttpError, ProgressOptionsError } from './errors.js';
+export { ProgressHttpError } from './errors.js';
 export { Eta, type EtaProps } from './eta.js';
 export {
   formatExactDateTime,

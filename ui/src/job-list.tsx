@@ -1,6 +1,6 @@
 'use client';
 
-import type { JobDTO } from 'progressrus';
+import type { JobDTO } from 'progressrus/core';
 import type { ReactNode } from 'react';
 import { Eta } from './eta.js';
 import { LocalTime } from './local-time.js';

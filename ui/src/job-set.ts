@@ -1,4 +1,4 @@
-import type { JobDTO } from 'progressrus';
+import type { JobDTO } from 'progressrus/core';
 
 /**
  * The jobs of one subscription, keyed by id. Events replace or remove single jobs; a snapshot

@@ -1,4 +1,4 @@
-import type { JobDTO } from 'progressrus';
+import type { JobDTO } from 'progressrus/core';
 
 /**
  * A job's status as of `now`. The server derives `stalled` when it reads a record; a viewer

@@ -1,4 +1,4 @@
-import type { JobDTO, Status } from 'progressrus';
+import type { JobDTO, Status } from 'progressrus/core';
 import type { CSSProperties } from 'react';
 
 interface CommonProps {

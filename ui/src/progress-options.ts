@@ -1,6 +1,6 @@
 import type { ProgressClock } from './clock.js';
 import { systemClock } from './clock.js';
-import { expected } from './errors.js';
+import { checkInteger, checkNonEmptyString, checkObject, checkPositive, expected } from 'progressrus/core';
 
 /** The part of the browser's `EventSource` that the subscription uses. */
 export interface EventSourceLike {
@@ -56,40 +56,23 @@ export interface ResolvedProgressOptions {
 
 /** Applies the defaults once and validates everything. */
 export function resolveProgressOptions(options: ProgressOptions): ResolvedProgressOptions {
-  if (options === null || typeof options !== 'object')
-    throw expected('options', 'an object', options);
+  checkObject('options', options);
   if (typeof options.url !== 'string') throw expected('url', 'a string', options.url);
   const token = options.token ?? null;
-  if (token !== null && (typeof token !== 'string' || token.length === 0)) {
-    throw expected('token', 'a non-empty string', token);
-  }
+  if (token !== null) checkNonEmptyString('token', token);
   const globalEventSource = (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
   const globalFetch =
     typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : null;
   return {
     url: options.url,
     token,
-    pollIntervalMs: positive('pollIntervalMs', options.pollIntervalMs ?? 2000),
-    reconnectDelayMs: positive('reconnectDelayMs', options.reconnectDelayMs ?? 1000),
-    maxReconnectDelayMs: positive('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 30_000),
-    failuresBeforePolling: integer('failuresBeforePolling', options.failuresBeforePolling ?? 3),
+    pollIntervalMs: checkPositive('pollIntervalMs', options.pollIntervalMs ?? 2000),
+    reconnectDelayMs: checkPositive('reconnectDelayMs', options.reconnectDelayMs ?? 1000),
+    maxReconnectDelayMs: checkPositive('maxReconnectDelayMs', options.maxReconnectDelayMs ?? 30_000),
+    failuresBeforePolling: checkInteger('failuresBeforePolling', options.failuresBeforePolling ?? 3),
     EventSource:
       options.EventSource === undefined ? (globalEventSource ?? null) : options.EventSource,
     fetch: options.fetch ?? globalFetch,
     clock: options.clock ?? systemClock,
   };
-}
-
-function positive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw expected(name, 'a finite number > 0', value);
-  }
-  return value;
-}
-
-function integer(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw expected(name, 'an integer ≥ 1', value);
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import type { ErrorDTO, JobDTO, PageDTO } from 'progressrus';
+import type { ErrorDTO, JobDTO, PageDTO } from 'progressrus/core';
 import { ProgressHttpError } from './errors.js';
 import { JobSet } from './job-set.js';
 import type { EventSourceLike, ResolvedProgressOptions } from './progress-options.js';

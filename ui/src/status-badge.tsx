@@ -1,4 +1,4 @@
-import type { Status } from 'progressrus';
+import type { Status } from 'progressrus/core';
 
 /** English names of the statuses; pass `label` to `<StatusBadge>` to translate. */
 export const STATUS_LABELS: Readonly<Record<Status, string>> = {

@@ -1,6 +1,6 @@
 'use client';
 
-import type { JobDTO } from 'progressrus';
+import type { JobDTO } from 'progressrus/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { liveStatus, withLiveStatus } from './live-status.js';
 import { type ProgressOptions, resolveProgressOptions } from './progress-options.js';

@@ -1,5 +1,5 @@
 import type { Status } from './record.js';
-import type { ScopeEntry } from '../stores/store.js';
+import type { ScopeEntry } from './scope.js';
 import type { Tick } from './tick.js';
 
 /**

@@ -2,7 +2,7 @@ import { expected } from './errors.js';
 import { JOB_ACTION_NAMES, type RecordAction } from './record.js';
 import type { Scope } from './scope.js';
 import { normalizeScope } from './scope.js';
-import type { StoreWriter } from '../stores/store.js';
+import type { StoreWriter } from './store-writer.js';
 import { check, checkBoolean, checkNonEmptyString, checkNonNegative, checkObject, MAX_TIMER_MS } from './validate.js';
 
 const HOUR_MS = 60 * 60 * 1000;

@@ -13,7 +13,7 @@ import {
   type ProgressRecord,
   type RecordAction,
 } from './record.js';
-import type { StoreWriter } from '../stores/store.js';
+import type { StoreWriter } from './store-writer.js';
 
 const RETRY_FIRST_DELAY_MS = 100;
 const RETRY_MAX_DELAY_MS = 5_000;
@@ -52,7 +52,7 @@ export class Progresser {
   // The hot path of tick() reads only #idle: true when no write is scheduled or running,
   // so that all but one tick per interval cost an addition and a branch.
   #idle = true;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
   #lastWriteMs = Number.NEGATIVE_INFINITY;
   #written = false;
   // Writes run one after another, so an older snapshot never lands after a newer one.

@@ -38,6 +38,9 @@ export const STATUSES: readonly Status[] = [
   'cancelled',
 ];
 
+/** The number of live jobs of a scope by the status they read now; every status is present. */
+export type StatusCounts = Readonly<Record<Status, number>>;
+
 /** What an operator or an end user did to a job through the admin or the HTTP API. */
 export type JobActionName = 'cancel' | 'retry';
 

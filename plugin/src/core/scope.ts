@@ -1,4 +1,5 @@
 import { expected } from './errors.js';
+import type { StatusCounts } from './record.js';
 
 /** One part of a scope: `'user'`, `3421`. */
 export type ScopePart = string | number;
@@ -32,4 +33,18 @@ export function scopeKey(scope: Scope): string {
 /** `'user:3421'` → `['user', '3421']`. */
 export function parseScopeKey(key: string): string[] {
   return key.split(SCOPE_SEPARATOR);
+}
+
+/** One scope in a listing. */
+export interface ScopeEntry {
+  /** `['user', '3421']` */
+  readonly scope: readonly string[];
+  /** `'user:3421'`: the scope's key without the store prefix. */
+  readonly key: string;
+  /** The last write to any record of the scope. */
+  readonly lastActivityAt: Date;
+  /** Live jobs of the scope by the status they read now, from the store's counters. */
+  readonly counts: StatusCounts;
+  /** Live jobs of the scope: the sum of `counts`. */
+  readonly total: number;
 }

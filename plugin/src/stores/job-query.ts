@@ -1,6 +1,15 @@
 import { expected } from '../core/errors.js';
-import { lastActivity, type ProgressRecord, STATUSES, type Status } from '../core/record.js';
+import {
+  lastActivity,
+  type ProgressRecord,
+  STATUSES,
+  type Status,
+  type StatusCounts,
+} from '../core/record.js';
 import { percentageOf, type Tick, type WrittenStatus } from '../core/tick.js';
+
+// Defined in core (the read model needs it without the stores); part of this module's contract.
+export type { StatusCounts };
 
 /** The orders a scope's jobs can be listed in. Every store answers each from an index. */
 export const JOB_SORTS = ['updatedAt', 'startedAt', 'name', 'percentage'] as const;
@@ -36,9 +45,6 @@ export interface JobsQuery {
   /** Page size, 1–1000. @default 50 */
   readonly limit?: number;
 }
-
-/** The number of live jobs of a scope by the status they read now; every status is present. */
-export type StatusCounts = Readonly<Record<Status, number>>;
 
 /** One page of jobs, the cursor of the next (null on the last page) and the whole scope's counts. */
 export interface JobsPage {

@@ -1,6 +1,8 @@
 import { expected } from '../core/errors.js';
-import { countsTotal, type StatusCounts } from './job-query.js';
-import type { ScopeEntry, ScopesPage, ScopesQuery } from './store.js';
+import type { StatusCounts } from '../core/record.js';
+import type { ScopeEntry } from '../core/scope.js';
+import { countsTotal } from './job-query.js';
+import type { ScopesPage, ScopesQuery } from './store.js';
 import { parseScopeKey } from '../core/scope.js';
 
 export const DEFAULT_SCOPES_LIMIT = 50;

@@ -1,21 +1,10 @@
-import type { ProgressRecord } from '../core/record.js';
-import type { Scope } from '../core/scope.js';
+import type { Scope, ScopeEntry } from '../core/scope.js';
+import type { StoreWriter } from '../core/store-writer.js';
 import type { Tick } from '../core/tick.js';
-import type { JobsPage, JobsQuery, StatusCounts } from './job-query.js';
+import type { JobsPage, JobsQuery } from './job-query.js';
 
-/** One scope in a listing. */
-export interface ScopeEntry {
-  /** `['user', '3421']` */
-  readonly scope: readonly string[];
-  /** `'user:3421'`: the scope's key without the store prefix. */
-  readonly key: string;
-  /** The last write to any record of the scope. */
-  readonly lastActivityAt: Date;
-  /** Live jobs of the scope by the status they read now, from the store's counters. */
-  readonly counts: StatusCounts;
-  /** Live jobs of the scope: the sum of `counts`. */
-  readonly total: number;
-}
+// Defined in core, which writers and the read model use without the stores; listed here with the rest of the contract.
+export type { ScopeEntry, StoreWriter };
 
 export interface ScopesQuery {
   /** Only scopes whose key starts with this text: `'user:'` for every user, `'user:3421'`. @default '' */
@@ -30,12 +19,6 @@ export interface ScopesQuery {
 export interface ScopesPage {
   readonly items: readonly ScopeEntry[];
   readonly nextCursor: string | null;
-}
-
-/** What a writer needs: a `Progresser` (and every wrapper in front of a store) only writes. */
-export interface StoreWriter {
-  /** Writes one record (the whole record: repeating a write is harmless). */
-  persist(record: ProgressRecord): Promise<void>;
 }
 
 /** What a reader needs: the HTTP handler, the CLI and the admin read records and scopes. */
