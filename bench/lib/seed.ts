@@ -77,5 +77,6 @@ function jobRecord(
     jobId: String(index),
     attempt: 1,
     actions: [],
+    history: [],
   };
 }

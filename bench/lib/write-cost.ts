@@ -38,6 +38,7 @@ export async function writeCostPerJob(
             jobId: String(i),
             attempt: 1,
             actions: [],
+            history: [],
           });
           writes.push(progress.complete());
         }

@@ -1,7 +1,7 @@
 import { type Job, UnrecoverableError } from 'bullmq';
 import { FailureReporter } from '../core/failure-reporter.js';
 import { Progresser } from '../core/progresser.js';
-import type { RecordAction } from '../core/record.js';
+import type { Tick } from '../core/tick.js';
 import type { StoreReader, StoreWriter } from '../stores/store.js';
 import { attemptOutcome } from './attempt-outcome.js';
 import {
@@ -54,6 +54,10 @@ export class JobProgressRunner {
       : null;
     const scope = scopeOf(job, options);
     const id = recordIdOf(job);
+    const attempt = attemptOf(job);
+    // A retry carries on the record's actions and continues its history as one series: one
+    // read, on retries only.
+    const previous = attempt > 1 ? await this.#previousOf(store, scope, id) : null;
     const progress = new Progresser({
       scope,
       id,
@@ -68,8 +72,9 @@ export class JobProgressRunner {
       onError: options.onError,
       queue: job.queueName,
       jobId: job.id ?? null,
-      attempt: attemptOf(job),
-      actions: job.attemptsMade > 0 ? await this.#actionsOf(store, scope, id) : [],
+      attempt,
+      actions: previous?.actions ?? [],
+      history: previous?.history ?? [],
     });
     const live = { progress, cancelled: false };
     this.#live.set(id, live);
@@ -121,17 +126,17 @@ export class JobProgressRunner {
   }
 
   /** The actions of a rerun job's record, so that its history survives the new attempt. */
-  async #actionsOf(
+  async #previousOf(
     store: StoreWriter & Partial<StoreReader>,
     scope: readonly string[],
     id: string,
-  ): Promise<readonly RecordAction[]> {
-    if (typeof store.find !== 'function') return [];
+  ): Promise<Pick<Tick, 'actions' | 'history'> | null> {
+    if (typeof store.find !== 'function') return null;
     try {
-      return (await store.find(scope, id))?.actions ?? [];
+      return await store.find(scope, id);
     } catch {
       // The history is a nicety: a store that cannot be read now must not stop the job.
-      return [];
+      return null;
     }
   }
 

@@ -1,4 +1,5 @@
 import { MalformedRecordError } from './errors.js';
+import { decodeHistory, encodeHistory } from './history.js';
 import {
   EXPLICIT_STATES,
   type ExplicitState,
@@ -53,8 +54,13 @@ export function encodeRecord(record: ProgressRecord, format: WireFormat): string
   // Left out when empty, as nearly every record's are; joined as text for the same reason as above.
   const actions =
     record.actions.length > 0 ? `,"actions":${JSON.stringify(record.actions.map(encodeAction))}` : '';
-  return `${JSON.stringify(ruby).slice(0, -1)},${extensions.slice(1, -1)}${actions}}`;
+  const encoded = record.updatedAt ? encodeHistory(record.history ?? []) : null;
+  const history = encoded ? `,"history":${JSON.stringify(encoded)}` : '';
+  return `${JSON.stringify(ruby).slice(0, -1)},${extensions.slice(1, -1)}${actions}${history}}`;
 }
+
+/** Why a `history` value was rejected; also used for the PostgreSQL column. */
+export const HISTORY_REASON = '`history` must be [span ms, count scale, points] (see the wire format) and needs `updated_at`';
 
 /**
  * Decodes one stored value. Throws `MalformedRecordError` naming the first bad field, so the
@@ -83,6 +89,13 @@ export function decodeRecord(raw: string, scopeKey: string, field: string): Prog
   const state = read.optionalText('state');
   if (state !== null && !STATES.has(state)) throw fail(`\`state\` must be one of ${EXPLICIT_STATES.join(', ')}`);
 
+  const updatedAt = read.time('updated_at');
+  const count = read.number('count');
+  const history =
+    value.history === undefined || value.history === null
+      ? []
+      : decodeHistory(value.history, updatedAt, count);
+  if (history === null) throw fail(HISTORY_REASON);
   return {
     id,
     name: read.text('name', id),
@@ -91,11 +104,11 @@ export function decodeRecord(raw: string, scopeKey: string, field: string): Prog
     completedAt: read.time('completed_at'),
     failedAt: read.time('failed_at'),
     expiresAt: read.time('expires_at'),
-    count: read.number('count'),
+    count,
     total: read.optionalNumber('total'),
     params: value.params ?? {},
     errorCount: read.optionalNumber('error_count') ?? 0,
-    updatedAt: read.time('updated_at'),
+    updatedAt,
     ratePerSecond: read.optionalNumber('rate'),
     intervalMs: read.optionalNumber('interval_ms'),
     state: state as ExplicitState | null,
@@ -104,6 +117,7 @@ export function decodeRecord(raw: string, scopeKey: string, field: string): Prog
     jobId: read.optionalText('job_id'),
     attempt: read.optionalNumber('attempt'),
     actions: decodeActions(value.actions, fail),
+    history,
   };
 }
 

@@ -1,4 +1,5 @@
 import { expected } from './errors.js';
+import type { HistoryPoint } from './history.js';
 import { JOB_ACTION_NAMES, type RecordAction } from './record.js';
 import type { Scope } from './scope.js';
 import { normalizeScope } from './scope.js';
@@ -65,6 +66,11 @@ export interface ProgresserOptions {
   readonly attempt?: number | null;
   /** Actions already in the record, carried on when a retried job runs again. @default [] */
   readonly actions?: readonly RecordAction[];
+  /**
+   * The progress history of an earlier attempt of this job, continued as one series with this
+   * attempt's start marked as a retry (the BullMQ integration passes it). @default []
+   */
+  readonly history?: readonly HistoryPoint[];
 }
 
 export interface ResolvedProgresserOptions {
@@ -85,6 +91,7 @@ export interface ResolvedProgresserOptions {
   readonly jobId: string | null;
   readonly attempt: number | null;
   readonly actions: readonly RecordAction[];
+  readonly history: readonly HistoryPoint[];
 }
 
 /** Applies the defaults once and validates everything, with the library's one message format. */
@@ -118,7 +125,24 @@ export function resolveProgresserOptions(options: ProgresserOptions): ResolvedPr
     jobId: check('jobId', 'a non-empty string or null', options.jobId ?? null, isOptionalText),
     attempt: check('attempt', 'an integer ≥ 0 or null', options.attempt ?? null, (v) => v === null || (Number.isInteger(v) && (v as number) >= 0)),
     actions: check('actions', 'an array of { action, at }', options.actions ?? [], isActionList),
+    history: check('history', 'an array of { at, count, retry }', options.history ?? [], isHistory),
   };
+}
+
+function isHistory(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (p) =>
+        p !== null &&
+        typeof p === 'object' &&
+        p.at instanceof Date &&
+        Number.isFinite(p.at.getTime()) &&
+        typeof p.count === 'number' &&
+        p.count >= 0 &&
+        typeof p.retry === 'boolean',
+    )
+  );
 }
 
 function isActionList(value: unknown): boolean {

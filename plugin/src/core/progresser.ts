@@ -6,6 +6,7 @@ import {
   resolveProgresserOptions,
   validateTotal,
 } from './progresser-options.js';
+import { HistoryBuffer } from './history.js';
 import { type EnsembleState, nextEnsemble, startEnsemble } from './rate-ensemble.js';
 import {
   EXPLICIT_STATES,
@@ -47,6 +48,8 @@ export class Progresser {
   #state: ExplicitState | null = null;
   #errorMessage: string | null = null;
   #rate: EnsembleState | null = null;
+  readonly #history: HistoryBuffer;
+  #historyStarted = false;
   #actions: readonly RecordAction[];
 
   // The hot path of tick() reads only #idle: true when no write is scheduled or running,
@@ -68,6 +71,7 @@ export class Progresser {
     this.scope = this.#options.scope;
     this.params = this.#options.params;
     this.#total = this.#options.total;
+    this.#history = new HistoryBuffer(this.#options.intervalMs, this.#options.history);
     this.#actions = this.#options.actions;
     // Without a leading write, the first tick waits as if a write had just happened.
     if (!this.#options.leading) this.#lastWriteMs = this.#options.now();
@@ -217,6 +221,7 @@ export class Progresser {
       jobId: this.#options.jobId,
       attempt: this.#options.attempt,
       actions: this.#actions,
+      history: this.#history.points(),
     };
   }
 
@@ -267,6 +272,10 @@ export class Progresser {
     if (this.#startedAtMs === null && this.#count > 0) this.#startedAtMs = now;
     if (this.#startedAtMs !== null) {
       this.#rate = nextEnsemble(this.#rate ?? startEnsemble(this.#startedAtMs), now, this.#count, this.#options.intervalMs);
+      // The first sample is this attempt's start, exact; then one per write, thinned.
+      if (!this.#historyStarted) this.#history.add(this.#startedAtMs, 0);
+      this.#historyStarted = true;
+      this.#history.add(now, this.#count);
     }
     this.#lastWriteMs = now;
     return this.snapshot(now);

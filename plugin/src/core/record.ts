@@ -1,3 +1,4 @@
+import type { HistoryPoint } from './history.js';
 /**
  * Lifecycle states that an integration (BullMQ) sets explicitly; the rest are derived.
  * `queued`, `delayed` and `prioritized` are jobs waiting in their queue (BullMQ's wait,
@@ -80,6 +81,11 @@ export interface ProgressRecord {
   readonly attempt: number | null;
   /** Cancels and retries asked for this job, oldest first. */
   readonly actions: readonly RecordAction[];
+  /**
+   * Progress samples, oldest first, the last at `updatedAt` (see `core/history.ts`); absent or
+   * empty in records of the Ruby gem. Optional so that code building records need not know it.
+   */
+  readonly history?: readonly HistoryPoint[];
 }
 
 /** The fields a record has when a writer leaves them out. */
@@ -93,6 +99,7 @@ export const EMPTY_EXTENSIONS = {
   jobId: null,
   attempt: null,
   actions: [],
+  history: [],
 } as const satisfies Partial<ProgressRecord>;
 
 /** The latest moment something happened to a record; orders scopes by activity. */

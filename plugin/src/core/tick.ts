@@ -1,3 +1,4 @@
+import type { HistoryPoint } from './history.js';
 import type { ExplicitState, ProgressRecord, RecordAction, Status } from './record.js';
 import { estimateFinish } from './rate.js';
 
@@ -37,6 +38,8 @@ export class Tick {
   readonly attempt: number | null;
   /** Cancels and retries asked for this job, oldest first. */
   readonly actions: readonly RecordAction[];
+  /** Progress samples, oldest first, the last at `updatedAt`; empty for records of the Ruby gem. */
+  readonly history: readonly HistoryPoint[];
   readonly status: Status;
   /** When the job reads `stalled` if nothing writes it before; null when finished or without an interval. */
   readonly stalledAt: Date | null;
@@ -63,6 +66,7 @@ export class Tick {
     this.jobId = record.jobId;
     this.attempt = record.attempt;
     this.actions = record.actions;
+    this.history = record.history ?? [];
     this.readAt = readAt;
     this.status = deriveStatus(record, readAt.getTime());
     this.stalledAt = stalledAt(record);

@@ -150,6 +150,13 @@ describe('ProgressWorker', () => {
     const tick = await finishedRecord(store, ['queue', queue.name], `${queue.name}:${job.id}`);
     expect(tick).toMatchObject({ status: 'completed', attempt: 3, count: 10, errorMessage: null });
     expect(await store.scope(['queue', queue.name])).toHaveLength(1);
+    // One history across the three attempts: each retry's start marked, time only forward.
+    const history = tick?.history ?? [];
+    expect(history.filter((point) => point.retry)).toHaveLength(2);
+    expect(history[0]).toMatchObject({ count: 0, retry: false });
+    expect(history.at(-1)).toMatchObject({ count: 10, at: tick?.updatedAt });
+    const times = history.map((point) => point.at.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   it('fails at once on UnrecoverableError although attempts are left', async () => {

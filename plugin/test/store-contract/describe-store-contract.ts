@@ -64,6 +64,11 @@ function record(overrides: Partial<ProgressRecord> = {}): ProgressRecord {
     jobId: '77',
     attempt: 2,
     actions: [{ action: 'cancel', at: new Date(T0 + 50 * SECOND) }],
+    // The start and the latest point are exact on the wire; a point between is rounded.
+    history: [
+      { at: new Date(T0), count: 0, retry: false },
+      { at: new Date(T0 + 10 * SECOND + 123), count: 40, retry: true },
+    ],
     ...overrides,
   };
 }
@@ -125,6 +130,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           queue: null,
           jobId: null,
           actions: [],
+          history: [],
           attempt: null,
           count: 0,
           errorCount: 0,

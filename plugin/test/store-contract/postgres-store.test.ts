@@ -43,6 +43,7 @@ function record(overrides: Partial<ProgressRecord> = {}): ProgressRecord {
     jobId: null,
     attempt: null,
     actions: [],
+    history: [],
     ...overrides,
   };
 }

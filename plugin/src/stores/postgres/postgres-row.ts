@@ -1,5 +1,6 @@
 import { MalformedRecordError } from '../../core/errors.js';
-import { decodeActions } from '../../core/codec.js';
+import { decodeActions, HISTORY_REASON } from '../../core/codec.js';
+import { decodeHistory, encodeHistory, type HistoryPoint } from '../../core/history.js';
 import { EXPLICIT_STATES, type ExplicitState, type ProgressRecord } from '../../core/record.js';
 import { parseScopeKey, SCOPE_SEPARATOR } from '../../core/scope.js';
 import { stalledAt, Tick, writtenStatus } from '../../core/tick.js';
@@ -81,6 +82,14 @@ export function decodeRow(
   if (typeof row.params === 'string') params = JSON.parse(row.params);
   else if (row.params !== null && row.params !== undefined) params = row.params;
 
+  const updatedAt = time('updated_at');
+  const count = number('count', { optional: false }) ?? 0;
+  let history: HistoryPoint[] | null = [];
+  if (row.history !== null && row.history !== undefined) {
+    const value = typeof row.history === 'string' ? JSON.parse(row.history) : row.history;
+    history = decodeHistory(value, updatedAt, count);
+  }
+  if (history === null) throw fail(HISTORY_REASON);
   return {
     id,
     name: text('name') ?? id,
@@ -89,11 +98,11 @@ export function decodeRow(
     completedAt: time('completed_at'),
     failedAt: time('failed_at'),
     expiresAt: time('expires_at'),
-    count: number('count', { optional: false }) ?? 0,
+    count,
     total: number('total', { optional: true }),
     params,
     errorCount: number('error_count', { optional: true }) ?? 0,
-    updatedAt: time('updated_at'),
+    updatedAt,
     ratePerSecond: number('rate', { optional: true }),
     intervalMs: number('interval_ms', { optional: true }),
     state: state as ExplicitState | null,
@@ -105,6 +114,7 @@ export function decodeRow(
       typeof row.actions === 'string' ? JSON.parse(row.actions) : row.actions,
       fail,
     ),
+    history,
   };
 }
 
@@ -138,6 +148,7 @@ export function encodeRow(record: ProgressRecord) {
     job_id: record.jobId,
     attempt: record.attempt,
     actions: record.actions,
+    history: record.updatedAt ? encodeHistory(record.history ?? []) : null,
     status: writtenStatus(record),
     stalled_at_ms: stalledAt(record)?.getTime() ?? null,
     sort_updated: sortKey('updatedAt'),

@@ -67,6 +67,7 @@ export const RECORD_COLUMNS = {
   job_id: 'text',
   attempt: 'integer',
   actions: "jsonb NOT NULL DEFAULT '[]'",
+  history: 'jsonb',
 } as const;
 
 export type RecordColumn = keyof typeof RECORD_COLUMNS;
