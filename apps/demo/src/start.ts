@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { choosePort, startAdminServer } from './start/admin-server.js';
+import { choosePort, startAdminServer } from './start/next-app.js';
 import { banner } from './start/banner.js';
 import { ensureBuilt } from './start/build.js';
 import { ChildGroup } from './start/child-group.js';
