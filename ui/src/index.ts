@@ -1,3 +1,4 @@
+export { CancelButton, type CancelButtonProps, isCancellable } from './cancel-button.js';
 export { type ProgressClock, systemClock } from './clock.js';
 export { ProgressHttpError } from './errors.js';
 export { Eta, type EtaProps } from './eta.js';
@@ -21,4 +22,5 @@ export type { ProgressTarget } from './progress-target.js';
 export { liveStatus, withLiveStatus } from './live-status.js';
 export { STATUS_LABELS, StatusBadge, type StatusBadgeProps } from './status-badge.js';
 export { type UseProgressOptions, useProgress } from './use-progress.js';
+export { tokenActions } from './token-actions.js';
 export { useNow } from './use-now.js';

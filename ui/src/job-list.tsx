@@ -2,10 +2,13 @@
 
 import type { JobDTO } from 'progressrus/core';
 import type { ReactNode } from 'react';
+import { CancelButton, isCancellable } from './cancel-button.js';
 import { Eta } from './eta.js';
 import { LocalTime } from './local-time.js';
 import { ProgressBar } from './progress-bar.js';
+import type { FetchLike } from './progress-options.js';
 import { StatusBadge } from './status-badge.js';
+import { tokenActions } from './token-actions.js';
 import { useNow } from './use-now.js';
 
 /** The words of `<JobList>`; pass some to translate. */
@@ -24,6 +27,11 @@ export interface JobListLabels {
   readonly countOnly: (count: string) => string;
   /** "3 errors" */
   readonly errors: (count: number) => string;
+  readonly actions: string;
+  readonly cancel: string;
+  readonly cancelling: string;
+  /** The status of a running job that was asked to stop and has not yet. */
+  readonly cancelRequested: string;
 }
 
 export const JOB_LIST_LABELS: JobListLabels = {
@@ -38,6 +46,10 @@ export const JOB_LIST_LABELS: JobListLabels = {
   countOfTotal: (count, total) => `${count} of ${total}`,
   countOnly: (count) => `${count} done`,
   errors: (count) => (count === 1 ? '1 error' : `${count} errors`),
+  actions: 'Actions',
+  cancel: 'Cancel',
+  cancelling: 'Cancelling…',
+  cancelRequested: 'Cancel requested',
 };
 
 export interface JobListProps {
@@ -52,6 +64,17 @@ export interface JobListProps {
   readonly timeZone?: string;
   readonly labels?: Partial<JobListLabels>;
   readonly className?: string;
+  /**
+   * Shows a Cancel button on each job that can still be cancelled, when `token` was minted
+   * with `actions: ['cancel']` (a read-only token shows none): `url` is where the progress
+   * handler is mounted, as for `useProgress`.
+   */
+  readonly cancel?: {
+    readonly url: string;
+    readonly token: string | null | undefined;
+    /** @default globalThis.fetch */
+    readonly fetch?: FetchLike;
+  };
 }
 
 /**
@@ -62,8 +85,20 @@ export interface JobListProps {
  * const { jobs } = useProgress(['user', userId], { url: '/api/progress' });
  * return <JobList jobs={jobs} caption="Your exports" />;
  */
-export function JobList({ jobs, caption, now, locale, timeZone, labels, className }: JobListProps) {
+export function JobList({
+  jobs,
+  caption,
+  now,
+  locale,
+  timeZone,
+  labels,
+  className,
+  cancel,
+}: JobListProps) {
   const text = { ...JOB_LIST_LABELS, ...labels };
+  const cancelToken =
+    cancel?.token && tokenActions(cancel.token).includes('cancel') ? cancel.token : null;
+  const columns = cancelToken ? 7 : 6;
   const current = useNow(now);
   // Until hydration the viewer's locale is unknown; a fixed one keeps server and client equal.
   const numbers = new Intl.NumberFormat(locale ?? (current ? undefined : 'en-US'));
@@ -79,12 +114,13 @@ export function JobList({ jobs, caption, now, locale, timeZone, labels, classNam
           <th scope="col">{text.eta}</th>
           <th scope="col">{text.startedAt}</th>
           <th scope="col">{text.finishedAt}</th>
+          {cancelToken ? <th scope="col">{text.actions}</th> : null}
         </tr>
       </thead>
       <tbody>
         {jobs.length === 0 ? (
           <tr>
-            <td colSpan={6} className="progressrus-empty">
+            <td colSpan={columns} className="progressrus-empty">
               {text.empty}
             </td>
           </tr>
@@ -94,7 +130,8 @@ export function JobList({ jobs, caption, now, locale, timeZone, labels, classNam
               job.total === null
                 ? text.countOnly(numbers.format(job.count))
                 : text.countOfTotal(numbers.format(job.count), numbers.format(job.total));
-            const finished = job.status === 'completed' || job.status === 'failed';
+            const finished =
+              job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
             const percent = percentText(job);
             return (
               <tr key={job.id} data-status={job.status}>
@@ -107,7 +144,10 @@ export function JobList({ jobs, caption, now, locale, timeZone, labels, classNam
                   </span>
                 </th>
                 <td>
-                  <StatusBadge status={job.status} />
+                  <StatusBadge
+                    status={job.status}
+                    {...(job.cancelRequested ? { label: text.cancelRequested } : {})}
+                  />
                 </td>
                 <td className="progressrus-job-progress">
                   <ProgressBar job={job} valueText={percent ? `${percent}, ${counts}` : counts} />
@@ -128,8 +168,25 @@ export function JobList({ jobs, caption, now, locale, timeZone, labels, classNam
                   <LocalTime value={job.startedAt} {...times} />
                 </td>
                 <td>
-                  <LocalTime value={job.completedAt ?? job.failedAt} {...times} />
+                  <LocalTime
+                    value={job.completedAt ?? job.failedAt ?? job.cancelledAt}
+                    {...times}
+                  />
                 </td>
+                {cancelToken && cancel ? (
+                  <td>
+                    {isCancellable(job) ? (
+                      <CancelButton
+                        job={job}
+                        url={cancel.url}
+                        token={cancelToken}
+                        label={text.cancel}
+                        pendingLabel={text.cancelling}
+                        {...(cancel.fetch ? { fetch: cancel.fetch } : {})}
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
               </tr>
             );
           })

@@ -1,4 +1,4 @@
-import type { Status } from './record.js';
+import type { JobActionName, Status } from './record.js';
 import type { ScopeEntry } from './scope.js';
 import type { Tick } from './tick.js';
 
@@ -35,6 +35,12 @@ export interface JobDTO {
   readonly queue: string | null;
   readonly jobId: string | null;
   readonly attempt: number | null;
+  /** Cancels and retries asked for the job, oldest first. */
+  readonly actions: readonly { readonly action: JobActionName; readonly at: string }[];
+  /** A cancel was asked for and the job has not ended yet: show "cancel requested". */
+  readonly cancelRequested: boolean;
+  /** When the job was cancelled; null unless its status is `cancelled`. */
+  readonly cancelledAt: string | null;
 }
 
 /** One scope in a listing. `counts` holds the number of jobs by status when the server adds them. */
@@ -79,6 +85,9 @@ export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
     queue: tick.queue,
     jobId: tick.jobId,
     attempt: tick.attempt,
+    actions: tick.actions.map((action) => ({ action: action.action, at: action.at.toISOString() })),
+    cancelRequested: tick.cancelRequested,
+    cancelledAt: iso(tick.cancelledAt),
   };
 }
 

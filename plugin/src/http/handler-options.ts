@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { ChangeFeed } from '../stores/change-feed.js';
 import { expected } from '../core/errors.js';
 import { checkInteger, checkObject, checkOptionalFunction } from '../core/validate.js';
+import type { JobActor } from '../core/job-actor.js';
 import type { Store } from '../stores/store.js';
 import type { Authorize } from './access.js';
 import { type TokenSecret, validateSecret } from './token.js';
@@ -34,6 +35,21 @@ export interface ProgressHandlerOptions {
     | { readonly connection: Redis | Cluster; readonly prefix?: string }
     | null
     | undefined;
+  /**
+   * Serves `POST /job/cancel` and `POST /job/retry` through it: a `JobActions` from
+   * `progressrus/bullmq`. Each POST must pass the Origin check and be allowed for its action,
+   * by a token minted with it (`createProgressToken({ actions: ['cancel'] })`) or by
+   * `authorize(request, scope, 'cancel')`. Without it (`null`), those routes answer 404.
+   * @default null
+   */
+  readonly actions?: JobActor | null | undefined;
+  /**
+   * Origins besides the handler's own from which POSTs are accepted (CSRF protection for
+   * cookie-based apps), exactly as browsers send them: `['https://app.example.com']`. Behind a
+   * proxy that rewrites the Host, list the public origin here.
+   * @default []
+   */
+  readonly allowedOrigins?: readonly string[];
   /** Where the handler is mounted; request paths start with it. @example '/api/progress' @default '' */
   readonly basePath?: string;
   /** A `: ping` comment on idle event streams this often. @default 15000 */
@@ -55,6 +71,8 @@ export interface ResolvedHandlerOptions {
   readonly authorize: Authorize | null;
   readonly tokenSecret: Uint8Array | null;
   readonly changes: NonNullable<ProgressHandlerOptions['changes']> | null;
+  readonly actions: JobActor | null;
+  readonly allowedOrigins: readonly string[];
   readonly basePath: string;
   readonly heartbeatMs: number;
   readonly retryMs: number;
@@ -67,7 +85,25 @@ export interface ResolvedHandlerOptions {
 /** Applies the defaults once and validates everything, with the library's one message format. */
 export function resolveHandlerOptions(options: ProgressHandlerOptions): ResolvedHandlerOptions {
   checkObject('options', options);
-  const { store, authorize = null, tokenSecret = null, changes = null, basePath = '' } = options;
+  const {
+    store,
+    authorize = null,
+    tokenSecret = null,
+    changes = null,
+    actions = null,
+    allowedOrigins = [],
+    basePath = '',
+  } = options;
+  if (actions !== null && (typeof actions !== 'object' || typeof actions.act !== 'function')) {
+    throw expected('actions', 'a JobActor (a JobActions)', actions);
+  }
+  if (!Array.isArray(allowedOrigins) || !allowedOrigins.every(isOrigin)) {
+    throw expected(
+      'allowedOrigins',
+      "an array of origins like 'https://app.example.com'",
+      allowedOrigins,
+    );
+  }
   if (store === null || typeof store !== 'object' || typeof store.scope !== 'function') {
     throw expected('store', 'a Store', store);
   }
@@ -97,6 +133,8 @@ export function resolveHandlerOptions(options: ProgressHandlerOptions): Resolved
     authorize,
     tokenSecret: tokenSecret === null ? null : validateSecret(tokenSecret, 'tokenSecret'),
     changes,
+    actions,
+    allowedOrigins,
     basePath,
     heartbeatMs: checkInteger('heartbeatMs', options.heartbeatMs ?? 15_000),
     retryMs: checkInteger('retryMs', options.retryMs ?? 2000),
@@ -107,4 +145,14 @@ export function resolveHandlerOptions(options: ProgressHandlerOptions): Resolved
       ((error) => console.error('[progressrus] http handler:', error)),
     now: checkOptionalFunction('now', options.now) ?? Date.now,
   };
+}
+
+/** `https://app.example.com`, as a browser sends it in `Origin`: scheme, host, port, nothing else. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }

@@ -8,14 +8,18 @@ import { streamEvents } from './routes/events.js';
 import { getJob } from './routes/job.js';
 import { listJobs } from './routes/jobs.js';
 import type { Route, RouteContext } from './routes/route.js';
+import { jobAction } from './routes/job-action.js';
 import { listScopes } from './routes/scopes.js';
 
-const ROUTES: Readonly<Record<string, Route>> = {
-  '/scopes': listScopes,
-  '/jobs': listJobs,
-  '/job': getJob,
-  '/events': streamEvents,
-};
+const ROUTES: Readonly<Record<string, { readonly method: 'GET' | 'POST'; readonly route: Route }>> =
+  {
+    '/scopes': { method: 'GET', route: listScopes },
+    '/jobs': { method: 'GET', route: listJobs },
+    '/job': { method: 'GET', route: getJob },
+    '/events': { method: 'GET', route: streamEvents },
+    '/job/cancel': { method: 'POST', route: jobAction('cancel') },
+    '/job/retry': { method: 'POST', route: jobAction('retry') },
+  };
 
 /** A Web-standard request handler, plus `close()` to end its event streams and subscription. */
 export interface ProgressHandler {
@@ -27,7 +31,8 @@ export interface ProgressHandler {
 }
 
 /**
- * The HTTP API over a store: JSON for scopes and jobs, Server-Sent Events for live changes.
+ * The HTTP API over a store: JSON for scopes and jobs, Server-Sent Events for live changes,
+ * and, with `actions`, POST routes to cancel and retry jobs.
  * `(Request) => Promise<Response>`, so it mounts unchanged in Next.js, Hono, Bun and Deno, and
  * in Node's `http` or Express through `toNodeHandler()`.
  *
@@ -41,6 +46,7 @@ export interface ProgressHandler {
  *   tokenSecret: process.env.PROGRESS_TOKEN_SECRET,
  * });
  * export const GET = handler;
+ * export const POST = handler; // with `actions`: /job/cancel, /job/retry
  */
 export function createProgressHandler(input: ProgressHandlerOptions): ProgressHandler {
   const options = resolveHandlerOptions(input);
@@ -67,13 +73,13 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
   const handler = async (request: Request): Promise<Response> => {
     try {
       const url = new URL(request.url);
-      const route = ROUTES[routePath(url.pathname, options.basePath)];
-      if (route === undefined) throw new HttpError('not_found', `No route ${url.pathname}`);
-      if (request.method !== 'GET') {
+      const entry = ROUTES[routePath(url.pathname, options.basePath)];
+      if (entry === undefined) throw new HttpError('not_found', `No route ${url.pathname}`);
+      if (request.method !== entry.method) {
         throw new HttpError(
           'bad_request',
           `Method ${request.method} is not allowed`,
-          { allow: 'GET' },
+          { allow: entry.method },
           405,
         );
       }
@@ -83,9 +89,9 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
         url,
         options,
         hub,
-        authorize: (scope) => checkAccess(request, url, scope, options),
+        authorize: (scope, access) => checkAccess(request, url, scope, options, access),
       };
-      return await route(context);
+      return await entry.route(context);
     } catch (error) {
       const httpError = toHttpError(error, options.exposeErrors);
       if (httpError.code === 'internal') options.onError(error as Error);

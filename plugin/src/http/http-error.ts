@@ -2,13 +2,20 @@ import type { ErrorDTO } from '../core/dto.js';
 import { ProgressrusArgumentError, ProgressrusError } from '../core/errors.js';
 
 /** The `code` of an `ErrorDTO`, one per status the handler answers with. */
-export type ErrorCode = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'internal';
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   internal: 500,
 };
 

@@ -1,7 +1,7 @@
 export type { Change, ChangeFeed } from '../stores/change-feed.js';
 export { LocalChangeFeed } from '../stores/local-changes.js';
 export { RedisChangeFeed, type RedisChangeFeedOptions } from '../stores/redis/redis-changes.js';
-export type { Authorize } from './access.js';
+export type { Access, Authorize } from './access.js';
 export { createProgressHandler, type ProgressHandler } from './handler.js';
 export type { ProgressHandlerOptions } from './handler-options.js';
 export { type ErrorCode, errorResponse, HttpError } from './http-error.js';

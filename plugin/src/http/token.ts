@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { expected } from '../core/errors.js';
+import { JOB_ACTION_NAMES, type JobActionName } from '../core/record.js';
 import { normalizeScope, type Scope } from '../core/scope.js';
 
 /** Marks our tokens, so an app's own `Authorization: Bearer <jwt>` is left to its `authorize`. */
@@ -15,6 +16,12 @@ export interface ProgressTokenOptions {
   readonly secret: TokenSecret;
   /** The one scope the token reads, exactly: `['user', 3421]`. */
   readonly scope: Scope;
+  /**
+   * Actions the token may also take on the jobs of its scope, through the handler's POST
+   * routes: `['cancel']`, `['cancel', 'retry']`. Without it the token only reads.
+   * @default []
+   */
+  readonly actions?: readonly JobActionName[];
   /** How long the token is valid. @default 3_600_000 (1 h) */
   readonly expiresInMs?: number;
   /** The clock, in ms since the epoch. @default Date.now */
@@ -24,6 +31,8 @@ export interface ProgressTokenOptions {
 /** What a valid token grants. */
 export interface ProgressTokenClaims {
   readonly scope: readonly string[];
+  /** What the token may do besides reading: empty for a read-only token. */
+  readonly actions: readonly JobActionName[];
   readonly expiresAt: Date;
 }
 
@@ -43,8 +52,17 @@ export function createProgressToken(options: ProgressTokenOptions): string {
   if (!Number.isInteger(expiresInMs) || expiresInMs <= 0) {
     throw expected('expiresInMs', 'an integer > 0', expiresInMs);
   }
+  const actions = options.actions ?? [];
+  if (!Array.isArray(actions) || !actions.every((action) => JOB_ACTION_NAMES.includes(action))) {
+    throw expected('actions', `an array of ${JOB_ACTION_NAMES.join(', ')}`, actions);
+  }
   const expiresAtMs = (options.now ?? Date.now)() + expiresInMs;
-  const payload = Buffer.from(JSON.stringify({ s: scope, e: expiresAtMs })).toString('base64url');
+  // `a` only when given, so that read-only tokens stay as they were.
+  const claims =
+    actions.length > 0
+      ? { s: scope, e: expiresAtMs, a: [...new Set(actions)] }
+      : { s: scope, e: expiresAtMs };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${TOKEN_PREFIX}${payload}.${sign(secret, payload).toString('base64url')}`;
 }
 
@@ -68,12 +86,16 @@ export function verifyProgressToken(
   // Length first: timingSafeEqual throws on unequal lengths, and the length is no secret.
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
   try {
-    const { s, e } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as {
+    const { s, e, a } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as {
       s: unknown;
       e: unknown;
+      a?: unknown;
     };
     if (typeof e !== 'number' || !Number.isFinite(e) || e <= nowMs) return null;
-    return { scope: normalizeScope(s), expiresAt: new Date(e) };
+    const actions = a === undefined ? [] : a;
+    if (!Array.isArray(actions) || !actions.every((action) => JOB_ACTION_NAMES.includes(action)))
+      return null;
+    return { scope: normalizeScope(s), actions, expiresAt: new Date(e) };
   } catch {
     return null;
   }

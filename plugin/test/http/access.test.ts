@@ -100,6 +100,7 @@ describe('progress tokens', () => {
     });
     expect(verifyProgressToken(made, SECRET, now + 499)).toEqual({
       scope: ['user', '1'],
+      actions: [],
       expiresAt: new Date(now + 500),
     });
     expect(verifyProgressToken(made, SECRET, now + 500)).toBeNull();

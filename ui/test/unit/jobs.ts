@@ -24,6 +24,9 @@ export function makeJob(overrides: Partial<JobDTO> & { id: string }): JobDTO {
     queue: null,
     jobId: null,
     attempt: null,
+    actions: [],
+    cancelRequested: false,
+    cancelledAt: null,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { Grant } from '../access.js';
+import type { Access, Grant } from '../access.js';
 import type { ChangeHub } from '../change-hub.js';
 import type { ResolvedHandlerOptions } from '../handler-options.js';
 
@@ -9,8 +9,8 @@ export interface RouteContext {
   readonly options: ResolvedHandlerOptions;
   /** The live-change hub; null when the handler has no `changes`. */
   readonly hub: ChangeHub | null;
-  /** Throws a 401/403 `HttpError` unless the request may read `scope` (`null`: the scope list). */
-  authorize(scope: readonly string[] | null): Promise<Grant>;
+  /** Throws a 401/403 `HttpError` unless the request may read `scope` (`null`: the scope list), or take `access` on its jobs. */
+  authorize(scope: readonly string[] | null, access?: Access): Promise<Grant>;
 }
 
 export type Route = (context: RouteContext) => Promise<Response>;

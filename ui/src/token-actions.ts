@@ -1,0 +1,20 @@
+import type { JobActionName } from 'progressrus';
+
+/**
+ * The actions a progress token was minted with (`createProgressToken({ actions })`), read from
+ * its payload without checking the signature: only to decide which buttons to show. The
+ * server checks the token on every POST, so a forged claim shows a button that gets a 403.
+ */
+export function tokenActions(token: string | null | undefined): readonly JobActionName[] {
+  if (!token?.startsWith('prg1.')) return [];
+  const payload = token.slice('prg1.'.length).split('.')[0] ?? '';
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const { a } = JSON.parse(json) as { a?: unknown };
+    return Array.isArray(a)
+      ? a.filter((action): action is JobActionName => action === 'cancel' || action === 'retry')
+      : [];
+  } catch {
+    return [];
+  }
+}
