@@ -14,6 +14,7 @@ import { z } from 'zod';
  * | `ADMIN_PASSWORD`      | HTTP Basic password                                           | none                     |
  * | `PROGRESSRUS_STORE`   | `redis` or `postgres`                                         | `redis`                  |
  * | `DATABASE_URL`        | PostgreSQL URL, when `PROGRESSRUS_STORE=postgres`             | none                     |
+ * | `PORTAL_URL`          | the demo portal, linked from `user:N` scopes ("what this user sees") | none              |
  *
  * Credentials may be left out only in development (`next dev`, bound to localhost).
  */
@@ -26,6 +27,8 @@ export interface AdminEnv {
   readonly credentials: { readonly user: string; readonly password: string } | null;
   readonly store: 'redis' | 'postgres';
   readonly databaseUrl: string | null;
+  /** Where the demo's portal runs (no trailing slash); null: no "what this user sees" links. */
+  readonly portalUrl: string | null;
   readonly production: boolean;
 }
 
@@ -77,6 +80,9 @@ const schema = z
     PROGRESSRUS_STORE: optionalText.pipe(z.enum(['redis', 'postgres']).default('redis')),
     DATABASE_URL: optionalText.pipe(
       z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+    ),
+    PORTAL_URL: optionalText.pipe(
+      z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     ),
   })
   .superRefine((env, context) => {
@@ -133,6 +139,7 @@ export function loadEnv(
         : null,
     store: env.PROGRESSRUS_STORE,
     databaseUrl: env.DATABASE_URL ?? null,
+    portalUrl: env.PORTAL_URL?.replace(/\/+$/, '') ?? null,
     production: env.NODE_ENV === 'production',
   };
 }

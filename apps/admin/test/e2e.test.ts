@@ -183,6 +183,10 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       .toBeGreaterThan(first);
     expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await screenshot('scope-running');
+    // PORTAL_URL is set: a user's scope links to what that user sees in the demo portal.
+    expect(await page.getByRole('link', { name: 'What this user sees' }).getAttribute('href')).toBe(
+      `${admin.portalUrl}/sign-in?user=7`,
+    );
   });
 
   it('shows the job completed, with completed_at, once it finishes', async () => {
@@ -223,7 +227,10 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await page.getByText(admin.queue).first().waitFor(UNTIL);
     await page.getByText('e2e-other').first().waitFor(UNTIL);
     // The overview fills in after the queue list: screenshot what a person sees once it has.
-    await page.getByText('Loading...').first().waitFor({ ...UNTIL, state: 'hidden' });
+    await page
+      .getByText('Loading...')
+      .first()
+      .waitFor({ ...UNTIL, state: 'hidden' });
     await screenshot('queues');
   });
 
@@ -328,7 +335,10 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
       )
       .toBe(true);
     await page.getByRole('button', { name: 'Delete finished jobs' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete finished', exact: true }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: 'Delete finished', exact: true })
+      .click();
     await page.getByText('Deleted 2 finished jobs.').waitFor(UNTIL);
     expect(await store.scope(['user', 7])).toHaveLength(0);
   });

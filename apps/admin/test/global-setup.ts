@@ -12,6 +12,8 @@ declare module 'vitest' {
       readonly password: string;
       readonly prefix: string;
       readonly queue: string;
+      /** Linked from `user:N` scopes; nothing listens there in these tests. */
+      readonly portalUrl: string;
     };
   }
 }
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
       password: randomBytes(12).toString('base64url'),
       prefix: `e2e-${randomBytes(4).toString('hex')}`,
       queue: 'e2e-imports',
+      portalUrl: 'http://127.0.0.1:9/portal',
     };
     const server = await startNextServer({
       NODE_ENV: 'production',
@@ -38,6 +41,7 @@ export default async function setup(project: TestProject) {
       PROGRESSRUS_QUEUES: `${admin.queue},e2e-other`,
       ADMIN_USER: admin.user,
       ADMIN_PASSWORD: admin.password,
+      PORTAL_URL: admin.portalUrl,
     });
     project.provide('admin', { ...admin, url: server.url });
     return async () => {

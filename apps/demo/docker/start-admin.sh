@@ -15,6 +15,7 @@ cat <<BANNER
 Progressrus demo is running.
 
   Dashboard  http://localhost:${ADMIN_HOST_PORT:-3000}
+  Portal     ${PORTAL_URL:-(not configured)}
   User       ${ADMIN_USER}
   Password   ${ADMIN_PASSWORD}  ${note}
   Queues     http://localhost:${ADMIN_HOST_PORT:-3000}/queues  (bull-board: ${PROGRESSRUS_QUEUES:-none})

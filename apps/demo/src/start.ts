@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { choosePort, startAdminServer } from './start/next-app.js';
 import { banner } from './start/banner.js';
 import { ensureBuilt } from './start/build.js';
 import { ChildGroup } from './start/child-group.js';
+import { choosePort, type NextAppServer, startNextApp } from './start/next-app.js';
+import { ADMIN_DIR, PORTAL_DIR } from './start/paths.js';
 import { QUEUES } from './workload/job-plan.js';
 
 /**
  * `npm start`: the whole demo on one machine. Builds what is out of date, starts a private
- * redis-server unless REDIS_URL is set, the admin app (`next start`), and the demo's workers
- * and producer; prints the dashboard's URL and credentials. Ctrl-C (SIGINT) or SIGTERM stops
- * everything, last started first, and exits 0.
+ * redis-server unless REDIS_URL is set, the admin app and the portal (`next start` each), and
+ * the demo's workers and producer; prints the dashboard's URL and credentials and the portal's
+ * URL. Ctrl-C (SIGINT) or SIGTERM stops everything, last started first, and exits 0.
  *
  * Only Node built-ins and this package's own files are imported up front: the library is
  * imported after it has been built.
@@ -74,30 +75,52 @@ async function main(): Promise<void> {
     if (stopping) return;
   }
 
-  await run(ensureBuilt(children, log, ['@progressrus/ui', '@progressrus/admin']));
+  await run(
+    ensureBuilt(children, log, ['@progressrus/ui', '@progressrus/admin', '@progressrus/portal']),
+  );
   if (stopping) return;
 
   const user = process.env.ADMIN_USER?.trim() || 'admin';
   const credentialsFromEnv = Boolean(process.env.ADMIN_PASSWORD?.trim());
   const password = process.env.ADMIN_PASSWORD?.trim() || randomBytes(12).toString('base64url');
   const port = process.env.PORT ? Number(process.env.PORT) : await choosePort(3000);
-  const adminEnv: Record<string, string> = {
-    REDIS_URL: redisUrl,
-    ADMIN_USER: user,
-    ADMIN_PASSWORD: password,
-    PROGRESSRUS_QUEUES: QUEUES.join(','),
-  };
+  const portalPort = process.env.PORTAL_PORT
+    ? Number(process.env.PORTAL_PORT)
+    : await choosePort(port === 3001 ? 3002 : 3001, [port]);
+  const portalUrl = `http://localhost:${portalPort}`;
+  const shared: Record<string, string> = { REDIS_URL: redisUrl };
   for (const name of ['PROGRESSRUS_PREFIX', 'BULLMQ_PREFIX'] as const) {
     const value = process.env[name];
-    if (value) adminEnv[name] = value;
+    if (value) shared[name] = value;
   }
-  log(`Starting the admin app on port ${port}…`);
-  const admin = await run(startAdminServer(children, { port, env: adminEnv }));
-  admin.process.once('exit', (code) => {
-    if (stopping) return;
-    console.error(`\nThe admin app stopped (exit ${code}):\n${admin.output()}`);
-    void stop(1);
-  });
+  log(`Starting the admin app on port ${port} and the portal on port ${portalPort}…`);
+  const servers = await run(
+    Promise.all([
+      startNextApp(children, {
+        dir: ADMIN_DIR,
+        name: 'The admin app',
+        port,
+        env: {
+          ...shared,
+          ADMIN_USER: user,
+          ADMIN_PASSWORD: password,
+          PROGRESSRUS_QUEUES: QUEUES.join(','),
+          PORTAL_URL: portalUrl,
+        },
+      }),
+      startNextApp(children, {
+        dir: PORTAL_DIR,
+        name: 'The portal',
+        port: portalPort,
+        env: {
+          ...shared,
+          // Signs the portal's sessions and progress tokens; a new one per run signs everyone out.
+          PORTAL_SECRET: process.env.PORTAL_SECRET?.trim() || randomBytes(32).toString('base64url'),
+        },
+      }),
+    ]),
+  );
+  for (const server of servers) watchExit(server);
   if (stopping) return;
 
   const { startWorkload } = await import('./workload.js');
@@ -108,6 +131,7 @@ async function main(): Promise<void> {
   log(
     banner({
       url: `http://localhost:${port}`,
+      portalUrl,
       user,
       password,
       credentialsFromEnv,
@@ -116,6 +140,15 @@ async function main(): Promise<void> {
       queues: QUEUES,
     }),
   );
+}
+
+/** A server that stops by itself stops the demo, with what it printed last. */
+function watchExit(server: NextAppServer): void {
+  server.process.once('exit', (code) => {
+    if (stopping) return;
+    console.error(`\n${server.name} stopped (exit ${code}):\n${server.output()}`);
+    void stop(1);
+  });
 }
 
 main().catch((error: unknown) => {

@@ -25,10 +25,10 @@ const dockerfile = read('Dockerfile');
 const stages = [...dockerfile.matchAll(/^FROM \S+ AS (\S+)$/gm)].map((match) => match[1]);
 
 describe('docker-compose.yml', () => {
-  const { redis, admin, demo } = compose.services;
+  const { redis, admin, portal, demo } = compose.services;
 
-  it('has exactly redis, admin and demo', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['admin', 'demo', 'redis']);
+  it('has exactly redis, admin, portal and demo', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['admin', 'demo', 'portal', 'redis']);
   });
 
   it('runs Redis with a healthcheck, on the localhost port the "no redis-server" message names', () => {
@@ -40,9 +40,10 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('builds admin and demo from the repo, from stages of the Dockerfile, once Redis is healthy', () => {
+  it('builds admin, portal and demo from the repo, from stages of the Dockerfile, once Redis is healthy', () => {
     for (const [name, service] of [
       ['admin', admin],
+      ['portal', portal],
       ['demo', demo],
     ] as const) {
       expect(service?.build).toEqual({ context: '.', target: name });
@@ -66,6 +67,17 @@ describe('docker-compose.yml', () => {
       expect(adminEnv).toContain(`${name}:`);
     }
   });
+  it('publishes the portal on localhost:3001, with the variables the portal reads, and links the admin to it', () => {
+    expect(portal?.ports).toEqual(['127.0.0.1:3001:3001']);
+    expect(portal?.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3001/sign-in');
+    // Empty unless given: the container then makes a secret for the run.
+    expect(portal?.environment?.PORTAL_SECRET).toBe('${PORTAL_SECRET:-}');
+    const portalEnv = read('apps/portal/lib/env.ts');
+    for (const name of ['REDIS_URL', 'PORTAL_SECRET']) expect(portalEnv).toContain(`${name}:`);
+    // The admin links to it where a browser reaches it, not where containers do.
+    expect(admin?.environment?.PORTAL_URL).toBe('http://localhost:3001');
+    expect(read('apps/admin/lib/env.ts')).toContain('PORTAL_URL:');
+  });
 });
 
 describe('Dockerfile', () => {
@@ -87,18 +99,28 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('builds the library, the UI and the admin, and starts what each service needs', () => {
-    for (const workspace of ['progressrus', '@progressrus/ui', '@progressrus/admin']) {
+  it('builds the library, the UI, the admin and the portal, and starts what each service needs', () => {
+    for (const workspace of [
+      'progressrus',
+      '@progressrus/ui',
+      '@progressrus/admin',
+      '@progressrus/portal',
+    ]) {
       expect(dockerfile).toContain(`npm run build -w ${workspace}`);
     }
-    expect(dockerfile).toContain('CMD ["sh", "apps/demo/docker/start-admin.sh"]');
     expect(dockerfile).toContain('apps/demo/src/workload-main.ts');
     expect(existsSync(join(REPO_DIR, 'apps/demo/src/workload-main.ts'))).toBe(true);
-    const entry = read('apps/demo/docker/start-admin.sh');
-    expect(entry).toContain('next start --hostname 0.0.0.0 --port 3000');
-    expect(statSync(join(REPO_DIR, 'apps/demo/docker/start-admin.sh')).mode & 0o111).not.toBe(0);
-    // Valid sh: the image has no bash.
-    execFileSync('sh', ['-n', join(REPO_DIR, 'apps/demo/docker/start-admin.sh')]);
+    for (const [app, port] of [
+      ['admin', 3000],
+      ['portal', 3001],
+    ] as const) {
+      const script = `apps/demo/docker/start-${app}.sh`;
+      expect(dockerfile).toContain(`CMD ["sh", "${script}"]`);
+      expect(read(script)).toContain(`next start --hostname 0.0.0.0 --port ${port}`);
+      expect(statSync(join(REPO_DIR, script)).mode & 0o111).not.toBe(0);
+      // Valid sh: the image has no bash.
+      execFileSync('sh', ['-n', join(REPO_DIR, script)]);
+    }
   });
 
   it('leaves host builds and dependencies out of the build context', () => {

@@ -51,13 +51,14 @@ function startInGroup(command: string, args: string[], env: NodeJS.ProcessEnv) {
     exited,
     output: () => output,
     /** Waits for the banner, then reads the URL and credentials from it. */
-    async banner(): Promise<{ url: string; user: string; password: string }> {
+    async banner(): Promise<{ url: string; portal: string; user: string; password: string }> {
       while (!/Press Ctrl-C to stop/.test(output)) {
         if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       return {
         url: /Dashboard +(http:\/\/\S+)/.exec(output)?.[1] ?? '',
+        portal: /Portal +(http:\/\/\S+)/.exec(output)?.[1] ?? '',
         user: /User +(\S+)/.exec(output)?.[1] ?? '',
         password: /Password +(\S+)/.exec(output)?.[1] ?? '',
       };
@@ -80,10 +81,16 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
-  it('starts Redis, the admin and the demo, serves demo jobs, and leaves no process behind on Ctrl-C', async () => {
+  it('starts Redis, the admin, the portal and the demo, serves demo jobs, and leaves no process behind on Ctrl-C', async () => {
     const run = startInGroup('npm', ['start'], freshEnv());
-    const { url, user, password } = await run.banner();
+    const { url, portal, user, password } = await run.banner();
     expect(url).toMatch(/^http:\/\/localhost:\d+$/);
+    // The portal's URL comes right under the dashboard's.
+    expect(run.output()).toMatch(
+      /Dashboard +http:\/\/localhost:\d+\n +Portal +http:\/\/localhost:\d+ /,
+    );
+    expect(portal).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(portal).not.toBe(url);
     expect(user).toBe('admin');
     expect(password).toMatch(/^[\w-]{16}$/);
     expect(run.output()).toMatch(/Password +\S+ +\(made for this run\)/);
@@ -108,11 +115,18 @@ describe('npm start', () => {
     const page = await fetch(`${url}/`, { headers: { authorization } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(scopes[0]);
+    // The portal: its sign-in says it is a demo, and a user's scope in the admin links to it.
+    const signIn = await fetch(`${portal}/sign-in`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('This is a demo: there is no password.');
+    const scopePage = await fetch(`${url}/scopes/user%3A3`, { headers: { authorization } });
+    expect(await scopePage.text()).toContain(`href="${portal}/sign-in?user=3"`);
 
     const tree: ProcessInfo[] = descendants(run.child.pid as number);
     const redis = tree.find((info) => info.command.startsWith('redis-server'));
     expect(redis).toBeDefined();
-    expect(tree.some((info) => info.command.startsWith('next-server'))).toBe(true);
+    // Two production servers: the admin and the portal.
+    expect(tree.filter((info) => info.command.startsWith('next-server'))).toHaveLength(2);
     // redis-server renames its process, but it runs in its data folder.
     const redisDir = readlinkSync(`/proc/${redis?.pid}/cwd`);
     expect(redisDir).toMatch(/progressrus-redis-/);

@@ -1,6 +1,8 @@
 import 'server-only';
 import { type DemoJobData, TEMPLATES } from '@progressrus/demo/job-plan';
-import { Queue } from 'bullmq';
+import { DEMO_PROGRESS } from '@progressrus/demo/progress-options';
+import { RedisStore } from 'progressrus';
+import { ProgressQueue } from 'progressrus/bullmq';
 import { env } from './env';
 import { redis } from './redis';
 
@@ -19,12 +21,24 @@ export type ImportSize = keyof typeof IMPORT_SIZES;
 /** Rows per second: the sizes' durations above are worked out from it. */
 const ROWS_PER_SECOND = 40;
 
-const cache = globalThis as typeof globalThis & { __progressrusPortalQueue?: Queue<DemoJobData> };
+const cache = globalThis as typeof globalThis & {
+  __progressrusPortalQueue?: ProgressQueue<DemoJobData>;
+};
 
-function queue(): Queue<DemoJobData> {
-  cache.__progressrusPortalQueue ??= new Queue<DemoJobData>(IMPORTS_QUEUE, {
+/**
+ * A ProgressQueue with the demo workers' own progress options: each job's record is written
+ * as `queued` before the job is added, so the user sees it at once, and the worker that takes
+ * the job carries the same record on (same id, scope, name and total).
+ */
+function queue(): ProgressQueue<DemoJobData> {
+  cache.__progressrusPortalQueue ??= new ProgressQueue<DemoJobData>(IMPORTS_QUEUE, {
     connection: redis(),
     prefix: env().bullPrefix,
+    progress: {
+      ...DEMO_PROGRESS,
+      // Published, so that the live list shows the queued record at once.
+      store: new RedisStore({ connection: redis(), prefix: env().prefix }),
+    },
   });
   return cache.__progressrusPortalQueue;
 }

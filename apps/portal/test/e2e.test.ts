@@ -151,14 +151,23 @@ describe('portal', () => {
   it('shows two users only their own jobs, live: user 3’s job moves while user 5’s page does not change', async () => {
     const three = await signedIn(3);
     const five = await signedIn(5);
+    // Done by the time user 3's page is photographed for the README.
+    await startImport(three, 'leads-november.csv', 'small');
+    // No worker free: the job shows at once as queued (ProgressQueue writes its record first)…
+    const imports = workers.find((worker) => worker.name === 'imports');
+    await imports?.pause(true);
     await startImport(five, 'user5-invoices.csv', 'small');
-    // Queued, then running, then completed: on one row that never moves to another.
-    await row(five, 'user5-invoices.csv').and(five.locator('[data-status="completed"]')).waitFor({
-      timeout: 60_000,
-    });
-    expect(await row(five, 'user5-invoices.csv').count()).toBe(1);
+    const invoices = row(five, 'user5-invoices.csv');
+    await invoices.and(five.locator('[data-status="queued"]')).waitFor(UNTIL);
+    expect(await invoices.getByText('Queued', { exact: true }).count()).toBe(1);
+    // …then runs and completes on that same row, which never moves to another.
+    imports?.resume();
+    await invoices.and(five.locator('[data-status="running"]')).waitFor(UNTIL);
+    await invoices.and(five.locator('[data-status="completed"]')).waitFor({ timeout: 60_000 });
+    expect(await invoices.count()).toBe(1);
     await startImport(three, 'user3-orders.csv', 'medium');
     await row(three, 'user3-orders.csv').waitFor(UNTIL);
+    await startImport(three, 'contacts-archive.csv', 'large');
 
     // User 5's table as it is now, and every change made to it from now on.
     const fiveTable = five.locator('table.progressrus-jobs');
@@ -197,10 +206,18 @@ describe('portal', () => {
       expect(threeText).not.toContain(name);
     }
     expect(threeText).not.toContain('Drafts under user:3:private');
-    for (const name of ['user3-orders.csv', 'Archive of user 35', 'Drafts under user:3:private']) {
+    for (const name of [
+      'user3-orders.csv',
+      'leads-november.csv',
+      'Archive of user 35',
+      'Drafts under user:3:private',
+    ]) {
       expect(fiveText).not.toContain(name);
     }
     expect(fiveText).toContain('Payroll of user 5');
+    await row(three, 'leads-november.csv')
+      .and(three.locator('[data-status="completed"]'))
+      .waitFor(UNTIL);
     await screenshot(three, 'portal-my-jobs');
     await screenshot(five, 'portal-other-user');
   });

@@ -14,6 +14,6 @@ export const PORTAL_APP: NextApp = {
     'package.json',
     '../../plugin/dist',
     '../../ui/dist',
-    '../demo/src/workload/job-plan.ts',
+    '../demo/src/workload',
   ],
 };

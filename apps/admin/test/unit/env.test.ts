@@ -11,8 +11,18 @@ describe('loadEnv', () => {
       credentials: null,
       store: 'redis',
       databaseUrl: null,
+      portalUrl: null,
       production: false,
     });
+  });
+
+  it('reads the portal URL without its trailing slash, and refuses one that is not http(s)', () => {
+    expect(loadEnv({ PORTAL_URL: 'http://localhost:3001/' }).portalUrl).toBe(
+      'http://localhost:3001',
+    );
+    expect(() => loadEnv({ PORTAL_URL: 'javascript:alert(1)' })).toThrow(
+      /PORTAL_URL must be an http:\/\/ or https:\/\/ URL/,
+    );
   });
 
   it('reads queue names as a trimmed, de-duplicated list', () => {

@@ -1,5 +1,7 @@
 export interface BannerFacts {
   readonly url: string;
+  /** The portal: what users 1–7 see of their own jobs. */
+  readonly portalUrl: string;
   readonly user: string;
   readonly password: string;
   /** Whether the credentials came from ADMIN_USER/ADMIN_PASSWORD rather than made for this run. */
@@ -18,6 +20,7 @@ export function banner(facts: BannerFacts): string {
 Progressrus demo is running.
 
   Dashboard  ${facts.url}
+  Portal     ${facts.portalUrl}  (what users 1–7 see: sign in as any of them, no password)
   User       ${facts.user}
   Password   ${facts.password}${facts.credentialsFromEnv ? '  (from ADMIN_USER / ADMIN_PASSWORD)' : '  (made for this run)'}
   Queues     ${facts.url}/queues  (bull-board: ${facts.queues.join(', ')})

@@ -44,13 +44,34 @@ const STEPS: readonly BuildStep[] = [
     output: '.next/BUILD_ID',
     note: 'a production Next.js build, a minute or two the first time',
   },
+  {
+    workspace: '@progressrus/portal',
+    dir: 'apps/portal',
+    inputs: [
+      'app',
+      'components',
+      'lib',
+      'instrumentation.ts',
+      'next.config.ts',
+      'package.json',
+      '../../plugin/dist',
+      '../../ui/dist',
+      '../demo/src/workload',
+    ],
+    output: '.next/BUILD_ID',
+    note: 'the users’ side, another production Next.js build',
+  },
 ];
 
 /** The workspaces `npm start` builds, in order. */
-export type Workspace = 'progressrus' | '@progressrus/ui' | '@progressrus/admin';
+export type Workspace =
+  | 'progressrus'
+  | '@progressrus/ui'
+  | '@progressrus/admin'
+  | '@progressrus/portal';
 
 /**
- * Builds the given workspaces (the library, the UI, the admin app), each only when its sources
+ * Builds the given workspaces (the library, the UI, the admin and portal apps), each only when its sources
  * are newer than its last build: a second `npm start` starts in seconds. A failed build throws
  * with the tail of its output.
  */

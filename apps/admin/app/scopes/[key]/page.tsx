@@ -8,6 +8,8 @@ import { ScopeJobs } from '@/components/scope-jobs';
 import { TableSkeleton } from '@/components/skeletons';
 import { deleteFinished } from '@/lib/actions';
 import { JOB_SORTS, type JobSort, parseKey } from '@/lib/data';
+import { env } from '@/lib/env';
+import { portalLink } from '@/lib/portal-link';
 import { param, type SearchParams, segment } from '@/lib/search-params';
 
 interface Props {
@@ -32,6 +34,7 @@ export default async function ScopePage({ params, searchParams }: Props) {
     order: order === 'asc' ? ('asc' as const) : ('desc' as const),
     page: Math.max(1, Number.parseInt(param(search, 'page') ?? '1', 10) || 1),
   };
+  const userView = portalLink(key, env().portalUrl);
   return (
     <>
       <div className="page-header">
@@ -42,19 +45,26 @@ export default async function ScopePage({ params, searchParams }: Props) {
           </div>
           <h1 className="mono">{key}</h1>
         </div>
-        <ConfirmAction
-          action={deleteFinished}
-          fields={{ scope: key }}
-          label="Delete finished jobs"
-          title="Delete finished jobs?"
-          description={
-            <p>
-              Every completed and failed job record of <code>{key}</code> is deleted now. Running
-              jobs stay. The BullMQ jobs themselves are not touched.
-            </p>
-          }
-          confirmLabel="Delete finished"
-        />
+        <div className="header-actions">
+          {userView ? (
+            <a className="button" href={userView} target="_blank" rel="noopener">
+              What this user sees
+            </a>
+          ) : null}
+          <ConfirmAction
+            action={deleteFinished}
+            fields={{ scope: key }}
+            label="Delete finished jobs"
+            title="Delete finished jobs?"
+            description={
+              <p>
+                Every completed and failed job record of <code>{key}</code> is deleted now. Running
+                jobs stay. The BullMQ jobs themselves are not touched.
+              </p>
+            }
+            confirmLabel="Delete finished"
+          />
+        </div>
       </div>
       {param(search, 'deleted') === '1' && (
         <div className="notice ok" role="status">
