@@ -1,3 +1,4 @@
+import type { TypicalDuration } from '../core/durations.js';
 import type { Change, ChangeFeed } from './change-feed.js';
 import type { ProgressRecord } from '../core/record.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../core/scope.js';
@@ -76,5 +77,9 @@ class TrackedStore implements Store {
 
   jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
     return this.#store.jobs(scope, query);
+  }
+
+  typicalDuration(name: string, queue?: string | null): Promise<TypicalDuration | null> {
+    return this.#store.typicalDuration(name, queue);
   }
 }

@@ -1,6 +1,7 @@
 import type { Scope, ScopeEntry } from '../core/scope.js';
 import type { StoreWriter } from '../core/store-writer.js';
 import type { Tick } from '../core/tick.js';
+import type { TypicalDuration } from '../core/durations.js';
 import type { JobsPage, JobsQuery } from './job-query.js';
 
 // Defined in core, which writers and the read model use without the stores; listed here with the rest of the contract.
@@ -37,6 +38,12 @@ export interface StoreReader {
    * by status. Costs one page, however large the scope: every store answers it from indexes.
    */
   jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage>;
+  /**
+   * How long jobs of this name (and BullMQ queue) usually take, from the last completed ones;
+   * null before any completed. Every store adds a completion to these figures inside the write
+   * of the completed record (see `core/durations.ts`): they cost no write of their own.
+   */
+  typicalDuration(name: string, queue?: string | null): Promise<TypicalDuration | null>;
 }
 
 /**

@@ -436,6 +436,56 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
     });
 
+    describe('typical durations', () => {
+      function completed(id: string, seconds: number, overrides: Partial<ProgressRecord> = {}): ProgressRecord {
+        return record({
+          id,
+          name: 'nightly import',
+          queue: 'imports',
+          state: null,
+          startedAt: new Date(T0),
+          completedAt: new Date(T0 + seconds * SECOND),
+          updatedAt: new Date(T0 + seconds * SECOND),
+          total: seconds * 10,
+          count: seconds * 10,
+          expiresAt: new Date(T0 + 3600 * SECOND),
+          ...overrides,
+        });
+      }
+
+      it('sums up the completed jobs of a name and queue, added by the writes of their records', async () => {
+        await store.persist(completed('a', 60));
+        await store.persist(completed('b', 120));
+        await store.persist(completed('c', 180));
+        // Written again (a retried write): counted once.
+        await store.persist(completed('c', 180));
+        // Unfinished, failed, or of another queue: not counted here.
+        await store.persist(record({ id: 'd', name: 'nightly import', queue: 'imports', state: null }));
+        await store.persist(completed('e', 10, { failedAt: new Date(T0 + 10 * SECOND) }));
+        await store.persist(completed('f', 999, { queue: 'other' }));
+        expect(await store.typicalDuration('nightly import', 'imports')).toEqual({
+          name: 'nightly import',
+          queue: 'imports',
+          samples: 3,
+          medianMs: 120_000,
+          lowMs: 90_000,
+          highMs: 150_000,
+          ratePerSecond: 10,
+        });
+        expect((await store.typicalDuration('nightly import', 'other'))?.samples).toBe(1);
+        expect(await store.typicalDuration('nightly import')).toBeNull();
+        expect(await store.typicalDuration('never ran', 'imports')).toBeNull();
+      });
+
+      it('keeps only the newest completions of a name', async () => {
+        for (let i = 1; i <= 40; i++) await store.persist(completed(`job-${i}`, i));
+        const typical = await store.typicalDuration('nightly import', 'imports');
+        expect(typical?.samples).toBe(32);
+        // Jobs 9 to 40: the median of 9..40 s.
+        expect(typical?.medianMs).toBe(24_500);
+      });
+    });
+
     describe('through a Progresser', () => {
       it('shows a job running, then completed, as a Progresser writes it', async () => {
         const progress = new Progresser({

@@ -4,6 +4,14 @@ import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
 import type { Tick } from '../../core/tick.js';
 import {
+  DURATION_SAMPLES,
+  type DurationSample,
+  durationKey,
+  durationSample,
+  summarize,
+  type TypicalDuration,
+} from '../../core/durations.js';
+import {
   compareJobKeys,
   emptyCounts,
   isAfterCursor,
@@ -38,6 +46,8 @@ export class MemoryStore implements Store {
   readonly #format: WireFormat;
   readonly #now: () => number;
   readonly #onMalformed: (error: Error) => void;
+  // Per name and queue: the newest completions by record id, each with its record's expiry.
+  readonly #durations = new Map<string, Map<string, { sample: DurationSample; expiresAtMs: number | null }>>();
 
   constructor(options: MemoryStoreOptions = {}) {
     checkObject('options', options);
@@ -49,6 +59,26 @@ export class MemoryStore implements Store {
   async persist(record: ProgressRecord): Promise<void> {
     const key = record.scope.join(SCOPE_SEPARATOR);
     this.#set(key, record.id, encodeRecord(record, this.#format), lastActivity(record)?.getTime() ?? this.#now());
+    const sample = durationSample(record);
+    if (sample) this.#addDuration(durationKey(record.name, record.queue), sample, record.expiresAt);
+  }
+
+  #addDuration(key: string, sample: DurationSample, expiresAt: Date | null): void {
+    let samples = this.#durations.get(key);
+    if (!samples) this.#durations.set(key, (samples = new Map()));
+    samples.set(sample.id, { sample, expiresAtMs: expiresAt?.getTime() ?? null });
+    if (samples.size > DURATION_SAMPLES) {
+      const oldest = [...samples.values()].sort((a, b) => a.sample.completedAtMs - b.sample.completedAtMs)[0];
+      if (oldest) samples.delete(oldest.sample.id);
+    }
+  }
+
+  async typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
+    const nowMs = this.#now();
+    const live = [...(this.#durations.get(durationKey(name, queue))?.values() ?? [])]
+      .filter((entry) => entry.expiresAtMs === null || entry.expiresAtMs > nowMs)
+      .map((entry) => entry.sample);
+    return summarize(name, queue, live);
   }
 
   /** Stores a raw value as another program (the Ruby gem) might have written it. */

@@ -1,3 +1,5 @@
+import { durationKey, type TypicalDuration } from '../../core/durations.js';
+import { type DurationQueries, durationQueries, durationRows, typicalFromRows } from './postgres-durations.js';
 import { expected, StoreError } from '../../core/errors.js';
 import {
   check,
@@ -82,6 +84,7 @@ export class PostgresStore implements Store {
   readonly tables: PostgresTables;
   readonly #pool: PostgresQueryable;
   readonly #sql: PostgresQueries;
+  readonly #durations: DurationQueries;
   readonly #now: () => number;
   readonly #onMalformed: (error: Error) => void;
   readonly #sweepIntervalMs: number;
@@ -107,6 +110,7 @@ export class PostgresStore implements Store {
     this.#sweepIntervalMs = checkNonNegative('sweepIntervalMs', sweepIntervalMs);
     this.tables = postgresTables(table);
     this.#sql = postgresQueries(this.tables);
+    this.#durations = durationQueries(this.tables);
     this.#now = checkOptionalFunction('now', options.now) ?? Date.now;
     this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
   }
@@ -139,6 +143,7 @@ export class PostgresStore implements Store {
   /** Creates the tables and indexes, or brings those of an older version up to date. Idempotent. */
   async migrate(): Promise<void> {
     await this.#pool.query(migrationSql(this.tables));
+    await this.#pool.query(this.#durations.migrate);
   }
 
   persist(record: ProgressRecord): Promise<void> {
@@ -182,6 +187,9 @@ export class PostgresStore implements Store {
         JSON.stringify(chunk.map(encodeRow)),
         JSON.stringify(scopes),
       ]);
+      // Only a batch with completions: they join their names' figures (core/durations.ts).
+      const completions = durationRows(chunk);
+      if (completions.length > 0) await this.#query(this.#durations.insert, [JSON.stringify(completions)]);
     }
     if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs) {
       this.#lastSweepMs = this.#now();
@@ -195,6 +203,14 @@ export class PostgresStore implements Store {
     const nowMs = this.#now();
     const rows = await this.#query(this.#sql.selectScope, [key, new Date(nowMs).toISOString()]);
     return readRows(key, rows as RecordRow[], nowMs, this.#onMalformed);
+  }
+
+  async typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
+    const rows = await this.#query(this.#durations.select, [
+      durationKey(name, queue),
+      new Date(this.#now()).toISOString(),
+    ]);
+    return typicalFromRows(name, queue, rows);
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {

@@ -1,3 +1,4 @@
+import { durationKey } from '../../core/durations.js';
 import { expected } from '../../core/errors.js';
 
 /**
@@ -9,6 +10,9 @@ import { expected } from '../../core/errors.js';
  * - `{<prefix>}::names`        sorted set, all scores 0; member = scope key; serves prefix filters.
  * - `{<prefix>}::expiries`     sorted set; member = JSON [scope key, id], score = expires_at (ms).
  * - `<prefix>::changes`        pub/sub channel; one message per write batch: a JSON array of { scope, id }.
+ * - `{<prefix>}::durations:<JSON [queue, name]>`  sorted set of the last completions of a job
+ *                              name; member = "ms<TAB>items<TAB>id", score = completed_at (ms).
+ *                              Expires with the newest completed record.
  *
  * The index keys share the hash tag `{<prefix>}`, so on a Redis Cluster they live in one hash
  * slot and a batch's index updates run as one MULTI. The scope hashes cannot share it (the
@@ -23,6 +27,8 @@ export interface RedisKeys {
   readonly names: string;
   readonly expiries: string;
   readonly changes: string;
+  /** The completions of one job name and queue (see `core/durations.ts`). */
+  durations(name: string, queue: string | null): string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -37,6 +43,7 @@ export function redisKeys(prefix: string): RedisKeys {
     names: `${tag}::names`,
     expiries: `${tag}::expiries`,
     changes: `${prefix}::changes`,
+    durations: (name, queue) => `${tag}::durations:${durationKey(name, queue)}`,
   };
 }
 

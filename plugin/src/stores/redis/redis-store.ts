@@ -1,3 +1,12 @@
+import {
+  DURATION_SAMPLES,
+  type DurationSample,
+  decodeSample,
+  durationSample,
+  encodeSample,
+  summarize,
+  type TypicalDuration,
+} from '../../core/durations.js';
 import type { Cluster, Redis } from 'ioredis';
 import { encodeRecord, isWireFormat, type WireFormat } from '../../core/codec.js';
 import {
@@ -171,6 +180,15 @@ export class RedisStore implements Store {
     }
     batch.add('zadd', this.keys.scopes, 'GT', ...byActivity);
     batch.add('zadd', this.keys.names, 'NX', ...names);
+    // Completions join their name's figures in the same round trip (one slot: the index tag).
+    for (const record of records) {
+      const sample = durationSample(record);
+      if (!sample) continue;
+      const key = this.keys.durations(record.name, record.queue);
+      batch.add('zadd', key, sample.completedAtMs, encodeSample(sample));
+      batch.add('zremrangebyrank', key, 0, -(DURATION_SAMPLES + 1));
+      if (record.expiresAt) batch.add('pexpireat', key, record.expiresAt.getTime(), 'GT');
+    }
     batch.stage();
     for (const [key, hash] of fields) batch.add('hset', this.keys.scope(key), ...hash);
     if (this.#publish) batch.stage().add('publish', this.keys.changes, JSON.stringify(changes));
@@ -231,6 +249,19 @@ export class RedisStore implements Store {
     if (!this.#publish || records.length === 0) return;
     const changes = records.map(([scope, id]) => ({ scope, id }));
     await this.#redis.publish(this.keys.changes, JSON.stringify(changes));
+  }
+
+  async typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
+    const flat = await this.#bounded(
+      'typicalDuration()',
+      this.#redis.zrange(this.keys.durations(name, queue), '0', '-1', 'WITHSCORES'),
+    );
+    const samples: DurationSample[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const sample = decodeSample(flat[i] as string, Number(flat[i + 1]));
+      if (sample) samples.push(sample);
+    }
+    return summarize(name, queue, samples);
   }
 
   async jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
