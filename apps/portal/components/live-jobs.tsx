@@ -103,7 +103,11 @@ export function LiveJobs({ scope, initialToken }: LiveJobsProps) {
         </p>
       ) : null}
       {loaded ? (
-        <JobList jobs={jobs} labels={{ empty: 'No jobs yet: start an import above.' }} />
+        <JobList
+          jobs={jobs}
+          labels={{ empty: 'No jobs yet: start an import above.' }}
+          cancel={{ url: '/api/progress', token: issued.token }}
+        />
       ) : (
         <p className="muted" aria-busy="true">
           Loading your jobs…

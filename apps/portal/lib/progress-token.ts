@@ -11,14 +11,16 @@ export interface IssuedToken {
 }
 
 /**
- * A short-lived token that reads exactly one scope, `['user', id]`: the browser sends it to
- * /api/progress, which serves nothing else with it. Minted for the signed-in user only.
+ * A short-lived token that reads exactly one scope, `['user', id]`, and may cancel that
+ * scope's jobs: the browser sends it to /api/progress, which serves nothing else with it.
+ * Minted for the signed-in user only.
  */
 export function issueProgressToken(userId: number): IssuedToken {
   const expiresInMs = env().tokenTtlMs;
   const token = createProgressToken({
     secret: signingKeys().progress,
     scope: userScope(userId),
+    actions: ['cancel'],
     expiresInMs,
   });
   return { token, expiresInMs };

@@ -5,7 +5,9 @@ import { startWorkers } from '@progressrus/demo/workers';
 import { Redis } from 'ioredis';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { Progresser, RedisStore } from 'progressrus';
+import { createProgressToken } from 'progressrus/http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deriveKeys } from '../lib/session';
 import { PORTAL_APP } from './portal-app';
 
 const portal = inject('portal');
@@ -17,6 +19,19 @@ let connection: Redis;
 let store: RedisStore;
 const stop = new AbortController();
 let workers: ReturnType<typeof startWorkers>;
+/**
+ * A token as the portal mints it for user 3, but lasting a minute: requests the test sends
+ * itself must not depend on how fast a loaded machine gets to them.
+ */
+function tokenOfUser3(): string {
+  return createProgressToken({
+    secret: deriveKeys(portal.secret).progress,
+    scope: ['user', 3],
+    actions: ['cancel'],
+    expiresInMs: 60_000,
+  });
+}
+
 /** One browser context (its own cookies) per demo user. */
 const users = new Map<number, { context: BrowserContext; page: Page }>();
 
@@ -253,9 +268,10 @@ describe('portal', () => {
     expect(await page.locator('main').innerText()).not.toContain('Payroll of user 5');
     await context.close();
 
-    // The same token, straight to the API: only its own scope, exactly.
-    const token = tokens.find((value) => value !== '') ?? '';
-    expect(token).toMatch(/^prg1\./);
+    expect(tokens.find((value) => value !== '')).toMatch(/^prg1\./);
+
+    // User 3's token, straight to the API: only its own scope, exactly.
+    const token = tokenOfUser3();
     const api = (scope: string, withToken = token) =>
       fetch(
         `${portal.url}/api/progress/jobs?${new URLSearchParams({ scope, ...(withToken ? { token: withToken } : {}) })}`,
@@ -302,6 +318,42 @@ describe('portal', () => {
     await probe.flush();
     await row(page, 'After renewal').getByText('7 of 10').waitFor(UNTIL);
     expect(await page.getByText('Live', { exact: true }).isVisible()).toBe(true);
+  });
+
+  it('lets a user cancel their own running job, and only their own', async () => {
+    const three = await signedIn(3);
+    const five = await signedIn(5);
+    await startImport(three, 'cancel-me.csv', 'large');
+    await startImport(five, 'keep-running.csv', 'large');
+    const mine = row(three, 'cancel-me.csv');
+    await mine.and(three.locator('[data-status="running"]')).waitFor(UNTIL);
+    await mine.getByRole('button', { name: 'Cancel cancel-me.csv' }).click();
+    // The worker in the other process stops the job: the same row ends cancelled, and stays.
+    await mine.and(three.locator('[data-status="cancelled"]')).waitFor(UNTIL);
+    const stoppedAt = await shownCount(three, 'cancel-me.csv');
+    await three.waitForTimeout(2500);
+    expect(await shownCount(three, 'cancel-me.csv')).toBe(stoppedAt);
+    expect(stoppedAt).toBeLessThan(6000);
+    expect(await mine.getByRole('button', { name: /Cancel/ }).count()).toBe(0);
+
+    // User 3's token cannot cancel user 5's job: not by naming user 5's scope (403), nor by
+    // naming the job under user 3's own scope (404: user 3's scope holds no such job).
+    const theirs = (await store.scope(['user', 5])).find(
+      (tick) => tick.name === 'keep-running.csv',
+    );
+    expect(theirs).toBeDefined();
+    const token = tokenOfUser3();
+    const cancel = (scope: string) =>
+      fetch(
+        `${portal.url}/api/progress/job/cancel?${new URLSearchParams({ scope, id: theirs?.id ?? '' })}`,
+        { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: portal.url } },
+      );
+    expect((await cancel('user:5')).status).toBe(403);
+    expect((await cancel('user:3')).status).toBe(404);
+    const other = row(five, 'keep-running.csv');
+    expect(await other.getAttribute('data-status')).toBe('running');
+    const before = await shownCount(five, 'keep-running.csv');
+    await expect.poll(() => shownCount(five, 'keep-running.csv'), UNTIL).toBeGreaterThan(before);
   });
 
   it('renders hostile job names as text', async () => {

@@ -11,6 +11,8 @@ declare module 'vitest' {
       readonly redisUrl: string;
       /** The progress tokens' lifetime: short, so that the test sees several renewals. */
       readonly tokenTtlMs: number;
+      /** The server's PORTAL_SECRET: the tests mint tokens as the portal does. */
+      readonly secret: string;
     };
   }
 }
@@ -25,16 +27,22 @@ export default async function setup(project: TestProject) {
   const redis = await startRedisServer();
   try {
     await ensureBuild(PORTAL_APP);
+    const secret = randomBytes(32).toString('base64url');
     const server = await startNextServer(
       {
         NODE_ENV: 'production',
         REDIS_URL: redis.url,
-        PORTAL_SECRET: randomBytes(32).toString('base64url'),
+        PORTAL_SECRET: secret,
         PORTAL_TOKEN_TTL_MS: String(TOKEN_TTL_MS),
       },
       PORTAL_APP,
     );
-    project.provide('portal', { url: server.url, redisUrl: redis.url, tokenTtlMs: TOKEN_TTL_MS });
+    project.provide('portal', {
+      url: server.url,
+      redisUrl: redis.url,
+      tokenTtlMs: TOKEN_TTL_MS,
+      secret,
+    });
     return async () => {
       await server.stop();
       await redis.stop();

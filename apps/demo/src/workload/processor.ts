@@ -9,17 +9,29 @@ const STEP_MS = 250;
 /**
  * Sleeps, unless the demo is stopping: then it never resolves and holds no timer, so a job
  * cut off by Ctrl-C simply stops, as it would in a killed process, and never keeps the process
- * alive. BullMQ picks such a job up again (stalled) at the next start.
+ * alive. BullMQ picks such a job up again (stalled) at the next start. A cancel of the job
+ * (`cancel`, BullMQ's signal for it) ends the sleep early, so the job stops at once.
  */
-function sleep(ms: number, stop: AbortSignal): Promise<void> {
+function sleep(ms: number, stop: AbortSignal, cancel?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (stop.aborted) return;
+    if (cancel?.aborted) return resolve();
     const timer = setTimeout(() => {
-      stop.removeEventListener('abort', onAbort);
+      stop.removeEventListener('abort', onStop);
+      cancel?.removeEventListener('abort', onCancel);
       resolve();
     }, ms);
-    const onAbort = () => clearTimeout(timer);
-    stop.addEventListener('abort', onAbort, { once: true });
+    const onStop = () => {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
+    };
+    const onCancel = () => {
+      onStop();
+      stop.removeEventListener('abort', onStop);
+      resolve();
+    };
+    stop.addEventListener('abort', onStop, { once: true });
+    cancel?.addEventListener('abort', onCancel, { once: true });
   });
 }
 
@@ -32,13 +44,16 @@ export type AddChild = (
 
 /**
  * The demo's processor: runs the plan in `job.data` against a Progresser, the way real work
- * would — ticking as items get done, setting a total found out late, pausing, failing.
+ * would — ticking as items get done, setting a total found out late, pausing, failing — and
+ * stopping between two steps when the job is cancelled (BullMQ's `signal`, from the admin's or
+ * the portal's Cancel): the record then ends `cancelled`.
  */
 export function demoProcessor(stop: AbortSignal, addChild: AddChild) {
   return async (
     job: Job<DemoJobData>,
     progress: Progresser,
     token?: string,
+    signal?: AbortSignal,
   ): Promise<{ items: number }> => {
     const data = job.data;
     if (data.delayFirstMs > 0) {
@@ -55,7 +70,8 @@ export function demoProcessor(stop: AbortSignal, addChild: AddChild) {
       }
       if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
     }
-    if (data.prepareMs > 0) await sleep(data.prepareMs, stop);
+    if (data.prepareMs > 0) await sleep(data.prepareMs, stop, signal);
+    signal?.throwIfAborted();
 
     const startedAt = Date.now();
     const attempt = job.attemptsMade + 1;
@@ -63,7 +79,8 @@ export function demoProcessor(stop: AbortSignal, addChild: AddChild) {
     let carry = 0;
     let stalled = false;
     while (done < data.items) {
-      await sleep(STEP_MS, stop);
+      await sleep(STEP_MS, stop, signal);
+      signal?.throwIfAborted();
       const fraction = done / data.items;
       carry +=
         data.ratePerSecond *
@@ -80,7 +97,7 @@ export function demoProcessor(stop: AbortSignal, addChild: AddChild) {
       }
       if (data.stall && !stalled && fraction >= data.stall.at) {
         stalled = true;
-        await sleep(data.stall.ms, stop);
+        await sleep(data.stall.ms, stop, signal);
       }
     }
     return { items: done };
