@@ -1,5 +1,14 @@
 export { decodeRecord, encodeRecord, type WireFormat } from './core/codec.js';
-export { type ErrorDTO, type JobDTO, type PageDTO, type ScopeDTO, toJobDTO, toScopeDTO } from './core/dto.js';
+export {
+  type ErrorDTO,
+  type JobDTO,
+  type JobsPageDTO,
+  type PageDTO,
+  type ScopeDTO,
+  toJobDTO,
+  toJobsPageDTO,
+  toScopeDTO,
+} from './core/dto.js';
 export {
   expected,
   JobActionRefusedError,

@@ -1,4 +1,4 @@
-import type { ErrorDTO, JobDTO, PageDTO } from 'progressrus/core';
+import type { ErrorDTO, JobDTO, JobsPageDTO, StatusCounts } from 'progressrus/core';
 import { ProgressHttpError } from './errors.js';
 import { JobSet } from './job-set.js';
 import type { EventSourceLike, ResolvedProgressOptions } from './progress-options.js';
@@ -21,11 +21,16 @@ export interface ProgressState {
   readonly error: Error | null;
   /** True once a first snapshot has arrived. */
   readonly loaded: boolean;
+  /**
+   * A whole scope's jobs by status, as of the last snapshot or poll (live events move single
+   * jobs, not the counts); null for one job, or before the first answer.
+   */
+  readonly counts: StatusCounts | null;
+  /** A whole scope's live jobs, as of the last snapshot or poll; null like `counts`. */
+  readonly total: number | null;
 }
 
 const EVENT_SOURCE_CLOSED = 2;
-/** A scope with more pages than this is cut short rather than polled forever. */
-const MAX_PAGES_PER_POLL = 100;
 
 /**
  * Follows one target through the HTTP API, framework-free (`useProgress` wraps it). Prefers
@@ -71,6 +76,8 @@ export class ProgressSubscription {
       connection: 'connecting',
       error: null,
       loaded: initialJobs !== undefined,
+      counts: null,
+      total: null,
     };
   }
 
@@ -186,10 +193,13 @@ export class ProgressSubscription {
       this.#update({ error: new Error(`Malformed \`${type}\` event from ${this.#options.url}`) });
       return;
     }
+    let counts: Partial<ProgressState> = {};
     if (type === 'snapshot') {
-      const items = (data as { items?: unknown } | null)?.items;
-      if (!Array.isArray(items)) return;
-      this.#jobs.replaceAll((items as JobDTO[]).filter((job) => isJob(job) && this.#concerns(job)));
+      // A scope's snapshot is its first page and counts; later pages are the JSON API's.
+      const snapshot = data as Partial<JobsPageDTO> | null;
+      if (!Array.isArray(snapshot?.items)) return;
+      this.#jobs.replaceAll(snapshot.items.filter((job) => isJob(job) && this.#concerns(job)));
+      counts = countsOf(snapshot);
     } else if (type === 'job') {
       if (!isJob(data) || !this.#concerns(data)) return;
       this.#jobs.put(data);
@@ -198,7 +208,7 @@ export class ProgressSubscription {
       if (typeof id !== 'string') return;
       this.#jobs.remove(id);
     }
-    this.#update({ ...this.#jobsState(), loaded: true });
+    this.#update({ ...this.#jobsState(), ...counts, loaded: true });
   }
 
   #scheduleStream(): void {
@@ -242,11 +252,17 @@ export class ProgressSubscription {
     const generation = this.#pollGeneration;
     const current = () => this.#polling && generation === this.#pollGeneration && !this.#sourceOpen;
     try {
-      const jobs = await this.#fetchJobs();
+      const page = await this.#fetchJobs();
       if (!current()) return;
       this.#pollFailures = 0;
-      this.#jobs.replaceAll(jobs);
-      this.#update({ ...this.#jobsState(), connection: 'polling', error: null, loaded: true });
+      this.#jobs.replaceAll(page.items);
+      this.#update({
+        ...this.#jobsState(),
+        ...countsOf(page),
+        connection: 'polling',
+        error: null,
+        loaded: true,
+      });
     } catch (error) {
       if (!current()) return;
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -264,26 +280,20 @@ export class ProgressSubscription {
     this.#pollTimer = this.#options.clock.setTimeout(() => void this.#poll(), delay);
   }
 
-  async #fetchJobs(): Promise<JobDTO[]> {
+  /** The one job, or the scope's first page and counts: what a stream's snapshot holds. */
+  async #fetchJobs(): Promise<Partial<JobsPageDTO> & { items: readonly JobDTO[] }> {
     if (this.#target.id !== null) {
       try {
         const job = await this.#getJson<JobDTO>(this.#urls.job(this.#target.id));
-        return isJob(job) ? [job] : [];
+        return { items: isJob(job) ? [job] : [] };
       } catch (error) {
         // The job may not exist yet (or any more): that is an answer, not a failure.
-        if (error instanceof ProgressHttpError && error.status === 404) return [];
+        if (error instanceof ProgressHttpError && error.status === 404) return { items: [] };
         throw error;
       }
     }
-    const jobs: JobDTO[] = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
-      const result: PageDTO<JobDTO> = await this.#getJson<PageDTO<JobDTO>>(this.#urls.jobs(cursor));
-      jobs.push(...result.items.filter(isJob));
-      cursor = result.nextCursor;
-      if (cursor === null) break;
-    }
-    return jobs;
+    const page = await this.#getJson<JobsPageDTO>(this.#urls.jobs(null));
+    return { ...page, items: page.items.filter(isJob) };
   }
 
   async #getJson<T>(url: string): Promise<T> {
@@ -334,13 +344,22 @@ export class ProgressSubscription {
       next.job === previous.job &&
       next.connection === previous.connection &&
       next.error === previous.error &&
-      next.loaded === previous.loaded
+      next.loaded === previous.loaded &&
+      next.counts === previous.counts &&
+      next.total === previous.total
     ) {
       return;
     }
     this.#state = next;
     for (const listener of this.#listeners) listener(next);
   }
+}
+
+/** The counts of a page or snapshot, when it has them (a scope's; not one job's). */
+function countsOf(page: Partial<JobsPageDTO>): Pick<ProgressState, 'counts' | 'total'> {
+  return page.counts && typeof page.total === 'number'
+    ? { counts: page.counts, total: page.total }
+    : { counts: null, total: null };
 }
 
 function isJob(value: unknown): value is JobDTO {

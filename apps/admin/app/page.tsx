@@ -1,4 +1,5 @@
 import { Suspense } from 'react';
+import { parseBack } from '@/components/cursor-pager';
 import { ScopeFilter } from '@/components/scope-filter';
 import { ScopesTable } from '@/components/scopes-table';
 import { TableSkeleton } from '@/components/skeletons';
@@ -12,8 +13,7 @@ export default async function ScopesPage({
   const params = await searchParams;
   const prefix = (param(params, 'prefix') ?? '').trim();
   const cursor = param(params, 'cursor') || null;
-  const backParam = param(params, 'back');
-  const back = backParam === null ? [] : backParam.split(',');
+  const back = parseBack(param(params, 'back'));
   return (
     <>
       <div className="page-header">

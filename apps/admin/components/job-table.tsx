@@ -4,7 +4,7 @@ import { Eta, ProgressBar, StatusBadge, useNow, useProgress } from '@progressrus
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { JobDTO, Status } from 'progressrus';
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
 import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
@@ -17,7 +17,11 @@ export interface JobTableProps {
   readonly scopeKey: string;
   /** The page's jobs as the server read them. */
   readonly jobs: readonly JobDTO[];
+  /** When the server read them (ISO-8601): jobs that start later are new. */
+  readonly readAt: string;
   readonly status: Status | null;
+  /** The name search, kept by the sort links. */
+  readonly name: string;
   readonly sort: JobSort;
   readonly order: SortOrder;
 }
@@ -34,45 +38,45 @@ const SORT_DEFAULT_ORDER: Record<JobSort, SortOrder> = {
  * as its job writes. Jobs that start later are announced above the table instead of being
  * inserted, so rows never move under the reader's pointer.
  */
-export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTableProps) {
+export function JobTable({ tabs, scopeKey, jobs, readAt, status, sort, order, name }: JobTableProps) {
   const router = useRouter();
-  // No initialJobs: `loaded` must mean "the stream's first snapshot arrived", the baseline for
-  // telling new jobs and removed ones apart; until then the rows show what the server read.
+  // The stream's snapshot is the scope's first page and counts; its events then carry every
+  // change of the scope, so rows on any page update in place.
   const live = useProgress(scopeKey, { url: '/api/progress' });
   const byId = useMemo(() => new Map(live.jobs.map((job) => [job.id, job])), [live.jobs]);
-  // The ids the first snapshot held: any id beyond them is a job that started since.
-  const known = useRef<Set<string> | null>(null);
-  if (known.current === null && live.loaded)
-    known.current = new Set(live.jobs.map((job) => job.id));
-  const baseline = known.current;
+  // Ids the stream has shown: one of them gone again was removed (or expired).
+  const seen = useRef(new Set<string>());
+  for (const job of live.jobs) seen.current.add(job.id);
+  const [shownSince, setShownSince] = useState(() => Date.parse(readAt));
+  const onPage = useMemo(() => new Set(jobs.map((job) => job.id)), [jobs]);
+  // Jobs that started after the page was read: announced, never inserted under the pointer.
   const added = useMemo(
     () =>
-      baseline === null
-        ? 0
-        : live.jobs.reduce((sum, job) => sum + (baseline.has(job.id) ? 0 : 1), 0),
-    [baseline, live.jobs],
+      live.jobs.reduce((sum, job) => {
+        const first = Date.parse(job.startedAt ?? job.updatedAt ?? '');
+        return sum + (!onPage.has(job.id) && first > shownSince ? 1 : 0);
+      }, 0),
+    [live.jobs, onPage, shownSince],
   );
 
   const showNewJobs = () => {
     // What the server renders next includes them: they are no longer new.
-    known.current = new Set(live.jobs.map((job) => job.id));
+    setShownSince(Date.now());
     router.refresh();
   };
 
+  // The counts of the stream's latest snapshot are newer than the server's when there are some.
   const liveTabs = useMemo(() => {
-    if (!live.loaded) return tabs;
-    const counts = new Map<Status, number>();
-    for (const job of live.jobs) counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
-    return tabs.map((tab) => ({
-      ...tab,
-      count: tab.status === null ? live.jobs.length : (counts.get(tab.status) ?? 0),
-    }));
-  }, [tabs, live.loaded, live.jobs]);
+    const counts = live.counts;
+    if (counts === null || live.total === null) return tabs;
+    const total = live.total;
+    return tabs.map((tab) => ({ ...tab, count: tab.status === null ? total : counts[tab.status] }));
+  }, [tabs, live.counts, live.total]);
 
   const sortHref = (column: JobSort) => {
     const nextOrder =
       column === sort ? (order === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_ORDER[column];
-    return `${scopeHref(scopeKey)}${query({ status, sort: column, order: nextOrder })}`;
+    return `${scopeHref(scopeKey)}${query({ status, name, sort: column, order: nextOrder })}`;
   };
   const header = (column: JobSort, label: string, className?: string) => (
     <th
@@ -129,8 +133,8 @@ export function JobTable({ tabs, scopeKey, jobs, status, sort, order }: JobTable
           <tbody>
             {jobs.map((initial) => {
               const job = byId.get(initial.id);
-              // Gone from a loaded snapshot: removed or expired since the page was read.
-              const removed = live.loaded && job === undefined;
+              // Shown by the stream and gone since: removed or expired.
+              const removed = job === undefined && seen.current.has(initial.id);
               return (
                 <JobRow
                   key={initial.id}

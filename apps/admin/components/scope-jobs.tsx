@@ -1,10 +1,12 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { JOBS_PER_PAGE, type JobsQuery, SHOWN_STATUSES, scopeJobs } from '@/lib/data';
+import { ProgressrusArgumentError } from 'progressrus';
+import { type JobsQuery, SHOWN_STATUSES, scopeJobs } from '@/lib/data';
 import { formatCount } from '@/lib/format';
 import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
+import { CursorPager } from './cursor-pager';
 import { JobTable } from './job-table';
 import { type StatusTab, StatusTabs } from './status-tabs';
 import { StoreUnavailable } from './store-unavailable';
@@ -16,40 +18,60 @@ const LABELS = {
   completed: 'Completed',
 } as const;
 
-/** The status tabs, the live table and the pages of one scope; reads the store inside Suspense. */
+/**
+ * The status tabs, the live table and the pages of one scope; reads the store inside
+ * Suspense. One page and the counts come from the store's query: the page costs the same
+ * for a scope of ten jobs or of a million.
+ */
 export async function ScopeJobs({
   scopeKey,
   jobsQuery,
+  back,
 }: {
   readonly scopeKey: string;
   readonly jobsQuery: JobsQuery;
+  readonly back: readonly string[];
 }) {
   await letShellFlush();
+  const { status, name, sort, order, cursor } = jobsQuery;
+  const href = (values: { status?: string | null; cursor?: string | null; back?: string }) =>
+    `${scopeHref(scopeKey)}${query({
+      status: values.status === undefined ? status : values.status,
+      name,
+      sort: sort === 'updatedAt' ? null : sort,
+      order: sort === 'updatedAt' && order === 'desc' ? null : order,
+      cursor: values.cursor,
+      back: values.back,
+    })}`;
   let data: Awaited<ReturnType<typeof scopeJobs>>;
   try {
     data = await scopeJobs(scopeKey, jobsQuery);
   } catch (error) {
     if (error instanceof StoreUnavailableError) return <StoreUnavailable message={error.message} />;
+    if (error instanceof ProgressrusArgumentError) {
+      return (
+        <div className="empty">
+          <h2>This page link has expired</h2>
+          <p>
+            <Link href={href({})}>Go to the first page</Link>
+          </p>
+        </div>
+      );
+    }
     throw error;
   }
   if (data === null) notFound();
-  const { status, sort, order } = jobsQuery;
-  const href = (values: { status?: string | null; page?: number }) =>
-    `${scopeHref(data.key)}${query({
-      status: values.status === undefined ? status : values.status,
-      sort: sort === 'updatedAt' ? null : sort,
-      order: sort === 'updatedAt' && order === 'desc' ? null : order,
-      page: values.page === undefined || values.page === 1 ? null : values.page,
-    })}`;
   const tabs: StatusTab[] = [
     { status: null, label: 'All', href: href({ status: null }), count: data.total },
     ...SHOWN_STATUSES.map((shown) => ({
       status: shown,
       label: LABELS[shown],
       href: href({ status: shown }),
-      count: data.counts[shown] ?? 0,
+      count: data.counts[shown],
     })),
   ];
+  // Without a name filter the counts say how many jobs the filter matches.
+  const matching = name !== '' ? null : status === null ? data.total : data.counts[status];
   return (
     <>
       {data.items.length === 0 && (
@@ -67,7 +89,10 @@ export async function ScopeJobs({
         </div>
       ) : data.items.length === 0 ? (
         <div className="empty">
-          <h2>No {status} jobs</h2>
+          <h2>
+            No {status ?? ''} jobs{name !== '' ? ` named “${name}…”` : ''}
+            {cursor !== null ? ' on this page' : ''}
+          </h2>
           <p>
             <Link href={href({ status: null })}>Show all {formatCount(data.total)} jobs</Link>
           </p>
@@ -77,37 +102,26 @@ export async function ScopeJobs({
           tabs={tabs}
           scopeKey={data.key}
           jobs={data.items}
+          readAt={data.readAt}
           status={status}
           sort={sort}
           order={order}
+          name={name}
         />
       )}
-      {data.matching > 0 && (
+      {data.items.length > 0 && (
         <div className="pagination">
           <span>
-            {formatCount((data.page - 1) * JOBS_PER_PAGE + 1)}–
-            {formatCount((data.page - 1) * JOBS_PER_PAGE + data.items.length)} of{' '}
-            {formatCount(data.matching)} job{data.matching === 1 ? '' : 's'}
+            {formatCount(data.items.length)} job{data.items.length === 1 ? '' : 's'} on this page
+            {matching !== null && <> of {formatCount(matching)}</>}
           </span>
-          <nav aria-label="Pages">
-            {data.page > 1 ? (
-              <Link className="button" href={href({ page: data.page - 1 })}>
-                ← Previous
-              </Link>
-            ) : (
-              <span className="button disabled">← Previous</span>
-            )}
-            <span className="muted" style={{ alignSelf: 'center' }}>
-              Page {data.page} of {data.pageCount}
-            </span>
-            {data.page < data.pageCount ? (
-              <Link className="button" href={href({ page: data.page + 1 })}>
-                Next →
-              </Link>
-            ) : (
-              <span className="button disabled">Next →</span>
-            )}
-          </nav>
+          <CursorPager
+            cursor={cursor}
+            nextCursor={data.nextCursor}
+            back={back}
+            href={(page) => href(page)}
+            labels={['← Previous', 'Next →']}
+          />
         </div>
       )}
     </>

@@ -5,15 +5,9 @@ import { formatCount } from '@/lib/format';
 import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
+import { CursorPager } from './cursor-pager';
 import { RelativeTime } from './relative-time';
 import { StoreUnavailable } from './store-unavailable';
-
-/**
- * Cursor pages only know the way forward, so the links carry the cursors of the pages before
- * (`back`, comma-separated); this marks the first page, which has none. `~` is outside the
- * base64url alphabet of cursors.
- */
-const FIRST_PAGE = '~';
 
 const LABELS = {
   running: 'Running',
@@ -51,7 +45,6 @@ export async function ScopesTable({
     throw error;
   }
   if (page.items.length === 0) return <NoScopes prefix={prefix} />;
-  const previous = back.length > 0 ? back[back.length - 1] : undefined;
   return (
     <>
       <div className="table-wrap">
@@ -87,40 +80,20 @@ export async function ScopesTable({
             </>
           )}
         </span>
-        <nav aria-label="Pages">
-          {previous === undefined ? (
-            <span className="button disabled">← Newer</span>
-          ) : (
-            <Link
-              className="button"
-              href={`/${query({
-                prefix,
-                cursor: previous === FIRST_PAGE ? null : previous,
-                back: back.slice(0, -1).join(','),
-              })}`}
-            >
-              ← Newer
-            </Link>
-          )}
-          {page.nextCursor === null ? (
-            <span className="button disabled">Older →</span>
-          ) : (
-            <Link
-              className="button"
-              href={`/${query({ prefix, cursor: page.nextCursor, back: [...back, cursor ?? FIRST_PAGE].join(',') })}`}
-            >
-              Older →
-            </Link>
-          )}
-        </nav>
+        <CursorPager
+          cursor={cursor}
+          nextCursor={page.nextCursor}
+          back={back}
+          href={(target) => `/${query({ prefix, cursor: target.cursor, back: target.back })}`}
+          labels={['← Newer', 'Older →']}
+        />
       </div>
     </>
   );
 }
 
 function ScopeRow({ scope }: { readonly scope: ScopeDTO }) {
-  const counts = scope.counts ?? {};
-  const total = Object.values(counts).reduce((sum, count) => sum + (count ?? 0), 0);
+  const { counts, total } = scope;
   return (
     <tr>
       <td>
@@ -129,7 +102,7 @@ function ScopeRow({ scope }: { readonly scope: ScopeDTO }) {
         </Link>
       </td>
       {SHOWN_STATUSES.map((status) => {
-        const count = counts[status] ?? 0;
+        const count = counts[status];
         return (
           <td key={status} className="num" data-status={count > 0 ? status : undefined}>
             <span className={count > 0 ? 'count' : 'zero'}>{formatCount(count)}</span>

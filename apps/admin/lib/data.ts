@@ -1,13 +1,16 @@
 import 'server-only';
 import {
   type JobDTO,
+  type JobSort,
+  type JobsPageDTO,
   normalizeScope,
   parseScopeKey,
   ProgressrusArgumentError,
   type ScopeDTO,
+  type SortOrder,
   type Status,
-  type Tick,
   toJobDTO,
+  toJobsPageDTO,
   toScopeDTO,
 } from 'progressrus';
 import { withStore } from './store';
@@ -20,9 +23,7 @@ export const SHOWN_STATUSES = [
   'completed',
 ] as const satisfies readonly Status[];
 
-export const JOB_SORTS = ['updatedAt', 'startedAt', 'name', 'percentage'] as const;
-export type JobSort = (typeof JOB_SORTS)[number];
-export type SortOrder = 'asc' | 'desc';
+export { JOB_SORTS, type JobSort, type SortOrder } from 'progressrus';
 
 export const SCOPES_PER_PAGE = 25;
 export const JOBS_PER_PAGE = 50;
@@ -33,9 +34,8 @@ export interface ScopesPageData {
 }
 
 /**
- * One page of scopes, newest activity first, with job counts by status. Counts are computed
- * for the scopes on the page only: the listing itself comes from the store's index, so it
- * stays fast however many scopes there are.
+ * One page of scopes, newest activity first, with job counts by status from the store's
+ * counters: the page costs the same however many scopes and jobs there are.
  */
 export async function listScopes(query: {
   prefix: string;
@@ -47,64 +47,46 @@ export async function listScopes(query: {
       cursor: query.cursor,
       limit: SCOPES_PER_PAGE,
     });
-    const items = await Promise.all(
-      page.items.map(async (entry) =>
-        toScopeDTO(entry, countByStatus(await store.scope(entry.scope))),
-      ),
-    );
-    return { items, nextCursor: page.nextCursor };
+    return { items: page.items.map(toScopeDTO), nextCursor: page.nextCursor };
   });
 }
 
 export interface JobsQuery {
   readonly status: Status | null;
+  /** A case-insensitive prefix of the job name; '' for every name. */
+  readonly name: string;
   readonly sort: JobSort;
   readonly order: SortOrder;
-  /** 1-based. */
-  readonly page: number;
+  /** `nextCursor` of the page before; null for the first page. */
+  readonly cursor: string | null;
 }
 
-export interface ScopeJobsData {
+export interface ScopeJobsData extends JobsPageDTO {
   readonly scope: readonly string[];
   readonly key: string;
-  readonly items: readonly JobDTO[];
-  /** Jobs that pass the status filter. */
-  readonly matching: number;
-  /** Every job of the scope, by status. */
-  readonly counts: Partial<Record<Status, number>>;
-  readonly total: number;
-  readonly page: number;
-  readonly pageCount: number;
   /** When the records were read: the client counts relative times from here, so server and browser render alike. */
   readonly readAt: string;
 }
 
-/** The jobs of one scope, filtered, sorted and paginated; null when the key is not a valid scope. */
+/**
+ * One page of a scope's jobs through the store's query (the same as `GET /jobs`), with the
+ * scope's counts; null when the key is not a valid scope. A cursor that is not one of the
+ * store's throws `ProgressrusArgumentError`.
+ */
 export async function scopeJobs(key: string, query: JobsQuery): Promise<ScopeJobsData | null> {
   const scope = parseKey(key);
   if (scope === null) return null;
   return withStore(async (store) => {
-    const ticks = await store.scope(scope);
+    const page = await store.jobs(scope, {
+      statuses: query.status === null ? null : [query.status],
+      name: query.name,
+      sort: query.sort,
+      order: query.order,
+      cursor: query.cursor,
+      limit: JOBS_PER_PAGE,
+    });
     const readAt = new Date();
-    const matching =
-      query.status === null ? ticks : ticks.filter((tick) => tick.status === query.status);
-    const sorted = matching.sort(compareTicks(query.sort, query.order));
-    const pageCount = Math.max(1, Math.ceil(sorted.length / JOBS_PER_PAGE));
-    const page = Math.min(Math.max(1, query.page), pageCount);
-    const items = sorted
-      .slice((page - 1) * JOBS_PER_PAGE, page * JOBS_PER_PAGE)
-      .map((tick) => toJobDTO(tick, readAt));
-    return {
-      scope,
-      key: scope.join(':'),
-      items,
-      matching: sorted.length,
-      counts: countByStatus(ticks),
-      total: ticks.length,
-      page,
-      pageCount,
-      readAt: readAt.toISOString(),
-    };
+    return { ...toJobsPageDTO(page, readAt), scope, key: scope.join(':'), readAt: readAt.toISOString() };
   });
 }
 
@@ -126,49 +108,4 @@ export function parseKey(key: string): string[] | null {
     if (error instanceof ProgressrusArgumentError) return null;
     throw error;
   }
-}
-
-export function countByStatus(
-  ticks: readonly Pick<Tick, 'status'>[],
-): Partial<Record<Status, number>> {
-  const counts: Partial<Record<Status, number>> = {};
-  for (const tick of ticks) counts[tick.status] = (counts[tick.status] ?? 0) + 1;
-  return counts;
-}
-
-function compareTicks(sort: JobSort, order: SortOrder): (a: Tick, b: Tick) => number {
-  const direction = order === 'asc' ? 1 : -1;
-  const value = (tick: Tick): number | string | null => {
-    switch (sort) {
-      case 'name':
-        return tick.name;
-      case 'percentage':
-        return tick.percentage();
-      case 'startedAt':
-        return tick.startedAt?.getTime() ?? null;
-      default:
-        return (
-          (tick.updatedAt ?? tick.completedAt ?? tick.failedAt ?? tick.startedAt)?.getTime() ?? null
-        );
-    }
-  };
-  return (a, b) => {
-    const left = value(a);
-    const right = value(b);
-    // Unknown values (no start yet, unknown total) go last whichever the order.
-    if (left === null || right === null)
-      return left === right ? compareIds(a, b) : left === null ? 1 : -1;
-    const order =
-      typeof left === 'string' || typeof right === 'string'
-        ? names.compare(String(left), String(right))
-        : Math.sign(left - right);
-    return order === 0 ? compareIds(a, b) : order * direction;
-  };
-}
-
-// "Export #9" before "Export #10", and case does not split the list in two.
-const names = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
-function compareIds(a: Tick, b: Tick): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -1,6 +1,14 @@
 import { parseArgs } from 'node:util';
 import { ProgressrusArgumentError } from '../core/errors.js';
 import { normalizeScope, parseScopeKey } from '../core/scope.js';
+import type { Status } from '../core/record.js';
+import {
+  DEFAULT_JOBS_LIMIT,
+  type JobSort,
+  type JobsQuery,
+  normalizeJobsQuery,
+  type SortOrder,
+} from '../stores/job-query.js';
 import { UsageError } from './context.js';
 import { type CommandName, isCommandName } from './help.js';
 
@@ -14,7 +22,12 @@ export type CliCommand =
       readonly limit: number;
       readonly json: boolean;
     }
-  | { readonly name: 'jobs'; readonly scope: string[]; readonly json: boolean }
+  | {
+      readonly name: 'jobs';
+      readonly scope: string[];
+      readonly query: JobsQuery;
+      readonly json: boolean;
+    }
   | { readonly name: 'watch'; readonly scope: string[]; readonly untilDone: boolean }
   | { readonly name: 'delete'; readonly scope: string[]; readonly id: string | undefined }
   | { readonly name: 'reindex' };
@@ -58,6 +71,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         version: { type: 'boolean' },
         json: { type: 'boolean' },
         limit: { type: 'string' },
+        status: { type: 'string' },
+        name: { type: 'string' },
+        sort: { type: 'string' },
+        order: { type: 'string' },
+        cursor: { type: 'string' },
         'until-done': { type: 'boolean' },
       },
     }));
@@ -97,7 +115,7 @@ function toCommand(
     case 'scopes':
       return { name, prefix: rest[0] ?? '', limit: parseLimit(values.limit), json };
     case 'jobs':
-      return { name, scope: parseScope(rest[0]), json };
+      return { name, scope: parseScope(rest[0]), query: parseJobsQuery(values), json };
     case 'watch':
       return { name, scope: parseScope(rest[0]), untilDone: values['until-done'] === true };
     case 'delete':
@@ -116,6 +134,28 @@ function parseScope(text: string | undefined): string[] {
       throw new UsageError(`Bad scope ${JSON.stringify(text)}: ${error.message}`);
     throw error;
   }
+}
+
+/** `--status running,failed --name imp --sort name --order asc --limit 20 --cursor …`, checked by the store's rules. */
+function parseJobsQuery(values: Record<string, string | boolean | undefined>): JobsQuery {
+  const text = (option: string) => (typeof values[option] === 'string' ? values[option] : undefined);
+  const status = text('status');
+  const query: JobsQuery = {
+    statuses: status === undefined ? null : (status.split(',') as Status[]),
+    name: text('name') ?? null,
+    sort: (text('sort') ?? 'updatedAt') as JobSort,
+    order: (text('order') ?? 'desc') as SortOrder,
+    cursor: text('cursor') ?? null,
+    limit: values.limit === undefined ? DEFAULT_JOBS_LIMIT : Number(values.limit),
+  };
+  try {
+    normalizeJobsQuery(query);
+  } catch (error) {
+    // "Expected `statuses` …" names the option as the store does; the flag is singular.
+    if (error instanceof ProgressrusArgumentError) throw new UsageError(error.message.replace('`statuses`', '`--status`'));
+    throw error;
+  }
+  return query;
 }
 
 function parseLimit(text: string | boolean | undefined): number {

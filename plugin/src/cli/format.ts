@@ -1,4 +1,4 @@
-import type { Status } from '../core/record.js';
+import { STATUSES, type Status, type StatusCounts } from '../core/record.js';
 import type { Tick } from '../core/tick.js';
 
 /** ANSI colours per status, used only on a terminal without NO_COLOR. */
@@ -159,4 +159,12 @@ export function formatBarLine(tick: Tick, now: Date, options: BarLineOptions): s
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** `3 running · 2 completed · 1 failed`: the statuses with jobs, in the order of STATUSES. */
+export function formatSummary(counts: StatusCounts): string {
+  const parts = STATUSES.filter((status) => counts[status] > 0).map(
+    (status) => `${counts[status]} ${status}`,
+  );
+  return parts.length > 0 ? parts.join(' · ') : 'no jobs';
 }

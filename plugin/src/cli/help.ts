@@ -4,9 +4,17 @@ export const COMMAND_HELP = {
   Lists scopes with records, newest activity first, e.g. \`progressrus scopes user:\`.
   --limit n   at most n scopes (default 100)
   --json      one ScopeDTO per line`,
-  jobs: `progressrus jobs <scope> [--json]
-  Lists the jobs of a scope with status, percentage, count, rate and ETA, e.g. \`progressrus jobs user:3\`.
-  --json      one JobDTO per line`,
+  jobs: `progressrus jobs <scope> [--status s,…] [--name prefix] [--sort by] [--order asc|desc]
+                 [--limit n] [--cursor c] [--json]
+  One page of a scope's jobs with status, percentage, count, rate and ETA, e.g.
+  \`progressrus jobs user:3 --status running,stalled --sort startedAt\`.
+  --status s,…   only jobs with these statuses (running, stalled, failed, …)
+  --name prefix  only jobs whose name starts with prefix, ignoring case
+  --sort by      updatedAt (default), startedAt, name or percentage
+  --order o      desc (default) or asc
+  --limit n      jobs per page, 1–1000 (default 50)
+  --cursor c     the next page, as printed after a full page
+  --json         one JobDTO per line`,
   watch: `progressrus watch <scope> [--until-done]
   Live progress bars with percentage, rate and ETA, redrawn in place; plain lines, one per
   change, when stdout is not a terminal. Ctrl-C to stop.

@@ -1,32 +1,39 @@
 import { toJobDTO } from '../core/dto.js';
 import type { Scope } from '../core/scope.js';
-import type { Tick } from '../core/tick.js';
+import type { JobsQuery } from '../stores/job-query.js';
 import type { CommandContext } from './context.js';
-import { formatPlainLine } from './format.js';
+import { formatPlainLine, formatSummary } from './format.js';
 
 export interface JobsCommandOptions {
+  readonly query: JobsQuery;
   readonly json: boolean;
 }
 
-/** `progressrus jobs <scope>`: every record of a scope, one line each. */
+/**
+ * `progressrus jobs <scope>`: one page of a scope's jobs (the store's query: filters, sort,
+ * cursor), one line each, then, when there is more, how many and the option for the next page.
+ */
 export async function jobsCommand(
   context: CommandContext,
   scope: Scope,
   options: JobsCommandOptions,
 ): Promise<number> {
   const now = context.now();
-  const ticks = sortJobs(await context.store.scope(scope));
-  for (const tick of ticks) {
+  const page = await context.store.jobs(scope, options.query);
+  for (const tick of page.items) {
     context.stdout.write(
       options.json ? `${JSON.stringify(toJobDTO(tick, now))}\n` : `${formatPlainLine(tick, now)}\n`,
     );
   }
-  if (ticks.length === 0 && !options.json) context.stdout.write(`No jobs in ${scope.join(':')}.\n`);
+  if (page.items.length === 0 && !options.json) {
+    context.stdout.write(page.total === 0 ? `No jobs in ${scope.join(':')}.\n` : 'No jobs match.\n');
+  }
+  if (page.nextCursor !== null) {
+    // With --json, stdout holds JobDTOs only: the hint goes to stderr.
+    const out = options.json ? context.stderr : context.stdout;
+    out.write(
+      `${page.items.length} shown; the scope has ${formatSummary(page.counts)}. Next page: --cursor ${page.nextCursor}\n`,
+    );
+  }
   return 0;
-}
-
-/** Oldest first, so a job keeps its place on screen while it runs. */
-export function sortJobs(ticks: readonly Tick[]): Tick[] {
-  const started = (tick: Tick) => tick.startedAt?.getTime() ?? tick.updatedAt?.getTime() ?? 0;
-  return [...ticks].sort((a, b) => started(a) - started(b) || a.id.localeCompare(b.id));
 }

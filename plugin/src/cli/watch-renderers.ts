@@ -1,22 +1,27 @@
-import type { Status } from '../core/record.js';
+import type { StatusCounts } from '../core/record.js';
 import type { Tick } from '../core/tick.js';
 import type { CliOutput } from './context.js';
-import { formatBarLine, formatPlainLine, jobLabel } from './format.js';
-import { sortJobs } from './jobs.js';
+import { formatBarLine, formatPlainLine, formatSummary, jobLabel } from './format.js';
+
+/** What one read of `watch` shows: some jobs (unfinished first) and the whole scope's counts. */
+export interface WatchView {
+  readonly ticks: readonly Tick[];
+  readonly counts: StatusCounts;
+  readonly total: number;
+}
 
 /** Draws the jobs of one scope each time `watch` reads them. */
 export interface WatchRenderer {
-  render(ticks: readonly Tick[], now: Date): void;
+  render(view: WatchView, now: Date): void;
   /** A problem worth showing, e.g. a lost connection; `null` clears it. */
   notice(message: string | null): void;
-  close(ticks: readonly Tick[]): void;
+  close(view: WatchView): void;
 }
 
-/** `3 running · 2 completed · 1 failed` */
-export function summarize(ticks: readonly Tick[]): string {
-  const counts = new Map<Status, number>();
-  for (const tick of ticks) counts.set(tick.status, (counts.get(tick.status) ?? 0) + 1);
-  return [...counts].map(([status, count]) => `${count} ${status}`).join(' · ');
+/** Oldest start first, so a job keeps its place on screen while it runs. */
+export function sortJobs(ticks: readonly Tick[]): Tick[] {
+  const started = (tick: Tick) => tick.startedAt?.getTime() ?? tick.updatedAt?.getTime() ?? 0;
+  return [...ticks].sort((a, b) => started(a) - started(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
@@ -39,7 +44,7 @@ export class TerminalRenderer implements WatchRenderer {
     out.write('\x1b[?25l');
   }
 
-  render(ticks: readonly Tick[], now: Date): void {
+  render({ ticks, counts, total }: WatchView, now: Date): void {
     this.#frame += 1;
     const columns = Math.max(20, this.#out.columns ?? 80);
     const rows = Math.max(3, this.#out.rows ?? 24);
@@ -50,7 +55,7 @@ export class TerminalRenderer implements WatchRenderer {
     const shown = sortJobs([...active, ...finished].slice(0, room));
     const nameWidth = Math.min(40, Math.max(8, ...shown.map((tick) => jobLabel(tick).length)));
     const statusWidth = Math.max(0, ...shown.map((tick) => tick.status.length));
-    const header = `${this.#scopeKey}  ${ticks.length === 0 ? 'no jobs yet, waiting…' : summarize(ticks)}  (Ctrl-C to quit)`;
+    const header = `${this.#scopeKey}  ${total === 0 ? 'no jobs yet, waiting…' : formatSummary(counts)}  (Ctrl-C to quit)`;
     const lines = [this.#bold(cut(header, columns - 1))];
     if (this.#notice) lines.push(cut(`! ${this.#notice}`, columns - 1));
     for (const tick of shown) {
@@ -64,7 +69,7 @@ export class TerminalRenderer implements WatchRenderer {
         }),
       );
     }
-    if (shown.length < ticks.length) lines.push(`… ${ticks.length - shown.length} more not shown`);
+    if (shown.length < total) lines.push(`… ${total - shown.length} more not shown`);
     const up = this.#drawn > 0 ? `\r\x1b[${this.#drawn}A` : '';
     this.#out.write(`${up}${lines.map((line) => `\x1b[2K${line}\n`).join('')}\x1b[J`);
     this.#drawn = lines.length;
@@ -101,8 +106,8 @@ export class PlainRenderer implements WatchRenderer {
     this.#scopeKey = scopeKey;
   }
 
-  render(ticks: readonly Tick[], now: Date): void {
-    if (ticks.length === 0 && !this.#waiting) {
+  render({ ticks, total }: WatchView, now: Date): void {
+    if (total === 0 && !this.#waiting) {
       this.#waiting = true;
       this.#out.write(`No jobs in ${this.#scopeKey} yet, waiting…\n`);
     }
@@ -119,8 +124,8 @@ export class PlainRenderer implements WatchRenderer {
     this.#notice = message;
   }
 
-  close(ticks: readonly Tick[]): void {
-    if (ticks.length > 0) this.#out.write(`${this.#scopeKey}: ${summarize(ticks)}\n`);
+  close({ counts, total }: WatchView): void {
+    if (total > 0) this.#out.write(`${this.#scopeKey}: ${formatSummary(counts)}\n`);
   }
 }
 

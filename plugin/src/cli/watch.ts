@@ -1,20 +1,34 @@
 import type { Redis } from 'ioredis';
+import { STATUSES, type Status } from '../core/record.js';
 import type { Scope } from '../core/scope.js';
 import type { Tick } from '../core/tick.js';
+import { emptyCounts } from '../stores/job-query.js';
+import type { StoreReader } from '../stores/store.js';
 import type { CommandContext } from './context.js';
-import { PlainRenderer, TerminalRenderer, type WatchRenderer } from './watch-renderers.js';
+import {
+  PlainRenderer,
+  TerminalRenderer,
+  type WatchRenderer,
+  type WatchView,
+} from './watch-renderers.js';
 
 export interface WatchCommandOptions {
   /** Return once the scope has jobs and all of them have finished. */
   readonly untilDone: boolean;
 }
 
-/** Re-read the scope at least this often, even without a change message: `stalled` and ETAs move with time. */
+/** Re-read at least this often, even without a change message: `stalled` and ETAs move with time. */
 const READ_EVERY_MS = 1000;
 /** Terminal frames: often enough for a smooth ETA and the sweep of unknown totals. */
 const FRAME_MS = 250;
 /** Least time between two reads when change messages pour in. */
 const MIN_READ_GAP_MS = 100;
+/** Jobs read each time, of each kind (unfinished, latest): more than a terminal has rows. */
+const SHOWN_JOBS = 200;
+/** Statuses of jobs that have not reached an end. */
+const UNFINISHED: readonly Status[] = STATUSES.filter(
+  (status) => status !== 'completed' && status !== 'failed' && status !== 'cancelled',
+);
 
 /**
  * `progressrus watch <scope>`: live progress of a scope. Reads on each change published on
@@ -37,7 +51,7 @@ export async function watchCommand(
   });
   const onAbort = () => wake.set();
   context.signal.addEventListener('abort', onAbort);
-  let ticks: readonly Tick[] = [];
+  let view: WatchView = { ticks: [], counts: emptyCounts(), total: 0 };
   let readAt = 0;
   try {
     while (!context.signal.aborted) {
@@ -46,7 +60,7 @@ export async function watchCommand(
         wake.clear();
         readAt = nowMs;
         try {
-          ticks = await context.store.scope(scope);
+          view = await readView(context.store, scope);
           renderer.notice(null);
         } catch (error) {
           renderer.notice(
@@ -54,16 +68,31 @@ export async function watchCommand(
           );
         }
       }
-      renderer.render(ticks, context.now());
-      if (options.untilDone && ticks.length > 0 && ticks.every((tick) => tick.finished)) break;
+      renderer.render(view, context.now());
+      if (options.untilDone && view.total > 0 && UNFINISHED.every((status) => view.counts[status] === 0))
+        break;
       await wake.wait(wake.pending ? MIN_READ_GAP_MS : tty ? FRAME_MS : READ_EVERY_MS);
     }
   } finally {
     context.signal.removeEventListener('abort', onAbort);
-    renderer.close(ticks);
+    renderer.close(view);
     subscriber.disconnect();
   }
   return 0;
+}
+
+/**
+ * Two pages, whatever the size of the scope: the unfinished jobs, oldest start first, and the
+ * latest updated; with the counts of the whole scope.
+ */
+async function readView(store: StoreReader, scope: Scope): Promise<WatchView> {
+  const [unfinished, latest] = await Promise.all([
+    store.jobs(scope, { statuses: UNFINISHED, sort: 'startedAt', order: 'asc', limit: SHOWN_JOBS }),
+    store.jobs(scope, { limit: SHOWN_JOBS }),
+  ]);
+  const ticks = new Map<string, Tick>();
+  for (const tick of [...unfinished.items, ...latest.items]) if (!ticks.has(tick.id)) ticks.set(tick.id, tick);
+  return { ticks: [...ticks.values()], counts: latest.counts, total: latest.total };
 }
 
 async function subscribe(

@@ -1,4 +1,4 @@
-import type { JobActionName, Status } from './record.js';
+import type { JobActionName, Status, StatusCounts } from './record.js';
 import type { ScopeEntry } from './scope.js';
 import type { Tick } from './tick.js';
 
@@ -43,17 +43,30 @@ export interface JobDTO {
   readonly cancelledAt: string | null;
 }
 
-/** One scope in a listing. `counts` holds the number of jobs by status when the server adds them. */
+/** One scope in a listing, with its live jobs by status (from the store's counters). */
 export interface ScopeDTO {
   readonly scope: readonly string[];
   readonly key: string;
   readonly lastActivityAt: string;
-  readonly counts?: Partial<Record<Status, number>>;
+  /** Live jobs by the status they read now; every status is present. */
+  readonly counts: StatusCounts;
+  /** Live jobs: the sum of `counts`. */
+  readonly total: number;
 }
 
 export interface PageDTO<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
+}
+
+/**
+ * A page of a scope's jobs (`GET /jobs`, and the `snapshot` event of a scope's stream) with
+ * the counts of the whole scope, whatever the filters.
+ */
+export interface JobsPageDTO extends PageDTO<JobDTO> {
+  readonly counts: StatusCounts;
+  /** Live jobs in the scope: the sum of `counts`. */
+  readonly total: number;
 }
 
 /** Every error response of the HTTP API has this one shape. */
@@ -91,12 +104,30 @@ export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
   };
 }
 
-export function toScopeDTO(entry: ScopeEntry, counts?: Partial<Record<Status, number>>): ScopeDTO {
+export function toScopeDTO(entry: ScopeEntry): ScopeDTO {
   return {
     scope: entry.scope,
     key: entry.key,
     lastActivityAt: entry.lastActivityAt.toISOString(),
-    ...(counts ? { counts } : {}),
+    counts: entry.counts,
+    total: entry.total,
+  };
+}
+
+/** A page of ticks with counts: what `Store.jobs()` returns (`JobsPage`). */
+export interface TicksPage {
+  readonly items: readonly Tick[];
+  readonly nextCursor: string | null;
+  readonly counts: StatusCounts;
+  readonly total: number;
+}
+
+export function toJobsPageDTO(page: TicksPage, now?: Date): JobsPageDTO {
+  return {
+    items: page.items.map((tick) => toJobDTO(tick, now)),
+    nextCursor: page.nextCursor,
+    counts: page.counts,
+    total: page.total,
   };
 }
 

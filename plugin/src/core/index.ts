@@ -3,7 +3,7 @@
  * ioredis. The scope rules, the statuses, the shapes the HTTP API serves, the error classes and
  * the one validation format, so that `@progressrus/ui` uses these instead of copies.
  */
-export type { ErrorDTO, JobDTO, PageDTO, ScopeDTO } from './dto.js';
+export type { ErrorDTO, JobDTO, JobsPageDTO, PageDTO, ScopeDTO } from './dto.js';
 export {
   expected,
   MalformedRecordError,

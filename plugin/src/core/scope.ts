@@ -12,7 +12,8 @@ export const SCOPE_SEPARATOR = ':';
 /**
  * Checks a scope and returns its parts as strings (the Ruby gem stores strings).
  * Parts must be non-empty strings or finite numbers without ':' so that a key maps back to
- * exactly one scope and no part can reach into another scope's keys.
+ * exactly one scope and no part can reach into another scope's keys, and without NUL, which
+ * PostgreSQL text cannot hold (so a scope means the same in every store).
  */
 export function normalizeScope(scope: unknown, name = 'scope'): string[] {
   if (!Array.isArray(scope) || scope.length === 0) {
@@ -20,8 +21,9 @@ export function normalizeScope(scope: unknown, name = 'scope'): string[] {
   }
   return scope.map((part: unknown, index) => {
     if (typeof part === 'number' && Number.isFinite(part)) return String(part);
-    if (typeof part === 'string' && part.length > 0 && !part.includes(SCOPE_SEPARATOR)) return part;
-    throw expected(`${name}[${index}]`, "a non-empty string without ':' or a finite number", part);
+    if (typeof part === 'string' && part.length > 0 && !part.includes(SCOPE_SEPARATOR) && !part.includes('\0'))
+      return part;
+    throw expected(`${name}[${index}]`, "a non-empty string without ':' or NUL, or a finite number", part);
   });
 }
 

@@ -1,5 +1,6 @@
 import { expected } from '../core/errors.js';
 import { STATUSES, type Status } from '../core/record.js';
+import { JOB_SORTS, type JobsQuery, normalizeJobsQuery, SORT_ORDERS } from '../stores/job-query.js';
 import { normalizeScope, SCOPE_SEPARATOR } from '../core/scope.js';
 import { decodeCursor } from '../stores/scope-page.js';
 import { HttpError } from './http-error.js';
@@ -9,10 +10,6 @@ export const MAX_LIMIT = 1000;
 /** Longer values are never legitimate and are refused before any parsing. */
 const MAX_VALUE_LENGTH = 2048;
 
-export const SORT_FIELDS = ['updatedAt', 'startedAt', 'name', 'percentage'] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
-export type SortOrder = 'asc' | 'desc';
-
 export interface ScopesParams {
   readonly prefix: string;
   readonly cursor: string | null;
@@ -21,11 +18,8 @@ export interface ScopesParams {
 
 export interface JobsParams {
   readonly scope: string[];
-  readonly statuses: ReadonlySet<Status> | null;
-  readonly sort: SortField;
-  readonly order: SortOrder;
-  readonly cursor: string | null;
-  readonly limit: number;
+  /** Checked already: `store.jobs(scope, query)` takes it as is. */
+  readonly query: JobsQuery;
 }
 
 export interface JobParams {
@@ -42,7 +36,7 @@ export interface EventsParams {
 // `token` is allowed everywhere: EventSource cannot send an Authorization header.
 const ALLOWED = {
   scopes: ['prefix', 'cursor', 'limit', 'token'],
-  jobs: ['scope', 'status', 'sort', 'order', 'cursor', 'limit', 'token'],
+  jobs: ['scope', 'status', 'name', 'sort', 'order', 'cursor', 'limit', 'token'],
   job: ['scope', 'id', 'token'],
   events: ['scope', 'id', 'lastEventId', 'token'],
 } as const;
@@ -117,29 +111,29 @@ export function parseScopesQuery(params: URLSearchParams): ScopesParams {
   return { prefix: query.optional('prefix') ?? '', cursor, limit: query.limit() };
 }
 
+/**
+ * `GET /jobs`: `status` is a comma-separated list, `name` a case-insensitive prefix; the
+ * query is checked here by the store's own rules, so that a bad one is a 400 before any
+ * authorization or store code runs.
+ */
 export function parseJobsQuery(params: URLSearchParams): JobsParams {
   const query = new Query(params, ALLOWED.jobs);
   const status = query.optional('status');
-  let statuses: Set<Status> | null = null;
-  if (status !== null) {
-    statuses = new Set();
-    for (const each of status.split(',')) {
-      if (!(STATUSES as readonly string[]).includes(each)) {
-        throw badRequest(
-          expected('status', `a comma-separated list of ${STATUSES.join(', ')}`, status),
-        );
-      }
-      statuses.add(each as Status);
-    }
+  const statuses = status === null ? null : status.split(',');
+  if (statuses?.some((each) => !(STATUSES as readonly string[]).includes(each))) {
+    throw badRequest(expected('status', `a comma-separated list of ${STATUSES.join(', ')}`, status));
   }
-  return {
-    scope: query.scope(),
-    statuses,
-    sort: query.oneOf('sort', SORT_FIELDS, 'updatedAt'),
-    order: query.oneOf('order', ['asc', 'desc'], 'desc'),
+  const jobsQuery: JobsQuery = {
+    statuses: statuses as Status[] | null,
+    name: query.optional('name'),
+    sort: query.oneOf('sort', JOB_SORTS, 'updatedAt'),
+    order: query.oneOf('order', SORT_ORDERS, 'desc'),
     cursor: query.optional('cursor'),
     limit: query.limit(),
   };
+  const scope = query.scope();
+  guard(() => normalizeJobsQuery(jobsQuery));
+  return { scope, query: jobsQuery };
 }
 
 export function parseJobQuery(params: URLSearchParams): JobParams {

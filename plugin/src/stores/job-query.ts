@@ -242,11 +242,13 @@ export function decodeJobCursor(cursor: unknown, sort: JobSort, order: SortOrder
       const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
       if (Array.isArray(value) && value.length === 4) {
         const [s, o, key, id] = value as unknown[];
+        // No key this module makes holds NUL or passes the length cut, and PostgreSQL text
+        // cannot hold NUL at all: such a cursor was not made by a page, whatever the store.
         const keyOk =
           sort === 'name'
-            ? typeof key === 'string'
+            ? typeof key === 'string' && key.length <= NAME_KEY_LENGTH && !key.includes('\0')
             : key === null || (typeof key === 'number' && Number.isFinite(key));
-        if (s === sort && o === order && keyOk && typeof id === 'string') {
+        if (s === sort && o === order && keyOk && typeof id === 'string' && !id.includes('\0')) {
           return { key: key as JobSortKey, id };
         }
       }

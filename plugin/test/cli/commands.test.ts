@@ -49,7 +49,13 @@ describe('progressrus scopes', () => {
     expect((await run('scopes', '--limit', '1')).lines).toHaveLength(1);
     const json = (await run('scopes', 'team', '--json')).lines.map((line) => JSON.parse(line));
     expect(json).toEqual([
-      { scope: ['team', '9'], key: 'team:9', lastActivityAt: expect.any(String) },
+      {
+        scope: ['team', '9'],
+        key: 'team:9',
+        lastActivityAt: expect.any(String),
+        counts: expect.objectContaining({ completed: 1, running: 0 }),
+        total: 1,
+      },
     ]);
   });
 

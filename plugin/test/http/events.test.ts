@@ -75,7 +75,7 @@ describe('GET /events', () => {
   it('streams only the one record when given an id', async () => {
     const { open, progresser } = await setup();
     const { events } = await open('/events?scope=user:1&id=b');
-    expect((await events.next()).data).toEqual({ items: [] });
+    expect((await events.next()).data).toEqual({ items: [], nextCursor: null });
     const a = progresser(['user', 1], 'a');
     const b = progresser(['user', 1], 'b');
     a.tick(1);

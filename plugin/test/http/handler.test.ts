@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorDTO, JobDTO, PageDTO, ScopeDTO } from '../../src/core/dto.js';
+import type { ErrorDTO, JobDTO, JobsPageDTO, PageDTO, ScopeDTO } from '../../src/core/dto.js';
 import { createProgressHandler, type ProgressHandler } from '../../src/http/index.js';
 import { Progresser, RedisStore } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
@@ -119,11 +119,18 @@ describe('createProgressHandler', () => {
       expect(both.body.items.map((job) => job.id)).toEqual(['b']);
     });
 
-    it('sorts by percentage with unknown totals last, either order', async () => {
+    it('sorts by percentage with unknown totals lowest: first ascending, last descending', async () => {
       const asc = await ctx.get<PageDTO<JobDTO>>('/jobs?scope=user:1&sort=percentage&order=asc');
-      expect(asc.body.items.map((job) => job.id)).toEqual(['c', 'a', 'b', 'd']);
+      expect(asc.body.items.map((job) => job.id)).toEqual(['d', 'c', 'a', 'b']);
       const desc = await ctx.get<PageDTO<JobDTO>>('/jobs?scope=user:1&sort=percentage&order=desc');
       expect(desc.body.items.map((job) => job.id)).toEqual(['b', 'a', 'c', 'd']);
+    });
+
+    it('filters by a case-insensitive name prefix and sends the counts of the whole scope', async () => {
+      const { body } = await ctx.get<JobsPageDTO>('/jobs?scope=user:1&name=JOB%20A&limit=1');
+      expect(body.items.map((job) => job.id)).toEqual(['a']);
+      expect(body.total).toBe(4);
+      expect(body.counts).toMatchObject({ running: 3, completed: 1, failed: 0 });
     });
 
     it('pages with a cursor until nextCursor is null, each job once', async () => {

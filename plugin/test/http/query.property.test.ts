@@ -33,6 +33,7 @@ const NAMES = [
   'status',
   'sort',
   'order',
+  'name',
   'id',
   'lastEventId',
   'token',

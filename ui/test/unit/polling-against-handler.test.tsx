@@ -52,11 +52,14 @@ describe('useProgress polling the real HTTP handler', () => {
       total: 10,
       percentage: 20,
     });
+    expect(result.current).toMatchObject({ total: 1, counts: { running: 1, completed: 0 } });
     progress.tick(5);
     await progress.flush();
     act(() => clock.advance(2000));
     await waitFor(() => expect(result.current.jobs[0]?.percentage).toBe(70));
     await progress.complete();
+    act(() => clock.advance(2000));
+    await waitFor(() => expect(result.current.counts).toMatchObject({ running: 0, completed: 1 }));
   });
 
   it('follows one job by id, null until it exists', async () => {

@@ -87,6 +87,25 @@ describe('useProgress', () => {
     expect(result.current.jobs.map((job) => job.id)).toEqual(['a']);
   });
 
+  it("keeps a scope snapshot's counts and total, and none for one job", () => {
+    const { options } = setup();
+    const { result } = renderHook(() => useProgress('user:3421', options));
+    expect(result.current).toMatchObject({ counts: null, total: null });
+    const counts = { running: 1, completed: 41 };
+    act(() =>
+      FakeEventSource.last().emit('snapshot', {
+        items: [makeJob({ id: 'a' })],
+        nextCursor: 'next',
+        counts,
+        total: 42,
+      }),
+    );
+    expect(result.current).toMatchObject({ counts, total: 42 });
+    const one = renderHook(() => useProgress({ scope: 'user:3421', id: 'a' }, options));
+    act(() => FakeEventSource.last().emit('snapshot', { items: [makeJob({ id: 'a' })], nextCursor: null }));
+    expect(one.result.current).toMatchObject({ counts: null, total: null, loaded: true });
+  });
+
   it('orders jobs newest start first and keeps that order while they tick', () => {
     const { options } = setup();
     const { result } = renderHook(() => useProgress('user:3421', options));

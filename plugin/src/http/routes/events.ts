@@ -1,17 +1,15 @@
-import { toJobDTO } from '../../core/dto.js';
-import type { Tick } from '../../core/tick.js';
+import { type JobDTO, type PageDTO, toJobDTO, toJobsPageDTO } from '../../core/dto.js';
 import { expected } from '../../core/errors.js';
 import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
 import { HttpError } from '../http-error.js';
-import { pageJobs } from '../job-page.js';
 import { type EventsParams, parseEventsQuery } from '../query.js';
 import { compareEventIds, type EventId, formatEventId, parseEventId } from '../replay-log.js';
 import { SseStream } from '../sse-stream.js';
 import type { RouteContext, Route } from './route.js';
 
 /**
- * `GET /events?scope=[&id=]`: a snapshot (or, with Last-Event-ID, the changes since), then a
- * `job` or `removed` event per change. The viewer joins the hub BEFORE reading, and events at
+ * `GET /events?scope=[&id=]`: a snapshot — a scope's first page and counts, or the one job —
+ * (or, with Last-Event-ID, the changes since), then a `job` or `removed` event per change. The viewer joins the hub BEFORE reading, and events at
  * or before what the read covers are dropped, so nothing falls between the read and the feed.
  */
 export const streamEvents: Route = async (context) => {
@@ -81,18 +79,16 @@ async function start(
     for (const event of replay) emit(stream, event);
     return base;
   }
-  const found =
-    id === null ? await options.store.scope(scope) : [await options.store.find(scope, id)];
-  const ticks = found.filter((tick): tick is Tick => tick !== null);
-  const { items } = pageJobs(ticks, {
-    scope,
-    statuses: null,
-    sort: 'updatedAt',
-    order: 'desc',
-    cursor: null,
-    limit: ticks.length,
-  });
-  stream.send('snapshot', { items: items.map((tick) => toJobDTO(tick)) }, formatEventId(base));
+  // A scope's snapshot is its first page and its counts, never the whole scope: viewers
+  // fetch later pages from `GET /jobs`, and live events keep what they hold current.
+  if (id === null) {
+    const page = await options.store.jobs(scope);
+    stream.send('snapshot', toJobsPageDTO(page), formatEventId(base));
+    return base;
+  }
+  const tick = await options.store.find(scope, id);
+  const snapshot: PageDTO<JobDTO> = { items: tick === null ? [] : [toJobDTO(tick)], nextCursor: null };
+  stream.send('snapshot', snapshot, formatEventId(base));
   return base;
 }
 

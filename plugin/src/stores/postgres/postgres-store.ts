@@ -216,6 +216,8 @@ export class PostgresStore implements Store {
   async find(scope: Scope, id: string): Promise<Tick | null> {
     checkNonEmptyString('id', id);
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    // PostgreSQL text cannot hold NUL: no such record can exist, and asking must not fail.
+    if (id.includes('\0')) return null;
     const nowMs = this.#now();
     const rows = await this.#query(this.#sql.selectOne, [key, new Date(nowMs).toISOString(), id]);
     return readRows(key, rows as RecordRow[], nowMs, this.#onMalformed)[0] ?? null;

@@ -7,7 +7,9 @@ import { ConfirmAction } from '@/components/confirm-action';
 import { ScopeJobs } from '@/components/scope-jobs';
 import { TableSkeleton } from '@/components/skeletons';
 import { deleteFinished } from '@/lib/actions';
-import { JOB_SORTS, type JobSort, parseKey } from '@/lib/data';
+import { parseBack } from '@/components/cursor-pager';
+import { JobSearch } from '@/components/job-search';
+import { JOB_SORTS, type JobSort, type JobsQuery, parseKey } from '@/lib/data';
 import { env } from '@/lib/env';
 import { portalLink } from '@/lib/portal-link';
 import { param, type SearchParams, segment } from '@/lib/search-params';
@@ -28,13 +30,15 @@ export default async function ScopePage({ params, searchParams }: Props) {
   const status = param(search, 'status');
   const sort = param(search, 'sort');
   const order = param(search, 'order');
-  const jobsQuery = {
+  const jobsQuery: JobsQuery = {
     status: STATUSES.includes(status as Status) ? (status as Status) : null,
+    name: (param(search, 'name') ?? '').trim(),
     sort: JOB_SORTS.includes(sort as JobSort) ? (sort as JobSort) : 'updatedAt',
-    order: order === 'asc' ? ('asc' as const) : ('desc' as const),
-    page: Math.max(1, Number.parseInt(param(search, 'page') ?? '1', 10) || 1),
+    order: order === 'asc' ? 'asc' : 'desc',
+    cursor: param(search, 'cursor') || null,
   };
   const userView = portalLink(key, env().portalUrl);
+  const back = parseBack(param(search, 'back'));
   return (
     <>
       <div className="page-header">
@@ -72,8 +76,9 @@ export default async function ScopePage({ params, searchParams }: Props) {
         </div>
       )}
       <div className="card">
+        <JobSearch scopeKey={key} query={jobsQuery} />
         <Suspense key={JSON.stringify(jobsQuery)} fallback={<TableSkeleton columns={10} />}>
-          <ScopeJobs scopeKey={key} jobsQuery={jobsQuery} />
+          <ScopeJobs scopeKey={key} jobsQuery={jobsQuery} back={back} />
         </Suspense>
       </div>
     </>
