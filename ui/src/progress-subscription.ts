@@ -1,6 +1,7 @@
 import type { ErrorDTO, JobDTO, JobsPageDTO, StatusCounts } from 'progressrus/core';
 import { ProgressHttpError } from './errors.js';
 import { JobSet } from './job-set.js';
+import { LiveCounts } from './live-counts.js';
 import type { EventSourceLike, ResolvedProgressOptions } from './progress-options.js';
 import type { ResolvedTarget } from './progress-target.js';
 import { ProgressUrls } from './progress-urls.js';
@@ -22,11 +23,11 @@ export interface ProgressState {
   /** True once a first snapshot has arrived. */
   readonly loaded: boolean;
   /**
-   * A whole scope's jobs by status, as of the last snapshot or poll (live events move single
-   * jobs, not the counts); null for one job, or before the first answer.
+   * A whole scope's jobs by status: the last snapshot's or poll's, moved by the live events
+   * that follow (see LiveCounts); null for one job, or before the first answer.
    */
   readonly counts: StatusCounts | null;
-  /** A whole scope's live jobs, as of the last snapshot or poll; null like `counts`. */
+  /** A whole scope's live jobs, kept like `counts`; null like `counts`. */
   readonly total: number | null;
 }
 
@@ -44,6 +45,7 @@ export class ProgressSubscription {
   #urls: ProgressUrls;
   #token: string | null;
   readonly #jobs = new JobSet();
+  readonly #counts = new LiveCounts();
   readonly #listeners = new Set<(state: ProgressState) => void>();
   #state: ProgressState;
   #source: EventSourceLike | null = null;
@@ -76,8 +78,6 @@ export class ProgressSubscription {
       connection: 'connecting',
       error: null,
       loaded: initialJobs !== undefined,
-      counts: null,
-      total: null,
     };
   }
 
@@ -193,22 +193,24 @@ export class ProgressSubscription {
       this.#update({ error: new Error(`Malformed \`${type}\` event from ${this.#options.url}`) });
       return;
     }
-    let counts: Partial<ProgressState> = {};
     if (type === 'snapshot') {
       // A scope's snapshot is its first page and counts; later pages are the JSON API's.
       const snapshot = data as Partial<JobsPageDTO> | null;
       if (!Array.isArray(snapshot?.items)) return;
       this.#jobs.replaceAll(snapshot.items.filter((job) => isJob(job) && this.#concerns(job)));
-      counts = countsOf(snapshot);
+      this.#counts.reset(snapshot);
     } else if (type === 'job') {
       if (!isJob(data) || !this.#concerns(data)) return;
+      this.#counts.put(this.#jobs.get(data.id), data);
       this.#jobs.put(data);
     } else {
       const id = (data as { id?: unknown } | null)?.id;
       if (typeof id !== 'string') return;
+      const previous = this.#jobs.get(id);
+      if (previous !== null) this.#counts.remove(previous);
       this.#jobs.remove(id);
     }
-    this.#update({ ...this.#jobsState(), ...counts, loaded: true });
+    this.#update({ ...this.#jobsState(), loaded: true });
   }
 
   #scheduleStream(): void {
@@ -256,9 +258,9 @@ export class ProgressSubscription {
       if (!current()) return;
       this.#pollFailures = 0;
       this.#jobs.replaceAll(page.items);
+      this.#counts.reset(page);
       this.#update({
         ...this.#jobsState(),
-        ...countsOf(page),
         connection: 'polling',
         error: null,
         loaded: true,
@@ -329,10 +331,12 @@ export class ProgressSubscription {
     return this.#target.id === null || job.id === this.#target.id;
   }
 
-  #jobsState(): Pick<ProgressState, 'jobs' | 'job'> {
+  #jobsState(): Pick<ProgressState, 'jobs' | 'job' | 'counts' | 'total'> {
     return {
       jobs: this.#jobs.list(),
       job: this.#target.id === null ? null : this.#jobs.get(this.#target.id),
+      counts: this.#counts.counts,
+      total: this.#counts.total,
     };
   }
 
@@ -353,13 +357,6 @@ export class ProgressSubscription {
     this.#state = next;
     for (const listener of this.#listeners) listener(next);
   }
-}
-
-/** The counts of a page or snapshot, when it has them (a scope's; not one job's). */
-function countsOf(page: Partial<JobsPageDTO>): Pick<ProgressState, 'counts' | 'total'> {
-  return page.counts && typeof page.total === 'number'
-    ? { counts: page.counts, total: page.total }
-    : { counts: null, total: null };
 }
 
 function isJob(value: unknown): value is JobDTO {

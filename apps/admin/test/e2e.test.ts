@@ -289,13 +289,28 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await page.getByRole('link', { name: '← Newer' }).click();
     await expect.poll(() => scopeLinks().allTextContents(), UNTIL).toEqual(firstPage);
 
+    // Names sort with numbers by value: Batch 2 before Batch 10.
     await page.goto('/scopes/paged%3A1?sort=name&order=asc');
-    await page.getByText('1–50 of 60 jobs').waitFor(UNTIL);
+    await page.getByText('50 jobs on this page of 60').waitFor(UNTIL);
     expect(await page.locator('tbody tr').first().textContent()).toContain('Batch 1');
+    expect(await page.locator('tbody tr').nth(1).textContent()).toContain('Batch 2');
     await page.getByRole('link', { name: 'Next →' }).click();
-    await page.getByText('51–60 of 60 jobs').waitFor(UNTIL);
+    await page.getByText('10 jobs on this page of 60').waitFor(UNTIL);
     expect(await page.locator('tbody tr').first().textContent()).toContain('Batch 51');
     expect(await page.locator('tbody tr').count()).toBe(10);
+    await page.getByRole('link', { name: '← Previous' }).click();
+    await page.getByText('50 jobs on this page of 60').waitFor(UNTIL);
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Batch 1');
+  });
+
+  it('searches the jobs of a scope by the start of their name, ignoring case', async () => {
+    await page.goto('/scopes/paged%3A1?sort=name&order=asc');
+    await page.getByRole('searchbox', { name: 'Job name' }).fill('BATCH 5');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL('**/scopes/paged%3A1?name=BATCH+5&sort=name&order=asc', UNTIL);
+    await expect.poll(() => page.locator('tbody tr').count(), UNTIL).toBe(11);
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Batch 5');
+    expect(await page.locator('tbody tr').nth(1).textContent()).toContain('Batch 50');
   });
 
   it('renders job names and params as text, never as HTML', async () => {

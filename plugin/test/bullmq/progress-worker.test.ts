@@ -323,7 +323,7 @@ describe('ProgressWorker', () => {
     worker(queue.name, async () => 'never', { progress: { store } });
     const job = await queue.add('x', { progressrusScope: ['user', 'a:b'] });
     await expect(finished(queue.name, job)).rejects.toThrow(
-      'Expected `job.data.progressrusScope[1]` to be a non-empty string without \':\' or a finite number, got `"a:b"`',
+      'Expected `job.data.progressrusScope[1]` to be a non-empty string without \':\' or NUL, or a finite number, got `"a:b"`',
     );
   });
 

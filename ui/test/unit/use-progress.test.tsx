@@ -101,6 +101,15 @@ describe('useProgress', () => {
       }),
     );
     expect(result.current).toMatchObject({ counts, total: 42 });
+    // Events move the counts: a status change, a job started since, a removal.
+    const source = FakeEventSource.last();
+    act(() => source.emit('job', makeJob({ id: 'a', status: 'completed' })));
+    expect(result.current).toMatchObject({ counts: { running: 0, completed: 42 }, total: 42 });
+    const later = '2026-11-27T20:01:00.000Z';
+    act(() => source.emit('job', makeJob({ id: 'b', status: 'running', startedAt: later })));
+    expect(result.current).toMatchObject({ counts: { running: 1, completed: 42 }, total: 43 });
+    act(() => source.emit('removed', { id: 'a' }));
+    expect(result.current).toMatchObject({ counts: { running: 1, completed: 41 }, total: 42 });
     const one = renderHook(() => useProgress({ scope: 'user:3421', id: 'a' }, options));
     act(() => FakeEventSource.last().emit('snapshot', { items: [makeJob({ id: 'a' })], nextCursor: null }));
     expect(one.result.current).toMatchObject({ counts: null, total: null, loaded: true });
@@ -369,7 +378,7 @@ describe('useProgress', () => {
   it('throws at the call for a bad scope or url', () => {
     const { options } = setup();
     expect(() => renderHook(() => useProgress(['user', 'a:b'], options))).toThrow(
-      'Expected `scope[1]` to be a non-empty string without \':\' or a finite number, got `"a:b"`',
+      'Expected `scope[1]` to be a non-empty string without \':\' or NUL, or a finite number, got `"a:b"`',
     );
     expect(() =>
       renderHook(() => useProgress('user:1', { ...options, url: 1 as unknown as string })),
