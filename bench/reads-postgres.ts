@@ -1,4 +1,8 @@
+import pg from 'pg';
+import { LocalChangeFeed } from 'progressrus/http';
 import { PostgresStore } from 'progressrus/postgres';
+import { timeAdminScopePage } from './lib/admin-first-byte.js';
+import { BIG_SCOPE, SMALL_SCOPE, timePages } from './lib/page-timings.js';
 import { type PostgresServer, startPostgresServer } from 'progressrus/testing';
 import type { BenchContext } from './lib/context.js';
 import { timeReads } from './lib/read-timings.js';
@@ -11,7 +15,8 @@ import { readRows } from './reads.js';
  */
 export const readsPostgresBenchmark: Benchmark = {
   name: 'reads-postgres',
-  description: 'PostgresStore: scope() of 10,000 records, pages of scopes among 100,000',
+  description:
+    'PostgresStore: scope() of 10,000 records, pages of scopes among 100,000; GET /jobs, GET /scopes and the SSE snapshot of a 1,000,000-job scope',
   async run(context: BenchContext): Promise<BenchRow[]> {
     let server: PostgresServer | null = null;
     try {
@@ -22,16 +27,32 @@ export const readsPostgresBenchmark: Benchmark = {
       );
     }
     if (server) {
-      const store = await PostgresStore.fromUrl(server.url);
+      const pool = new pg.Pool({ connectionString: server.url });
+      const store = new PostgresStore({ pool });
       try {
         await store.migrate();
-        return readRows(
+        const rows = readRows(
           'PostgresStore (server)',
           'postgres',
           await timeReads(context, 'PostgresStore', store),
         );
+        const changes = new LocalChangeFeed();
+        const analyze = () => pool.query('ANALYZE');
+        const pages = await timePages(context, 'PostgresStore (server)', 'postgres', store, changes, analyze);
+        const admin = await timeAdminScopePage({
+          label: 'PostgresStore (server)',
+          key: 'postgres',
+          env: { REDIS_URL: await context.redisUrl(), PROGRESSRUS_STORE: 'postgres', DATABASE_URL: server.url },
+          scopes: [
+            { key: 'pages:small', jobs: SMALL_SCOPE },
+            { key: 'pages:big', jobs: BIG_SCOPE },
+          ],
+          log: (message) => context.log(message),
+        });
+        return [...rows, ...pages, ...admin];
       } finally {
         await store.close();
+        await pool.end();
         await server.stop();
       }
     }
@@ -40,11 +61,13 @@ export const readsPostgresBenchmark: Benchmark = {
     try {
       const store = new PostgresStore({ pool: db });
       await store.migrate();
-      return readRows(
-        'PostgresStore (PGlite)',
-        'pglite',
-        await timeReads(context, 'PGlite', store),
-      );
+      const rows = readRows('PostgresStore (PGlite)', 'pglite', await timeReads(context, 'PGlite', store));
+      const changes = new LocalChangeFeed();
+      const analyze = () => db.query('ANALYZE');
+      return [
+        ...rows,
+        ...(await timePages(context, 'PostgresStore (PGlite)', 'pglite', store, changes, analyze)),
+      ];
     } finally {
       await db.close();
     }

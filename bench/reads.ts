@@ -1,5 +1,7 @@
 import { RedisStore } from 'progressrus';
 import type { BenchContext } from './lib/context.js';
+import { timeAdminScopePage } from './lib/admin-first-byte.js';
+import { BIG_SCOPE, SMALL_SCOPE, timePages } from './lib/page-timings.js';
 import { PREFIXES, SCOPE_COUNT, SCOPE_RECORDS, timeReads } from './lib/read-timings.js';
 import { atMost, type Benchmark, type BenchRow } from './lib/result.js';
 import { fmt, median, timeRuns } from './lib/stats.js';
@@ -8,14 +10,31 @@ export const SCOPE_BAR_MS = 50;
 export const PAGE_BAR_MS = 20;
 export const HTTP_BAR_MS = 30;
 
-/** Bar 5 for RedisStore: `scope()` of 10,000 records, a page of scopes among 100,000, bytes per record. */
+/**
+ * Bar 5 for RedisStore: `scope()` of 10,000 records, a page of scopes among 100,000, bytes per
+ * record; and the page reads of issue 12 (`GET /jobs` on a 1,000,000-job scope against a
+ * 1,000-job one, `GET /scopes` with counts, the SSE snapshot).
+ */
 export const readsBenchmark: Benchmark = {
   name: 'reads',
-  description: 'RedisStore: scope() of 10,000 records, pages of scopes among 100,000, memory',
+  description:
+    'RedisStore: scope() of 10,000 records, pages of scopes among 100,000, memory; GET /jobs, GET /scopes and the SSE snapshot of a 1,000,000-job scope',
   async run(context: BenchContext): Promise<BenchRow[]> {
     const redis = await context.redis();
-    const store = new RedisStore({ connection: redis, prefix: context.unique('reads') });
+    const prefix = context.unique('reads');
+    const store = new RedisStore({ connection: redis, prefix });
     const timings = await timeReads(context, 'RedisStore', store);
+    const pageRows = await timePages(context, 'RedisStore', 'redis', store, { connection: redis, prefix });
+    const adminRows = await timeAdminScopePage({
+      label: 'RedisStore',
+      key: 'redis',
+      env: { REDIS_URL: await context.redisUrl(), PROGRESSRUS_PREFIX: prefix },
+      scopes: [
+        { key: 'pages:small', jobs: SMALL_SCOPE },
+        { key: 'pages:big', jobs: BIG_SCOPE },
+      ],
+      log: (message) => context.log(message),
+    });
     // The floor under scope(): fetching the hash and JSON.parse of every value, which any
     // reader of this layout pays, before decoding and validating a field.
     const key = store.keys.scope('account:big');
@@ -52,6 +71,8 @@ export const readsBenchmark: Benchmark = {
         pass: null,
         details: { hashBytes, records: SCOPE_RECORDS, expiryBytes, expiryEntries },
       },
+      ...pageRows,
+      ...adminRows,
     ];
   },
 };

@@ -1,7 +1,7 @@
 import type { Status } from '../../core/record.js';
 import type { JobSort, SortOrder } from '../job-query.js';
 import {
-  counterColumn,
+  COUNTERS,
   INDEX_COLUMNS,
   type IndexColumn,
   type PostgresTables,
@@ -10,7 +10,6 @@ import {
   type RecordColumn,
   SORT_COLUMNS,
   WRITTEN_INDEX_COLUMNS,
-  WRITTEN_STATUSES,
 } from './postgres-schema.js';
 
 /**
@@ -30,9 +29,9 @@ export interface PostgresQueries {
   /** $1: scope key, $2: now, $3: id. At most one row for `readRows()`. */
   readonly selectOne: string;
   /**
-   * $1: scope keys (text[]), $2: now (timestamptz), $3: now in ms. Rows `{ key, status, n,
-   * stalled }` that correct the counters: `-n` records of `status` expired and not yet swept
-   * (stalled false), `n` records of `status` that read `stalled` now (stalled true).
+   * $1: scope keys (text[]), $2: now (timestamptz), $3: now in ms. Rows `{ key, status,
+   * expired, expired_stallable, fresh }`: records of `status` expired and not yet swept (of
+   * them, with a stall time), and live records whose stall time is still ahead.
    */
   readonly countAdjustments: string;
   /** $1: scope keys (text[]). Rows `{ key, <counter columns> }`. */
@@ -73,12 +72,10 @@ export function postgresQueries(tables: PostgresTables): PostgresQueries {
     .map(selectAs)
     .join(', ')}`;
   const live = '(expires_at IS NULL OR expires_at > $2::timestamptz)';
-  const counters = WRITTEN_STATUSES.map(counterColumn);
-  // Per scope, how many of `rows` have each written status: one column per counter.
+  const counters = COUNTERS.map((counter) => counter.column);
+  // How many of `rows` (with `status` and `stallable`) each counter counts: a column each.
   const tally = (rows: string, sign: string) =>
-    WRITTEN_STATUSES.map(
-      (status) => `${sign}count(*) FILTER (WHERE ${rows}.status = '${status}') AS ${counterColumn(status)}`,
-    ).join(', ');
+    COUNTERS.map(({ column, test }) => `${sign}count(*) FILTER (WHERE ${test(rows)}) AS ${column}`).join(', ');
 
   return {
     upsert: `WITH input AS (
@@ -86,12 +83,13 @@ export function postgresQueries(tables: PostgresTables): PostgresQueries {
 ), written AS (
   INSERT INTO ${records} AS t (scope_key, id, ${columns})
   SELECT scope_key, id, ${columns} FROM input
-  ON CONFLICT (scope_key, id) DO UPDATE SET ${updates}, prev_status = t.status
-  RETURNING t.scope_key, t.status, t.prev_status
+  ON CONFLICT (scope_key, id) DO UPDATE SET ${updates},
+    prev_status = t.status, prev_stallable = t.stalled_at_ms IS NOT NULL
+  RETURNING t.scope_key, t.status, t.stalled_at_ms IS NOT NULL AS stallable, t.prev_status, t.prev_stallable
 ), moves AS (
-  SELECT scope_key, status FROM written WHERE status IS NOT NULL
+  SELECT scope_key, status, stallable FROM written WHERE status IS NOT NULL
 ), leaves AS (
-  SELECT scope_key, prev_status AS status FROM written WHERE prev_status IS NOT NULL
+  SELECT scope_key, prev_status AS status, prev_stallable AS stallable FROM written WHERE prev_status IS NOT NULL
 ), deltas AS (
   SELECT k AS key, ${counters.map((column) => `COALESCE(sum(${column}), 0) AS ${column}`).join(', ')}
   FROM (
@@ -110,13 +108,15 @@ ON CONFLICT (key) DO UPDATE SET last_activity_at = GREATEST(s.last_activity_at, 
 
     selectOne: `SELECT ${selected} FROM ${records} WHERE scope_key = $1 AND id = $3 AND ${live}`,
 
-    countAdjustments: `SELECT scope_key AS key, status, -count(*)::float8 AS n, false AS stalled
+    // Both parts read only the few records they count: those past expiry and not yet swept,
+    // and those whose stall time is still ahead (jobs writing now), by their partial indexes.
+    countAdjustments: `SELECT scope_key AS key, status, count(*)::float8 AS expired,
+  count(*) FILTER (WHERE stalled_at_ms IS NOT NULL)::float8 AS expired_stallable, 0::float8 AS fresh
 FROM ${records} WHERE scope_key = ANY($1::text[]) AND expires_at <= $2::timestamptz AND status IS NOT NULL
 GROUP BY scope_key, status
 UNION ALL
-SELECT scope_key, status, count(*)::float8, true
-FROM ${records} WHERE scope_key = ANY($1::text[]) AND stalled_at_ms < $3::float8 AND ${live}
-  AND status IN ('running', 'started')
+SELECT scope_key, status, 0, 0, count(*)::float8
+FROM ${records} WHERE scope_key = ANY($1::text[]) AND stalled_at_ms >= $3::float8 AND ${live}
 GROUP BY scope_key, status`,
 
     counters: `SELECT key, ${counters.map((column) => `${column}::float8 AS ${column}`).join(', ')}
@@ -129,7 +129,8 @@ DELETE FROM ${scopes} WHERE key = $1`,
     // for another record rather than for none left; the two changes of the scope row have
     // opposite conditions, so one statement never touches it twice.
     deleteRecord: `WITH gone AS (
-  DELETE FROM ${records} WHERE scope_key = $1 AND id = $2 RETURNING status
+  DELETE FROM ${records} WHERE scope_key = $1 AND id = $2
+  RETURNING status, stalled_at_ms IS NOT NULL AS stallable
 ), others AS (
   SELECT EXISTS (SELECT 1 FROM ${records} WHERE scope_key = $1 AND id <> $2) AS more
 ), kept AS (
@@ -144,7 +145,7 @@ DELETE FROM ${scopes} WHERE key = $1 AND NOT (SELECT more FROM others)`,
   ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
 ), gone AS (
   DELETE FROM ${records} r USING due WHERE r.scope_key = due.scope_key AND r.id = due.id
-  RETURNING r.scope_key, r.id, r.status
+  RETURNING r.scope_key, r.id, r.status, r.stalled_at_ms IS NOT NULL AS stallable
 ), empty AS (
   SELECT DISTINCT g.scope_key AS key FROM gone g WHERE NOT EXISTS (
     SELECT 1 FROM ${records} r WHERE r.scope_key = g.scope_key

@@ -77,8 +77,9 @@ export const RECORD_COLUMN_NAMES = Object.keys(RECORD_COLUMNS) as RecordColumn[]
  * Columns the writer derives from the record for `jobs()` (job-query.ts), never read back:
  * the written status and stall time (`stalled` is derived from them at read time), and the
  * sort keys, a missing one stored as -Infinity so it sorts lowest as in every store.
- * `prev_status` is the status before the latest write: the upsert's RETURNING gives it, so
- * the counters move exactly even when two writers race on one record.
+ * `prev_status` and `prev_stallable` are what the record was before the latest write: the
+ * upsert's RETURNING gives them, so the counters move exactly even when two writers race on
+ * one record.
  */
 export const INDEX_COLUMNS = {
   status: 'text',
@@ -89,12 +90,13 @@ export const INDEX_COLUMNS = {
   sort_name: `text COLLATE "C" NOT NULL DEFAULT ''`,
   name_search: `text COLLATE "C" NOT NULL DEFAULT ''`,
   prev_status: 'text',
+  prev_stallable: 'boolean',
 } as const;
 
 export type IndexColumn = keyof typeof INDEX_COLUMNS;
-/** The index columns a write sets (`prev_status` is set by the upsert itself). */
+/** The index columns a write sets (the `prev_` ones are set by the upsert itself). */
 export const WRITTEN_INDEX_COLUMNS = (Object.keys(INDEX_COLUMNS) as IndexColumn[]).filter(
-  (column) => column !== 'prev_status',
+  (column) => !column.startsWith('prev_'),
 );
 
 /** The column of each sort's key. */
@@ -114,6 +116,30 @@ export const WRITTEN_STATUSES: readonly WrittenStatus[] = STATUSES.filter(
   (status): status is WrittenStatus => status !== 'stalled',
 );
 
+/** The statuses whose records can turn `stalled` (those with a stall time: `stalled_at_ms`). */
+export const STALLABLE_STATUSES = ['running', 'started'] as const satisfies readonly WrittenStatus[];
+
+/** The counter of the records of a status that have a stall time: `n_running_stallable`. */
+export function stallableColumn(status: (typeof STALLABLE_STATUSES)[number]): string {
+  return `n_${status}_stallable`;
+}
+
+/**
+ * Every counter of the scopes table, and the SQL test of the rows it counts (`row` has
+ * `status` and `stallable`): one per written status, and one per stallable status for the
+ * records with a stall time. `stalled` is then those less the few that are not yet silent.
+ */
+export const COUNTERS: readonly { readonly column: string; test(row: string): string }[] = [
+  ...WRITTEN_STATUSES.map((status) => ({
+    column: counterColumn(status),
+    test: (row: string) => `${row}.status = '${status}'`,
+  })),
+  ...STALLABLE_STATUSES.map((status) => ({
+    column: stallableColumn(status),
+    test: (row: string) => `${row}.status = '${status}' AND ${row}.stallable`,
+  })),
+];
+
 /**
  * One statement (a DO block, so it runs as one transaction on a pool and on PGlite alike)
  * that creates the tables or brings older ones up to date. Every step is idempotent, and an
@@ -128,7 +154,7 @@ export function migrationSql(tables: PostgresTables): string {
   const addColumns = names.map(
     (column) => `ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS ${column} ${columns[column]};`,
   );
-  const counters = WRITTEN_STATUSES.map(counterColumn);
+  const counters = COUNTERS.map((counter) => counter.column);
   const sortIndexes = Object.entries(SORT_COLUMNS).map(
     ([sort, column]) =>
       `CREATE INDEX IF NOT EXISTS "${stem}_${sort.toLowerCase()}_idx" ON ${records} (scope_key, ${column}, id);`,
@@ -155,7 +181,7 @@ BEGIN
   );
   ${counters.map((column) => `ALTER TABLE ${scopes} ADD COLUMN IF NOT EXISTS ${column} bigint NOT NULL DEFAULT 0;`).join('\n  ')}
   CREATE INDEX IF NOT EXISTS "${stem}_scopes_activity_idx" ON ${scopes} (last_activity_at, key);
-  ${backfillSql(tables, counters)}
+  ${backfillSql(tables)}
 END
 $migrate$;`;
 }
@@ -165,7 +191,7 @@ $migrate$;`;
  * recounted. Names are only lower-cased by SQL here (ASCII, digits unpadded): the next write
  * of a record stores its exact keys. Does nothing when every row has a status.
  */
-function backfillSql({ records, scopes }: PostgresTables, counters: readonly string[]): string {
+function backfillSql({ records, scopes }: PostgresTables): string {
   const ms = (column: string) => `extract(epoch FROM ${column}) * 1000`;
   return `IF EXISTS (SELECT 1 FROM ${records} WHERE status IS NULL AND count >= 0) THEN
     UPDATE ${records} SET
@@ -179,7 +205,7 @@ function backfillSql({ records, scopes }: PostgresTables, counters: readonly str
         ELSE count::float8 / total * 100 END,
       sort_name = lower(COALESCE(name, id)), name_search = lower(COALESCE(name, id))
     WHERE status IS NULL AND count >= 0;
-    UPDATE ${scopes} s SET ${counters.map((column, index) => `${column} = (SELECT count(*) FROM ${records} r WHERE r.scope_key = s.key AND r.status = '${WRITTEN_STATUSES[index]}')`).join(',\n      ')};
+    UPDATE ${scopes} s SET ${COUNTERS.map(({ column, test }) => `${column} = (SELECT count(*) FROM (SELECT status, stalled_at_ms IS NOT NULL AS stallable FROM ${records} WHERE scope_key = s.key) r WHERE ${test('r')})`).join(',\n      ')};
   END IF;`;
 }
 

@@ -34,6 +34,8 @@ import { encodeRow, type RecordRow, readRows } from './postgres-row.js';
 import {
   counterColumn,
   migrationSql,
+  STALLABLE_STATUSES,
+  stallableColumn,
   type PostgresTables,
   postgresTables,
   WRITTEN_STATUSES,
@@ -270,9 +272,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Counts by status of some scopes: their counters, less the records expired and not yet
-   * swept, with the unfinished records past their stall time moved to `stalled`. Both
-   * corrections are index range scans over the few records concerned, never the scope.
+   * Counts by status of some scopes, from their counters: less the records expired and not
+   * yet swept; and `stalled` = the unfinished records with a stall time less those whose stall
+   * time is still ahead. Both corrections read only the few records they count (overdue for
+   * the sweep; writing right now) through partial indexes, never the scope.
    */
   async #counts(keys: readonly string[]): Promise<Map<string, StatusCounts>> {
     const counts = new Map<string, Record<Status, number>>();
@@ -282,17 +285,32 @@ export class PostgresStore implements Store {
       this.#query(this.#sql.counters, [keys]),
       this.#query(this.#sql.countAdjustments, [keys, new Date(nowMs).toISOString(), nowMs]),
     ]);
+    const silent = new Map<string, Record<string, number>>();
     for (const row of counters as Record<string, unknown>[]) {
       const each = emptyCounts();
       for (const status of WRITTEN_STATUSES) each[status] = Number(row[counterColumn(status)]);
       counts.set(String(row.key), each);
+      const stallable: Record<string, number> = {};
+      for (const status of STALLABLE_STATUSES) stallable[status] = Number(row[stallableColumn(status)]);
+      silent.set(String(row.key), stallable);
     }
-    for (const row of adjustments as { key: string; status: WrittenStatus; n: number; stalled: boolean }[]) {
+    for (const row of adjustments as AdjustmentRow[]) {
       const each = counts.get(row.key);
-      if (each === undefined) continue;
-      const n = Number(row.n);
-      each[row.status] += row.stalled ? -n : n;
-      if (row.stalled) each.stalled += n;
+      const stallable = silent.get(row.key);
+      if (each === undefined || stallable === undefined) continue;
+      each[row.status] -= Number(row.expired);
+      if (row.status in stallable) {
+        stallable[row.status] =
+          (stallable[row.status] ?? 0) - Number(row.expired_stallable) - Number(row.fresh);
+      }
+    }
+    for (const [key, stallable] of silent) {
+      const each = counts.get(key) as Record<Status, number>;
+      for (const status of STALLABLE_STATUSES) {
+        const stalled = Math.max(0, stallable[status] ?? 0);
+        each[status] -= stalled;
+        each.stalled += stalled;
+      }
     }
     return counts;
   }
@@ -340,4 +358,13 @@ export class PostgresStore implements Store {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A row of `countAdjustments`. */
+interface AdjustmentRow {
+  readonly key: string;
+  readonly status: WrittenStatus;
+  readonly expired: number;
+  readonly expired_stallable: number;
+  readonly fresh: number;
 }

@@ -1,0 +1,240 @@
+import type { ProgressRecord, Store } from 'progressrus';
+import { createProgressHandler, type ProgressHandlerOptions } from 'progressrus/http';
+import type { BenchContext } from './context.js';
+import { atMost, type BenchRow } from './result.js';
+import { fmt, median, nowNs, quantile, seededRandom, timeRuns } from './stats.js';
+
+/** The large scope; `BENCH_BIG_SCOPE` lowers it on a machine too slow to seed a million. */
+export const BIG_SCOPE = Number(process.env.BENCH_BIG_SCOPE ?? 1_000_000);
+export const SMALL_SCOPE = 1_000;
+/** `GET /scopes?limit=50` lists this many scopes of `LISTED_SCOPE_RECORDS` records each. */
+export const LISTED_SCOPES = 50;
+export const LISTED_SCOPE_RECORDS = Number(process.env.BENCH_LISTED_SCOPE ?? 10_000);
+export const PAGE_BAR_MS = 20;
+export const PAGE_RATIO_BAR = 2;
+export const SCOPES_BAR_MS = 20;
+export const SNAPSHOT_BAR_MS = 50;
+const RUNS = 20;
+const WARMUP = 3;
+// Records go to the store in bursts of this many: each burst is one batch of the store.
+const BURST = 5_000;
+const HOUR_MS = 3_600_000;
+
+/** The reads of one `GET /jobs` row: the same query on the small and the large scope. */
+export const PAGE_QUERIES = [
+  { label: 'newest first', query: '' },
+  { label: '`status=running`', query: '&status=running' },
+  { label: '`status=failed`', query: '&status=failed' },
+  { label: '`sort=startedAt`', query: '&sort=startedAt' },
+  { label: '`sort=name&order=asc`', query: '&sort=name&order=asc' },
+  { label: '`sort=percentage`', query: '&sort=percentage' },
+  // "import batch 12…": 11 of 1,000 jobs, 11,111 of 1,000,000.
+  { label: '`name=import batch 12`', query: '&name=import%20batch%2012' },
+  { label: 'second page (cursor)', query: '', secondPage: true },
+] as const;
+
+/**
+ * A job of a large, long-lived scope: 90 % completed, 5 % failed, 3 % running (written each
+ * hour, so still running while the bench reads), 1 % stalled, 1 % queued. Times spread over
+ * the last 12 hours, within every retention.
+ */
+function pageRecord(scope: readonly string[], index: number, random: () => number): ProgressRecord {
+  const nowMs = Date.now();
+  const updatedMs = nowMs - Math.floor(random() * 12 * HOUR_MS);
+  const fate = index % 100;
+  const completed = fate < 90 ? new Date(updatedMs) : null;
+  const failed = fate >= 90 && fate < 95 ? new Date(updatedMs) : null;
+  const queued = fate === 99;
+  const running = fate >= 95 && fate < 98;
+  return {
+    id: `imports:${index}`,
+    name: `Import batch ${index}`,
+    scope,
+    startedAt: queued ? null : new Date(updatedMs - Math.floor(random() * 600_000)),
+    completedAt: completed,
+    failedAt: failed,
+    expiresAt: new Date(nowMs + 24 * HOUR_MS),
+    count: completed ? 1_000 : queued ? 0 : Math.floor(random() * 1_000),
+    total: index % 20 === 0 ? null : 1_000,
+    params: { file: `uploads/${index}.csv` },
+    errorCount: failed ? 1 : 0,
+    updatedAt: running ? new Date(nowMs) : new Date(updatedMs),
+    ratePerSecond: completed || failed ? null : 10,
+    // A running job written each hour stays `running`; the rest stall after 6 s.
+    intervalMs: running ? HOUR_MS : 2_000,
+    state: queued ? 'queued' : null,
+    errorMessage: failed ? 'Row 17: unknown column "amount"' : null,
+    queue: 'imports',
+    jobId: String(index),
+    attempt: 1,
+    actions: [],
+    history: [],
+  };
+}
+
+/** Writes `records` jobs into a scope through the store's own write path, in large batches. */
+export async function seedPageScope(
+  context: BenchContext,
+  store: Store,
+  scope: readonly string[],
+  records: number,
+): Promise<number> {
+  const random = seededRandom(records);
+  const start = nowNs();
+  for (let first = 0; first < records; first += BURST) {
+    const writes: Promise<void>[] = [];
+    for (let index = first; index < Math.min(records, first + BURST); index++)
+      writes.push(store.persist(pageRecord(scope, index, random)));
+    await Promise.all(writes);
+    if (first % 100_000 === 0 && first > 0) context.log(`  ${fmt(first)} of ${fmt(records)}`);
+  }
+  return (nowNs() - start) / 1e6;
+}
+
+interface Timed {
+  readonly medianMs: number;
+  readonly p95Ms: number;
+}
+
+function timed(times: readonly number[]): Timed {
+  return { medianMs: median(times), p95Ms: quantile(times, 0.95) };
+}
+
+/**
+ * Seeds a small and a large scope and 50 scopes of 10,000 records, then times, in process:
+ * `GET /jobs` for each query of PAGE_QUERIES on both scopes, `GET /scopes?limit=50` over the
+ * 50 scopes, and the arrival of the `snapshot` event of `GET /events` on both scopes.
+ */
+export async function timePages(
+  context: BenchContext,
+  label: string,
+  key: string,
+  store: Store,
+  changes: ProgressHandlerOptions['changes'],
+  /** Runs once everything is written: PostgreSQL's ANALYZE, as after any bulk load. */
+  afterSeed: () => Promise<unknown> = async () => {},
+): Promise<BenchRow[]> {
+  const small = ['pages', 'small'];
+  const big = ['pages', 'big'];
+  context.log(`${label}: seeding ${fmt(SMALL_SCOPE)} + ${fmt(BIG_SCOPE)} records`);
+  await seedPageScope(context, store, small, SMALL_SCOPE);
+  const seedMs = await seedPageScope(context, store, big, BIG_SCOPE);
+  context.log(`${label}: ${fmt(BIG_SCOPE)} records in ${fmt(seedMs / 1000, 1)} s`);
+  context.log(`${label}: seeding ${LISTED_SCOPES} scopes of ${fmt(LISTED_SCOPE_RECORDS)} records`);
+  for (let index = 0; index < LISTED_SCOPES; index++)
+    await seedPageScope(context, store, ['listed', String(index)], LISTED_SCOPE_RECORDS);
+  await afterSeed();
+
+  const handler = createProgressHandler({ store, changes, authorize: () => true });
+  const rows: BenchRow[] = [];
+  try {
+    for (const { label: what, query, ...rest } of PAGE_QUERIES) {
+      const secondPage = 'secondPage' in rest;
+      const [smallTime, bigTime] = [
+        await timeJobsPage(handler, small, query, secondPage),
+        await timeJobsPage(handler, big, query, secondPage),
+      ];
+      const ratio = bigTime.medianMs / smallTime.medianMs;
+      rows.push({
+        id: `pages.${key}.jobs.${PAGE_QUERIES.findIndex((each) => each.label === what)}`,
+        what: `${label}: \`GET /jobs\` first page (50), ${what}: ${fmt(BIG_SCOPE)}-job scope vs ${fmt(SMALL_SCOPE)} (in process, median of ${RUNS})`,
+        measured: `${fmt(bigTime.medianMs, 1)} ms vs ${fmt(smallTime.medianMs, 1)} ms = ${fmt(ratio, 2)}× (p95 ${fmt(bigTime.p95Ms, 1)} ms; ${bigTime.items} jobs)`,
+        value: bigTime.medianMs,
+        bar: `≤ ${PAGE_BAR_MS} ms and ≤ ${PAGE_RATIO_BAR}×`,
+        pass: atMost(bigTime.medianMs, PAGE_BAR_MS) && atMost(ratio, PAGE_RATIO_BAR),
+        details: { big: bigTime, small: smallTime, ratio, bigScope: BIG_SCOPE, seedMs },
+      });
+    }
+
+    let listed = 0;
+    const scopesTimes = await timeRuns(RUNS, WARMUP, async () => {
+      const response = await handler(new Request('http://bench.local/scopes?prefix=listed:&limit=50'));
+      const body = (await response.json()) as { items: { total: number }[] };
+      listed = body.items.reduce((sum, item) => sum + item.total, 0);
+    });
+    const scopes = timed(scopesTimes);
+    rows.push({
+      id: `pages.${key}.scopes`,
+      what: `${label}: \`GET /scopes?limit=50\` with counts, ${LISTED_SCOPES} scopes of ${fmt(LISTED_SCOPE_RECORDS)} jobs (median of ${RUNS})`,
+      measured: `${fmt(scopes.medianMs, 1)} ms (p95 ${fmt(scopes.p95Ms, 1)} ms; ${fmt(listed)} jobs counted)`,
+      value: scopes.medianMs,
+      bar: `≤ ${SCOPES_BAR_MS} ms`,
+      pass: atMost(scopes.medianMs, SCOPES_BAR_MS),
+      details: { ...scopes, listed },
+    });
+
+    if (changes !== undefined && changes !== null) {
+      const [smallSnapshot, bigSnapshot] = [
+        await timeSnapshot(handler, small),
+        await timeSnapshot(handler, big),
+      ];
+      rows.push({
+        id: `pages.${key}.snapshot`,
+        what: `${label}: SSE \`snapshot\` event after connect, ${fmt(BIG_SCOPE)}-job scope vs ${fmt(SMALL_SCOPE)} (median of ${RUNS})`,
+        measured: `${fmt(bigSnapshot.medianMs, 1)} ms vs ${fmt(smallSnapshot.medianMs, 1)} ms (p95 ${fmt(bigSnapshot.p95Ms, 1)} ms; ${fmt(bigSnapshot.bytes)} B)`,
+        value: bigSnapshot.medianMs,
+        bar: `≤ ${SNAPSHOT_BAR_MS} ms`,
+        pass: atMost(bigSnapshot.medianMs, SNAPSHOT_BAR_MS),
+        details: { big: bigSnapshot, small: smallSnapshot },
+      });
+    }
+  } finally {
+    await handler.close();
+  }
+  return rows;
+}
+
+type Handler = ReturnType<typeof createProgressHandler>;
+
+/** Times `GET /jobs` until the whole body is read; `secondPage` follows the first page's cursor. */
+async function timeJobsPage(
+  handler: Handler,
+  scope: readonly string[],
+  query: string,
+  secondPage: boolean,
+): Promise<Timed & { items: number }> {
+  const get = async (url: string) => {
+    const response = await handler(new Request(url));
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${text}`);
+    return JSON.parse(text) as { items: unknown[]; nextCursor: string | null };
+  };
+  let url = `http://bench.local/jobs?scope=${scope.join(':')}${query}`;
+  if (secondPage) {
+    const { nextCursor } = await get(url);
+    if (nextCursor === null) throw new Error(`${url}: no second page`);
+    url += `&cursor=${nextCursor}`;
+  }
+  let items = 0;
+  const times = await timeRuns(RUNS, WARMUP, async () => {
+    items = (await get(url)).items.length;
+  });
+  return { ...timed(times), items };
+}
+
+/** Times from the request to the end of the `snapshot` event of a scope's stream. */
+async function timeSnapshot(handler: Handler, scope: readonly string[]): Promise<Timed & { bytes: number }> {
+  let bytes = 0;
+  const times: number[] = [];
+  for (let run = 0; run < RUNS + WARMUP; run++) {
+    const controller = new AbortController();
+    const start = nowNs();
+    const response = await handler(
+      new Request(`http://bench.local/events?scope=${scope.join(':')}`, { signal: controller.signal }),
+    );
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    // The snapshot event ends with its blank line; heartbeats and `retry:` come before it.
+    while (!/event: snapshot\n(?:[^\n]+\n)*\n/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('The stream ended before its snapshot');
+      text += decoder.decode(value, { stream: true });
+    }
+    if (run >= WARMUP) times.push((nowNs() - start) / 1e6);
+    bytes = text.length;
+    controller.abort();
+    await reader.cancel().catch(() => {});
+  }
+  return { ...timed(times), bytes };
+}
