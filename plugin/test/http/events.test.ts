@@ -265,10 +265,11 @@ describe('GET /events', () => {
 
   it("ends a token's stream when the token expires, and refuses the reconnect", async () => {
     const { url } = await setup();
-    const token = createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 300 });
+    // Long enough for the snapshot to arrive first on a loaded machine.
+    const token = createProgressToken({ secret: SECRET, scope: ['user', 1], expiresInMs: 1500 });
     const events = sseReader(await fetch(`${url}/events?scope=user:1&token=${token}`));
     expect((await events.next()).event).toBe('snapshot');
-    for (let i = 0; i < 250 && !events.done; i += 1)
+    for (let i = 0; i < 500 && !events.done; i += 1)
       await new Promise((resolve) => setTimeout(resolve, 20));
     expect(events.done).toBe(true);
     expect((await fetch(`${url}/events?scope=user:1&token=${token}`)).status).toBe(401);

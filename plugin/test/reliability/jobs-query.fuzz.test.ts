@@ -49,12 +49,13 @@ const params = fc.record(
     name: fc.oneof(fc.constantFrom('imp', 'IMPORT 1', 'ä', '%'), text),
     sort: maybe(fc.constantFrom('updatedAt', 'startedAt', 'name', 'percentage')),
     order: maybe(fc.constantFrom('asc', 'desc')),
-    cursor,
+    // Mostly absent: almost every arbitrary cursor is refused, and a query with one is too.
+    cursor: fc.option(cursor, { nil: undefined, freq: 3 }),
     limit: maybe(fc.integer({ min: -5, max: 1005 }).map(String)),
-    scope: fc.oneof(fc.constant('fuzz:1'), text),
+    scope: maybe(fc.constant('fuzz:1')),
   },
   { requiredKeys: [] },
-);
+).map((query) => Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)));
 
 async function seed(store: Store): Promise<void> {
   for (let index = 0; index < 30; index++) {
@@ -106,7 +107,7 @@ describe('GET /jobs with arbitrary query parameters', () => {
     let pages = 0;
     await fc.assert(
       fc.asyncProperty(params, async (query) => {
-        const search = new URLSearchParams({ scope: 'fuzz:1', ...query });
+        const search = new URLSearchParams({ scope: 'fuzz:1', ...(query as Record<string, string>) });
         const other = search.get('scope') !== 'fuzz:1';
         const answers = await Promise.all(
           handlers.map(async ([name, handler]) => {
@@ -133,6 +134,6 @@ describe('GET /jobs with arbitrary query parameters', () => {
     );
     expect(errors).toEqual([]);
     // The property means little unless many queries were valid.
-    expect(pages).toBeGreaterThan(FUZZ_RUNS / 20);
+    expect(pages).toBeGreaterThan(FUZZ_RUNS / 10);
   });
 });
