@@ -248,6 +248,45 @@ export function describeJobsContract(makeStore: MakeStore): void {
       expect(page.counts.stalled).toBeGreaterThan(0);
     });
 
+    it('keeps counts equal to a full recount under 50 concurrent writers, repeated writes, deletes and expiry', async () => {
+      const writers = Array.from(
+        { length: 50 },
+        (_, index) =>
+          new Progresser({
+            scope: [...SCOPE],
+            id: `c${index}`,
+            total: 5,
+            store,
+            now: () => clockMs,
+            intervalMs: 1000,
+            retention: { completedMs: 10_000 },
+          }),
+      );
+      await Promise.all(
+        writers.map(async (progress, index) => {
+          for (let step = 0; step < 5; step++) {
+            progress.tick();
+            await progress.flush();
+          }
+          if (index % 3 === 0) await progress.complete();
+          else if (index % 3 === 1) await progress.fail(new Error('boom'));
+        }),
+      );
+      // The same final records written again at once, as a retried batch would.
+      const again = await store.scope(SCOPE);
+      await Promise.all(
+        again.slice(0, 20).map((tick) => store.persist({ ...record(tick.id, 0), ...tick, state: null })),
+      );
+      await Promise.all([0, 1, 2, 5, 10].map((index) => store.delete(SCOPE, `c${index}`)));
+      expect((await store.jobs(SCOPE)).counts).toEqual(countByStatus(await store.scope(SCOPE)));
+      // Completed records expire; running ones, silent for 3 intervals, read stalled.
+      clockMs += 15_000;
+      const page = await store.jobs(SCOPE, { limit: 1000 });
+      expect(page.counts).toEqual(countByStatus(await store.scope(SCOPE)));
+      expect(page.counts).toMatchObject({ completed: 0, running: 0, stalled: 14, failed: 15 });
+      expect((await store.scopes()).items[0]).toMatchObject({ counts: page.counts, total: 29 });
+    });
+
     it('rejects a bad query with one ProgressrusArgumentError message format', async () => {
       const bad: [JobsQuery, string][] = [
         [{ limit: 0 }, 'Expected `limit` to be an integer from 1 to 1000, got `0`'],
