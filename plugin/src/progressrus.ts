@@ -1,3 +1,4 @@
+import type { JobsPage, JobsQuery } from './stores/job-query.js';
 import type { ProgresserOptions, Retention } from './core/progresser-options.js';
 import { Progresser } from './core/progresser.js';
 import type { Scope } from './core/scope.js';
@@ -48,5 +49,10 @@ export class Progressrus {
 
   scopes(query?: ScopesQuery): Promise<ScopesPage> {
     return this.store.scopes(query);
+  }
+
+  /** One page of a scope's jobs with the scope's counts: see `StoreReader.jobs`. */
+  jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
+    return this.store.jobs(scope, query);
   }
 }

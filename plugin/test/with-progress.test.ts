@@ -80,6 +80,10 @@ describe('Progressrus', () => {
     expect((await progressrus.scopes({ prefix: 'user:' })).items.map((item) => item.key)).toEqual([
       'user:7',
     ]);
+    expect(await progressrus.jobs(['user', 7], { statuses: ['completed'] })).toMatchObject({
+      items: [{ id: 'job' }],
+      total: 1,
+    });
     await progressrus.delete(['user', 7], 'job');
     expect(await progressrus.find(['user', 7], 'job')).toBeNull();
   });
