@@ -1,6 +1,7 @@
 'use client';
 
 import { type Connection, JobList, ProgressHttpError, useProgress } from '@progressrus/ui';
+import type { JobDTO } from 'progressrus/core';
 import { useEffect, useState } from 'react';
 import { renewProgressToken } from '@/lib/actions';
 import type { IssuedToken } from '@/lib/progress-token';
@@ -10,6 +11,8 @@ export interface LiveJobsProps {
   readonly scope: string;
   /** Minted by the page (a Server Component) for this user. */
   readonly initialToken: IssuedToken;
+  /** The jobs the page read on the server, shown until the live list has its own. */
+  readonly initialJobs?: readonly JobDTO[] | undefined;
 }
 
 /** The token is swapped for a fresh one when this share of its lifetime has passed. */
@@ -29,13 +32,14 @@ const CONNECTION_LABELS: Record<Connection, string> = {
  * it expires (or at once when the server says it has, after a laptop slept) through a Server
  * Action; `useProgress` swaps it into the open stream without a reload or a gap.
  */
-export function LiveJobs({ scope, initialToken }: LiveJobsProps) {
+export function LiveJobs({ scope, initialToken, initialJobs }: LiveJobsProps) {
   const [issued, setIssued] = useState({ ...initialToken, receivedAt: Date.now() });
   const [renewals, setRenewals] = useState(0);
   const [ended, setEnded] = useState(false);
   const { jobs, connection, error, loaded } = useProgress(scope, {
     url: '/api/progress',
     token: issued.token,
+    ...(initialJobs ? { initialJobs } : {}),
   });
   const refused = error instanceof ProgressHttpError ? error.status : null;
 

@@ -1,10 +1,10 @@
 import 'server-only';
 import { type DemoJobData, TEMPLATES } from '@progressrus/demo/job-plan';
 import { DEMO_PROGRESS } from '@progressrus/demo/progress-options';
-import { RedisStore } from 'progressrus';
 import { ProgressQueue } from 'progressrus/bullmq';
 import { env } from './env';
 import { redis } from './redis';
+import { store } from './store';
 
 /** The demo's queue that the portal adds to; the demo's workers run what lands there. */
 export const IMPORTS_QUEUE = 'imports';
@@ -36,8 +36,8 @@ function queue(): ProgressQueue<DemoJobData> {
     prefix: env().bullPrefix,
     progress: {
       ...DEMO_PROGRESS,
-      // Published, so that the live list shows the queued record at once.
-      store: new RedisStore({ connection: redis(), prefix: env().prefix }),
+      // A RedisStore publishes its writes: the live list shows the queued record at once.
+      store: store(),
     },
   });
   return cache.__progressrusPortalQueue;

@@ -1,11 +1,11 @@
 import 'server-only';
 import { DEMO_PROGRESS } from '@progressrus/demo/progress-options';
-import { RedisStore } from 'progressrus';
 import { JobActions } from 'progressrus/bullmq';
 import { createProgressHandler, type ProgressHandler } from 'progressrus/http';
 import { signingKeys } from './current-user';
 import { env } from './env';
 import { redis } from './redis';
+import { store } from './store';
 
 const cache = globalThis as typeof globalThis & { __progressrusPortalApi?: ProgressHandler };
 
@@ -17,15 +17,13 @@ const cache = globalThis as typeof globalThis & { __progressrusPortalApi?: Progr
  * with the one action a user may take on their own jobs: cancel (`POST /job/cancel`).
  */
 export function progressApi(): ProgressHandler {
-  if (cache.__progressrusPortalApi) return cache.__progressrusPortalApi;
-  const store = new RedisStore({ connection: redis(), prefix: env().prefix });
-  cache.__progressrusPortalApi = createProgressHandler({
-    store,
+  cache.__progressrusPortalApi ??= createProgressHandler({
+    store: store(),
     basePath: '/api/progress',
     tokenSecret: signingKeys().progress,
     changes: { connection: redis(), prefix: env().prefix },
     actions: new JobActions({
-      store,
+      store: store(),
       connection: redis(),
       queuePrefix: env().bullPrefix,
       retention: DEMO_PROGRESS.retention,
