@@ -58,6 +58,18 @@ describe.each(['progressrus', '@progressrus/ui'])('the %s tarball', (name) => {
     expect(missing).toEqual([]);
   });
 
+  it('has a README for users: no relative links, no source or test files of the repository', () => {
+    const readme = readFileSync(join(pkg(name).root, 'README.md'), 'utf8');
+    // npm shows the README without the repository around it: a relative link is a dead link.
+    const relativeLinks = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)]+)\)/g)].map(
+      (m) => m[1],
+    );
+    expect(relativeLinks).toEqual([]);
+    // What contributors need (tests, soaks, where code lives) belongs in CONTRIBUTING.md.
+    const repositoryPaths = readme.match(/(?<![\w@/.-])(?:src|test|plugin|ui|apps)\/[\w./-]+/g) ?? [];
+    expect(repositoryPaths).toEqual([]);
+  });
+
   it('passes publint, warnings included', async () => {
     // `--pack false`: lint the extracted tarball as it is, not a new pack of it.
     const { stdout } = await run(bin('publint'), [pkg(name).root, '--pack', 'false', '--strict']);
