@@ -66,7 +66,8 @@ describe.each(['progressrus', '@progressrus/ui'])('the %s tarball', (name) => {
     );
     expect(relativeLinks).toEqual([]);
     // What contributors need (tests, soaks, where code lives) belongs in CONTRIBUTING.md.
-    const repositoryPaths = readme.match(/(?<![\w@/.-])(?:src|test|plugin|ui|apps)\/[\w./-]+/g) ?? [];
+    const repositoryPaths =
+      readme.match(/(?<![\w@/.-])(?:src|test|plugin|ui|apps)\/[\w./-]+/g) ?? [];
     expect(repositoryPaths).toEqual([]);
   });
 

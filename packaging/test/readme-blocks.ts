@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './pack.js';
 
@@ -63,4 +63,36 @@ export function toReadmeLines(output: string, blocks: readonly CodeBlock[]): str
       return block ? `${block.readme}:${block.line + Number(line) - 1}:${col}` : match;
     },
   );
+}
+
+/**
+ * The repository file a block quotes, when its first line names one (`// apps/portal/lib/x.ts`):
+ * such an excerpt is compiled with its app, and `excerptMismatches` keeps it true to the file.
+ */
+export function excerptOf(block: CodeBlock): string | null {
+  const path = /^\/\/ ([\w./[\]-]+\.tsx?)$/.exec(block.code.split('\n')[0] ?? '')?.[1];
+  return path !== undefined && existsSync(join(ROOT, path)) ? path : null;
+}
+
+/**
+ * The lines of an excerpt that its file does not have, in order (indentation aside); `// …`
+ * lines stand for what the excerpt leaves out.
+ */
+export function excerptMismatches(block: CodeBlock, path: string): string[] {
+  const file = readFileSync(join(ROOT, path), 'utf8')
+    .split('\n')
+    .map((line) => line.trim());
+  const wanted = block.code
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== '// …');
+  const missing: string[] = [];
+  let at = 0;
+  for (const line of wanted) {
+    const found = file.indexOf(line, at);
+    if (found === -1) missing.push(line);
+    else at = found + 1;
+  }
+  return missing;
 }

@@ -3,13 +3,23 @@ import { promisify } from 'node:util';
 import { startRedisServer } from 'progressrus/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packAll } from './pack.js';
-import { type CodeBlock, readmeBlocks, toReadmeLines } from './readme-blocks.js';
+import {
+  type CodeBlock,
+  excerptMismatches,
+  excerptOf,
+  readmeBlocks,
+  toReadmeLines,
+} from './readme-blocks.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
 const run = promisify(execFile);
 
 const blocks = readmeBlocks();
 const compiled = blocks.filter((block) => !block.flags.includes('no-compile'));
+const excerpts = blocks.flatMap((block) => {
+  const path = block.flags.includes('no-compile') ? excerptOf(block) : null;
+  return path === null ? [] : [{ block, path }];
+});
 const runnable = compiled.filter((block) => block.flags.includes('run'));
 
 let app: TestApp;
@@ -21,8 +31,18 @@ beforeAll(async () => {
 describe('README examples, against the packed packages', () => {
   it('finds the examples, few of them marked no-compile', () => {
     expect(compiled.length).toBeGreaterThan(10);
-    expect(blocks.length - compiled.length).toBeLessThanOrEqual(3);
+    // Excerpts of repository files are compiled with their app; the rest of no-compile is few.
+    expect(blocks.length - compiled.length - excerpts.length).toBeLessThanOrEqual(3);
     expect(runnable.map((block) => block.readme)).toContain('plugin/README.md');
+  });
+
+  it('quote their files faithfully, where they are excerpts of the repository (// <path>)', () => {
+    const wrong = excerpts.flatMap(({ block, path }) =>
+      excerptMismatches(block, path).map(
+        (line) => `${block.readme}:${block.line} (${path}): ${line}`,
+      ),
+    );
+    expect(wrong).toEqual([]);
   });
 
   it.each(['nodenext', 'bundler'] as const)(
