@@ -9,6 +9,7 @@ import { writesBenchmark } from './writes.js';
 import { readsBenchmark } from './reads.js';
 import { readsPostgresBenchmark } from './reads-postgres.js';
 import { etaBenchmark } from './eta.js';
+import { etaPriorBenchmark } from './eta-prior.js';
 import { bullmqItemsBenchmark } from './bullmq-items.js';
 import { bullmqNoopBenchmark } from './bullmq-noop.js';
 import { updateProgressBenchmark } from './update-progress.js';
@@ -24,6 +25,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   readsBenchmark,
   readsPostgresBenchmark,
   etaBenchmark,
+  etaPriorBenchmark,
   addBulkBenchmark,
 ];
 

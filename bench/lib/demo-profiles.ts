@@ -24,6 +24,16 @@ export function demoPlanProfile(data: DemoJobData): JobProfile {
   };
 }
 
+/** The number of the demo's job templates (one job name each). */
+export const DEMO_TEMPLATES = TEMPLATE_LIST.length;
+
+/** One job of template `index`, its sizes drawn as the demo's producer draws them. */
+export function demoJobOf(index: number, random: () => number): { name: string; data: DemoJobData } {
+  const template = TEMPLATE_LIST[index % TEMPLATE_LIST.length] as (typeof TEMPLATE_LIST)[number];
+  const job = template(1, random);
+  return { name: job.name, data: job.data };
+}
+
 /** One job drawn from the demo's templates, as its producer draws them. */
 export function drawDemoJob(random: () => number): { name: string; data: DemoJobData } {
   const template = TEMPLATE_LIST[

@@ -10,11 +10,22 @@ const EPOCH_MS = Date.UTC(2026, 0, 1);
 const SCOPE = ['eta'];
 const ID = 'job';
 
+export interface SimulationOptions {
+  /** The job's name; with it, the store's typical duration of the name is the ETA's prior. */
+  readonly name?: string;
+  readonly id?: string;
+  /** A store shared by several jobs (so earlier ones make the prior of later ones), and its clock. */
+  readonly store?: MemoryStore;
+  readonly clock?: { nowMs: number };
+}
+
 export interface Estimate {
   readonly checkpoint: number;
   /** |ETA − true finish| ÷ true remaining time; 1 when an estimator gave no ETA (as bad as saying "now"). */
   readonly progressrusError: number;
   readonly straightLineError: number;
+  /** Progressrus without the prior (the same as `progressrusError` when there is none). */
+  readonly ownError: number;
 }
 
 /**
@@ -28,18 +39,27 @@ export interface Estimate {
  * the simulation fires it itself, with `flush()` at the instant the timer was due (the last
  * write plus one interval), which is exactly what the timer would have done.
  */
-export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
-  let nowMs = EPOCH_MS;
+export async function simulateJob(
+  profile: JobProfile,
+  options: SimulationOptions = {},
+): Promise<Estimate[]> {
+  const clock = options.clock ?? { nowMs: EPOCH_MS };
+  let nowMs = clock.nowMs;
   let lastWriteMs = Number.NEGATIVE_INFINITY;
-  const store = new MemoryStore({ now: () => nowMs });
-  const persist = store.persist.bind(store);
-  store.persist = (record: ProgressRecord) => {
-    lastWriteMs = nowMs;
-    return persist(record);
+  const target = options.store ?? new MemoryStore({ now: () => nowMs });
+  const store = {
+    persist(record: ProgressRecord) {
+      lastWriteMs = nowMs;
+      clock.nowMs = nowMs;
+      return target.persist(record);
+    },
   };
+  // The prior, read as a dashboard would, before the job starts.
+  const typical = options.name ? await target.typicalDuration(options.name, null) : null;
   const progress = new Progresser({
     scope: SCOPE,
-    id: ID,
+    id: options.id ?? ID,
+    name: options.name ?? ID,
     total: profile.total,
     store,
     intervalMs: INTERVAL_MS,
@@ -50,6 +70,7 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
     checkpoint: number;
     atMs: number;
     progressrus: number | null;
+    own: number | null;
     straightLine: number | null;
   }[] = [];
   let done = 0;
@@ -74,12 +95,13 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
     }
     if (nowMs >= lastWriteMs + INTERVAL_MS) await progress.flush();
     while (next < CHECKPOINTS.length && done >= (CHECKPOINTS[next] as number) * profile.total) {
-      const tick = await store.find(SCOPE, ID);
+      const tick = await target.find(SCOPE, options.id ?? ID);
       if (tick === null) throw new Error('no record at a checkpoint');
       readings.push({
         checkpoint: CHECKPOINTS[next] as number,
         atMs: nowMs,
-        progressrus: tick.eta(new Date(nowMs))?.getTime() ?? null,
+        progressrus: tick.eta(new Date(nowMs), typical)?.getTime() ?? null,
+        own: tick.eta(new Date(nowMs))?.getTime() ?? null,
         straightLine:
           tick.total === null
             ? null
@@ -90,11 +112,13 @@ export async function simulateJob(profile: JobProfile): Promise<Estimate[]> {
   }
   const finishMs = nowMs;
   await progress.complete();
+  clock.nowMs = nowMs;
   const error = (eta: number | null, atMs: number) =>
     eta === null ? 1 : Math.abs(eta - finishMs) / Math.max(1, finishMs - atMs);
-  return readings.map(({ checkpoint, atMs, progressrus, straightLine }) => ({
+  return readings.map(({ checkpoint, atMs, progressrus, own, straightLine }) => ({
     checkpoint,
     progressrusError: error(progressrus, atMs),
+    ownError: error(own, atMs),
     straightLineError: error(straightLine, atMs),
   }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRate, type RateSample } from '../src/core/rate.js';
+import { estimateFinish, nextRate, type RateSample } from '../src/core/rate.js';
 import { type EnsembleState, nextEnsemble, startEnsemble } from '../src/core/rate-ensemble.js';
 
 const INTERVAL_MS = 2_000;
@@ -92,5 +92,45 @@ describe('nextEnsemble', () => {
   it('ignores a write at the same instant as the previous one', () => {
     const state = run(() => 40, 20_000);
     expect(nextEnsemble(state, state.atMs, state.count + 5, INTERVAL_MS)).toBe(state);
+  });
+});
+
+describe('estimateFinish with the prior of earlier jobs', () => {
+  const typical = {
+    name: 'import',
+    queue: null,
+    samples: 20,
+    medianMs: 240_000,
+    lowMs: 200_000,
+    highMs: 300_000,
+    ratePerSecond: 5,
+  };
+  const base = {
+    total: 1_000,
+    startedAt: new Date(0),
+    updatedAt: new Date(10_000),
+    intervalMs: 2_000,
+  };
+
+  it('gives a started job with no progress yet the usual rate', () => {
+    expect(estimateFinish({ ...base, count: 0, ratePerSecond: null }, 10_000, typical)).toBe(210_000);
+    expect(estimateFinish({ ...base, count: 0, ratePerSecond: null }, 10_000)).toBeNull();
+  });
+
+  it('leans on the prior while the job has done little, and on its own rate as it goes', () => {
+    // Its own rate says 50 items/s, the prior 5: at 1 % it is mostly the prior...
+    const early = estimateFinish({ ...base, count: 10, ratePerSecond: 50 }, 10_000, typical) as number;
+    const ownEarly = estimateFinish({ ...base, count: 10, ratePerSecond: 50 }, 10_000) as number;
+    expect(early - 10_000).toBeGreaterThan(0.8 * (990 / 5) * 1000);
+    expect(ownEarly - 10_000).toBeCloseTo((990 / 50) * 1000, 0);
+    // ...at 90 % mostly its own.
+    const late = estimateFinish({ ...base, count: 900, ratePerSecond: 50 }, 10_000, typical) as number;
+    expect(late - 10_000).toBeLessThan(1.2 * 2_000 + 0.1 * 20_000);
+  });
+
+  it('ignores a prior of fewer than three earlier jobs', () => {
+    const thin = { ...typical, samples: 2 };
+    const input = { ...base, count: 100, ratePerSecond: 50 };
+    expect(estimateFinish(input, 10_000, thin)).toBe(estimateFinish(input, 10_000));
   });
 });

@@ -1,3 +1,5 @@
+import type { TypicalDuration } from './durations.js';
+import { PRIOR_MIN_SAMPLES } from './rate.js';
 import type { JobActionName, Status, StatusCounts } from './record.js';
 import type { ScopeEntry } from './scope.js';
 import type { Tick } from './tick.js';
@@ -41,6 +43,14 @@ export interface JobDTO {
   readonly cancelRequested: boolean;
   /** When the job was cancelled; null unless its status is `cancelled`. */
   readonly cancelledAt: string | null;
+  /** Progress samples, oldest first (see the wire format's `history`); empty for Ruby records. */
+  readonly history: readonly { readonly at: string; readonly count: number; readonly retry: boolean }[];
+  /**
+   * How long earlier jobs of this name (and queue) usually took, the median of the last ones
+   * completed; null when none completed or the server did not look (finished jobs). Also the
+   * prior of `eta` while the job's own evidence is thin.
+   */
+  readonly typicalDurationMs: number | null;
 }
 
 /** One scope in a listing, with its live jobs by status (from the store's counters). */
@@ -74,7 +84,11 @@ export interface ErrorDTO {
   readonly error: { readonly code: string; readonly message: string };
 }
 
-export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
+export function toJobDTO(
+  tick: Tick,
+  now: Date = tick.readAt,
+  typical: TypicalDuration | null = null,
+): JobDTO {
   return {
     id: tick.id,
     name: tick.name,
@@ -91,7 +105,7 @@ export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
     failedAt: iso(tick.failedAt),
     expiresAt: iso(tick.expiresAt),
     stalledAt: iso(tick.stalledAt),
-    eta: iso(tick.eta(now)),
+    eta: iso(tick.eta(now, typical)),
     elapsedMs: tick.elapsed(now),
     ratePerSecond: tick.ratePerSecond,
     errorMessage: tick.errorMessage,
@@ -101,6 +115,8 @@ export function toJobDTO(tick: Tick, now: Date = tick.readAt): JobDTO {
     actions: tick.actions.map((action) => ({ action: action.action, at: action.at.toISOString() })),
     cancelRequested: tick.cancelRequested,
     cancelledAt: iso(tick.cancelledAt),
+    history: tick.history.map((point) => ({ at: point.at.toISOString(), count: point.count, retry: point.retry })),
+    typicalDurationMs: typical === null || typical.samples < PRIOR_MIN_SAMPLES ? null : typical.medianMs,
   };
 }
 

@@ -4,6 +4,7 @@
  * the one validation format, so that `@progressrus/ui` uses these instead of copies.
  */
 export type { ErrorDTO, JobDTO, JobsPageDTO, PageDTO, ScopeDTO } from './dto.js';
+export { formatDuration, type TypicalDuration } from './durations.js';
 export {
   expected,
   MalformedRecordError,

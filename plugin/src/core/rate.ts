@@ -1,3 +1,5 @@
+import type { TypicalDuration } from './durations.js';
+
 /**
  * The time-weighted smoothed rates that a writer's estimators keep, and the ETA that a reader
  * derives from the rate stored. Kept together because the reader must undo what the writer assumes.
@@ -70,21 +72,50 @@ export interface EtaInput {
 }
 
 /**
+ * The share of its items at which a job's own evidence weighs as much as the prior of its
+ * name's earlier jobs (chosen on the tuning half of `npm run bench -- eta`'s prior row).
+ */
+export const PRIOR_PROGRESS = 0.1;
+/** Fewer earlier jobs than this make no prior. */
+export const PRIOR_MIN_SAMPLES = 3;
+
+/**
  * When the job should finish, seen at `nowMs`.
  * With a stored rate: the remaining work at that rate from the last write, pushed out by
  * however long the job has been silent beyond one interval (so a stall moves the ETA out).
  * Without one (records of the Ruby gem): the straight line, the average rate since start.
+ *
+ * With `typical` (how earlier jobs of the name went, see `core/durations.ts`), that is the
+ * prior while the job's own evidence is thin: the time left at the usual rate (or what is left
+ * of the usual duration), blended with the job's own estimate, which weighs `f / (f +
+ * PRIOR_PROGRESS)` at a share `f` of the items done. A started job with no progress yet gets
+ * the prior alone.
  */
-export function estimateFinish(input: EtaInput, nowMs: number): number | null {
+export function estimateFinish(
+  input: EtaInput,
+  nowMs: number,
+  typical: TypicalDuration | null = null,
+): number | null {
   const { count, total, startedAt, updatedAt, ratePerSecond, intervalMs } = input;
   if (total === null) return null;
   const remaining = total - count;
   if (remaining <= 0) return nowMs;
+  let own: number | null;
   if (ratePerSecond !== null && ratePerSecond > 0 && updatedAt !== null) {
     const silentMs = Math.max(0, nowMs - updatedAt.getTime() - (intervalMs ?? 0));
-    return updatedAt.getTime() + (remaining * 1000) / ratePerSecond + silentMs;
-  }
-  return straightLineFinish(count, total, startedAt, nowMs);
+    own = updatedAt.getTime() + (remaining * 1000) / ratePerSecond + silentMs;
+  } else own = straightLineFinish(count, total, startedAt, nowMs);
+  // A job that has not ticked yet has no start; its first write stands in for it.
+  const start = startedAt ?? updatedAt;
+  if (typical === null || typical.samples < PRIOR_MIN_SAMPLES || start === null) return own;
+  const priorLeftMs =
+    typical.ratePerSecond !== null && typical.ratePerSecond > 0
+      ? (remaining * 1000) / typical.ratePerSecond
+      : Math.max(0, start.getTime() + typical.medianMs - nowMs);
+  if (own === null) return nowMs + priorLeftMs;
+  const share = total > 0 ? count / total : 1;
+  const weight = share / (share + PRIOR_PROGRESS);
+  return nowMs + weight * (own - nowMs) + (1 - weight) * priorLeftMs;
 }
 
 /** The Ruby gem's estimate: the average rate since `startedAt`, extrapolated. */

@@ -1,3 +1,4 @@
+import type { TypicalDuration } from './durations.js';
 import type { HistoryPoint } from './history.js';
 import type { ExplicitState, ProgressRecord, RecordAction, Status } from './record.js';
 import { estimateFinish } from './rate.js';
@@ -97,13 +98,18 @@ export class Tick {
     return percentageOf(this.count, this.total);
   }
 
-  /** When the job should finish; `null` when finished or waiting (retrying, delayed, waiting-children), when the total is unknown or before any progress. */
-  eta(now: Date = this.readAt): Date | null {
+  /**
+   * When the job should finish; `null` when finished or waiting (retrying, delayed,
+   * waiting-children), when the total is unknown or before any progress. With `typical`
+   * (`store.typicalDuration(tick.name, tick.queue)`), earlier jobs of the name are the prior
+   * while this one's own evidence is thin, and a job with no progress yet gets an ETA too.
+   */
+  eta(now: Date = this.readAt, typical: TypicalDuration | null = null): Date | null {
     // Only a job that is working (or stalled in its work) has a finish to estimate: a job
     // waiting for a retry, a delay or its children will resume at a time no rate tells.
     if (this.status !== 'running' && this.status !== 'stalled' && this.status !== 'started')
       return null;
-    const finish = estimateFinish(this, now.getTime());
+    const finish = estimateFinish(this, now.getTime(), typical);
     // A record written by another program may hold a total so large that the finish lies
     // beyond the range of a Date; an Invalid Date would throw in toISOString().
     return finish === null || !(Math.abs(finish) <= MAX_DATE_MS) ? null : new Date(finish);

@@ -1,9 +1,10 @@
 import type { Change, ChangeFeed } from '../stores/change-feed.js';
-import { type JobDTO, toJobDTO } from '../core/dto.js';
+import type { JobDTO } from '../core/dto.js';
 import { ProgressrusError } from '../core/errors.js';
 import { parseScopeKey } from '../core/scope.js';
 import type { Store } from '../stores/store.js';
 import { compareEventIds, type EventId, ReplayLog } from './replay-log.js';
+import { TypicalDurations } from './typical-durations.js';
 
 /** What a viewer receives after its snapshot. */
 export type HubEvent =
@@ -34,6 +35,7 @@ export interface ChangeHubOptions {
  */
 export class ChangeHub {
   readonly #store: Store;
+  readonly #typical: TypicalDurations;
   readonly #feed: ChangeFeed;
   readonly #onError: (error: Error) => void;
   readonly #log: ReplayLog;
@@ -46,6 +48,7 @@ export class ChangeHub {
 
   constructor(options: ChangeHubOptions) {
     this.#store = options.store;
+    this.#typical = new TypicalDurations(options.store);
     this.#feed = options.feed;
     this.#onError = options.onError;
     this.#log = new ReplayLog(options.replayLimit, options.now);
@@ -151,7 +154,7 @@ export class ChangeHub {
           const tick = await this.#store.find(parts, recordId);
           return tick === null
             ? { type: 'removed', id, recordId }
-            : { type: 'job', id, job: toJobDTO(tick) };
+            : { type: 'job', id, job: await this.#typical.dto(tick) };
         } catch (error) {
           // A change naming a malformed scope, or a store hiccup: one record, not the stream.
           this.#onError(error as Error);

@@ -27,6 +27,8 @@ export function makeJob(overrides: Partial<JobDTO> & { id: string }): JobDTO {
     actions: [],
     cancelRequested: false,
     cancelledAt: null,
+    history: [],
+    typicalDurationMs: null,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
-import { type JobDTO, type PageDTO, toJobDTO, toJobsPageDTO } from '../../core/dto.js';
+import type { JobDTO, PageDTO } from '../../core/dto.js';
+import { TypicalDurations } from '../typical-durations.js';
 import { expected } from '../../core/errors.js';
 import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
 import { HttpError } from '../http-error.js';
@@ -81,13 +82,14 @@ async function start(
   }
   // A scope's snapshot is its first page and its counts, never the whole scope: viewers
   // fetch later pages from `GET /jobs`, and live events keep what they hold current.
+  const typical = new TypicalDurations(options.store);
   if (id === null) {
     const page = await options.store.jobs(scope);
-    stream.send('snapshot', toJobsPageDTO(page), formatEventId(base));
+    stream.send('snapshot', await typical.page(page), formatEventId(base));
     return base;
   }
   const tick = await options.store.find(scope, id);
-  const snapshot: PageDTO<JobDTO> = { items: tick === null ? [] : [toJobDTO(tick)], nextCursor: null };
+  const snapshot: PageDTO<JobDTO> = { items: tick === null ? [] : [await typical.dto(tick)], nextCursor: null };
   stream.send('snapshot', snapshot, formatEventId(base));
   return base;
 }

@@ -1,4 +1,4 @@
-import { toJobDTO } from '../../core/dto.js';
+import { TypicalDurations } from '../typical-durations.js';
 import { HttpError, jsonResponse } from '../http-error.js';
 import { parseJobQuery } from '../query.js';
 import type { Route } from './route.js';
@@ -13,5 +13,5 @@ export const getJob: Route = async ({ url, options, authorize }) => {
       'not_found',
       `No job ${JSON.stringify(id)} in scope ${JSON.stringify(scope.join(':'))}`,
     );
-  return jsonResponse(toJobDTO(tick));
+  return jsonResponse(await new TypicalDurations(options.store).dto(tick));
 };

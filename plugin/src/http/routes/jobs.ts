@@ -1,4 +1,5 @@
-import { type JobsPageDTO, toJobsPageDTO } from '../../core/dto.js';
+import type { JobsPageDTO } from '../../core/dto.js';
+import { TypicalDurations } from '../typical-durations.js';
 import { jsonResponse } from '../http-error.js';
 import { parseJobsQuery } from '../query.js';
 import type { Route } from './route.js';
@@ -10,6 +11,7 @@ import type { Route } from './route.js';
 export const listJobs: Route = async ({ url, options, authorize }) => {
   const { scope, query } = parseJobsQuery(url.searchParams);
   await authorize(scope);
-  const body: JobsPageDTO = toJobsPageDTO(await options.store.jobs(scope, query));
+  const page = await options.store.jobs(scope, query);
+  const body: JobsPageDTO = await new TypicalDurations(options.store).page(page);
   return jsonResponse(body);
 };
