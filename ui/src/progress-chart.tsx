@@ -75,22 +75,22 @@ export function ProgressChart({ job, label, width = 480, height = 160, className
         </line>
       ) : null}
       {retries.map((p) => (
-        <circle key={p.atMs} className="progressrus-chart-retry" cx={x(p.atMs)} cy={y(p.count)} r={4} role="img" aria-label="Retry">
+        <g key={p.atMs} role="img" aria-label="Retry">
           <title>{`Retry at ${new Date(p.atMs).toISOString()}`}</title>
-        </circle>
+          <circle className="progressrus-chart-retry" cx={x(p.atMs)} cy={y(p.count)} r={4} />
+        </g>
       ))}
       {stalled && last !== undefined ? (
-        <rect
-          className="progressrus-chart-stall"
-          x={x(last.atMs) - 4}
-          y={y(last.count) - 4}
-          width={8}
-          height={8}
-          role="img"
-          aria-label="Stalled"
-        >
+        <g role="img" aria-label="Stalled">
           <title>{`No progress since ${new Date(last.atMs).toISOString()}`}</title>
-        </rect>
+          <rect
+            className="progressrus-chart-stall"
+            x={x(last.atMs) - 4}
+            y={y(last.count) - 4}
+            width={8}
+            height={8}
+          />
+        </g>
       ) : null}
     </svg>
   );
