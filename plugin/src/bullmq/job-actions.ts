@@ -25,7 +25,17 @@ export interface JobActionsOptions {
 }
 
 /** BullMQ states in which a job waits and can simply leave its queue. */
-const WAITING = new Set(['waiting', 'wait', 'delayed', 'prioritized', 'paused', 'waiting-children']);
+/** Statuses of a record whose job is (as far as the record knows) in a worker's hands. */
+const RUNNING: ReadonlySet<string> = new Set(['started', 'running', 'stalled']);
+
+const WAITING = new Set([
+  'waiting',
+  'wait',
+  'delayed',
+  'prioritized',
+  'paused',
+  'waiting-children',
+]);
 
 /**
  * Cancels and retries BullMQ jobs by their records: the one code path behind the admin's
@@ -56,11 +66,16 @@ export class JobActions implements JobActor {
   readonly #queues = new Map<string, Queue>();
 
   constructor(options: JobActionsOptions) {
-    if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+    if (options === null || typeof options !== 'object')
+      throw expected('options', 'an object', options);
     const { store, connection, queuePrefix = 'bull', retention, now = Date.now } = options;
     if (store === null || typeof store !== 'object' || typeof store.find !== 'function')
       throw expected('store', 'a Store', store);
-    if (connection === null || typeof connection !== 'object' || typeof connection.publish !== 'function')
+    if (
+      connection === null ||
+      typeof connection !== 'object' ||
+      typeof connection.publish !== 'function'
+    )
       throw expected('connection', 'an ioredis Redis or Cluster', connection);
     if (typeof queuePrefix !== 'string' || queuePrefix.length === 0)
       throw expected('queuePrefix', 'a non-empty string', queuePrefix);
@@ -76,7 +91,10 @@ export class JobActions implements JobActor {
     if (action !== 'cancel' && action !== 'retry')
       throw expected('action', "'cancel' or 'retry'", action);
     const tick = await this.#store.find(normalizeScope(scope), id);
-    if (tick === null) throw new JobNotFoundError(`No job ${JSON.stringify(id)} in scope ${normalizeScope(scope).join(':')}`);
+    if (tick === null)
+      throw new JobNotFoundError(
+        `No job ${JSON.stringify(id)} in scope ${normalizeScope(scope).join(':')}`,
+      );
     return action === 'cancel' ? this.#cancel(tick) : this.#retry(tick);
   }
 
@@ -89,8 +107,12 @@ export class JobActions implements JobActor {
 
   async #cancel(tick: Tick): Promise<ActionResult> {
     if (tick.finished) return result(tick, 'cancel', 'unchanged', tick.status);
-    const job = await this.#job(tick);
     const atMs = this.#now();
+    // A job its record shows working is asked to stop first, before BullMQ is asked anything:
+    // that request is what the operator waits for, and a worker that does not run the job
+    // ignores it. Then BullMQ's state decides the rest.
+    const listeners = RUNNING.has(tick.status) ? await this.#requestCancel(tick, atMs) : null;
+    const job = await this.#job(tick);
     const state = job ? await job.getState() : 'unknown';
     if (job && WAITING.has(state)) {
       try {
@@ -101,15 +123,11 @@ export class JobActions implements JobActor {
       }
     }
     if (job === null || state === 'unknown') return this.#cancelled(tick, atMs);
-    if (state === 'completed' || state === 'failed') return result(tick, 'cancel', 'unchanged', tick.status);
-    const request = encodeCancelRequest({ jobId: job.id as string, id: tick.id, atMs });
-    const listeners = await this.#connection.publish(
-      cancelChannel(this.#queuePrefix, job.queueName),
-      request,
-    );
+    if (state === 'completed' || state === 'failed')
+      return result(tick, 'cancel', 'unchanged', tick.status);
     // The worker that runs the job records the request itself; with no ProgressWorker
     // listening (a plain Worker runs it), the record shows it from here.
-    if (listeners === 0) {
+    if ((listeners ?? (await this.#requestCancel(tick, atMs))) === 0) {
       await this.#store.persist({
         ...recordOf(tick),
         actions: [...tick.actions, { action: 'cancel', at: new Date(atMs) }],
@@ -118,14 +136,26 @@ export class JobActions implements JobActor {
     return result(tick, 'cancel', 'cancel-requested', tick.status);
   }
 
+  /** Publishes a cancel request on the job's queue channel; resolves to the number of listeners. */
+  async #requestCancel(tick: Tick, atMs: number): Promise<number> {
+    const { queue, jobId } = jobOf(tick);
+    const request = encodeCancelRequest({ jobId, id: tick.id, atMs });
+    return this.#connection.publish(cancelChannel(this.#queuePrefix, queue), request);
+  }
+
   async #retry(tick: Tick): Promise<ActionResult> {
     if (tick.status !== 'failed' && tick.status !== 'cancelled') {
       if (tick.status === 'queued' || tick.status === 'retrying')
         return result(tick, 'retry', 'unchanged', tick.status);
-      throw new JobActionRefusedError(`Only a failed or cancelled job can be retried; ${tick.id} is ${tick.status}`);
+      throw new JobActionRefusedError(
+        `Only a failed or cancelled job can be retried; ${tick.id} is ${tick.status}`,
+      );
     }
     const job = await this.#job(tick);
-    if (job === null) throw new JobActionRefusedError(`Job ${tick.id} is no longer in its queue; it cannot be retried`);
+    if (job === null)
+      throw new JobActionRefusedError(
+        `Job ${tick.id} is no longer in its queue; it cannot be retried`,
+      );
     const state = await job.getState();
     if (state !== 'failed') return result(tick, 'retry', 'unchanged', tick.status);
     const atMs = this.#now();
@@ -159,15 +189,22 @@ export class JobActions implements JobActor {
   }
 
   async #job(tick: Tick): Promise<Job | null> {
-    if (tick.queue === null || tick.jobId === null)
-      throw new JobActionRefusedError(`Record ${tick.id} is not a BullMQ job's: it has no queue and job id`);
-    let queue = this.#queues.get(tick.queue);
+    const { queue: name, jobId } = jobOf(tick);
+    let queue = this.#queues.get(name);
     if (!queue) {
-      queue = new Queue(tick.queue, { connection: this.#connection, prefix: this.#queuePrefix });
-      this.#queues.set(tick.queue, queue);
+      queue = new Queue(name, { connection: this.#connection, prefix: this.#queuePrefix });
+      this.#queues.set(name, queue);
     }
-    return (await queue.getJob(tick.jobId)) ?? null;
+    return (await queue.getJob(jobId)) ?? null;
   }
+}
+
+function jobOf(tick: Tick): { readonly queue: string; readonly jobId: string } {
+  if (tick.queue === null || tick.jobId === null)
+    throw new JobActionRefusedError(
+      `Record ${tick.id} is not a BullMQ job's: it has no queue and job id`,
+    );
+  return { queue: tick.queue, jobId: tick.jobId };
 }
 
 function result(

@@ -1,13 +1,15 @@
 import { URL } from 'node:url';
-import { Worker, type WorkerOptions } from 'bullmq';
+import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import { expected } from '../core/errors.js';
 import { cancelChannel } from '../stores/redis/redis-keys.js';
 import { CancelListener } from './cancel-listener.js';
 import { DefaultStore, opener } from './default-store.js';
+import { FlowRollUp } from './flow-roll-up.js';
 import {
   type AnyData,
   type JobProgressOptions,
   resolveJobProgressOptions,
+  scopeOf,
 } from './job-progress-options.js';
 import { JobProgressRunner } from './job-progress-runner.js';
 import { relayJob, sandboxChildUrl } from './sandbox-relay.js';
@@ -47,6 +49,7 @@ export class ProgressWorker<
   readonly #runner: JobProgressRunner;
   readonly #defaultStore: DefaultStore | null;
   readonly #cancels: CancelListener | null;
+  readonly #rollUp: FlowRollUp;
 
   constructor(
     queueName: string,
@@ -72,13 +75,26 @@ export class ProgressWorker<
     );
     this.#runner = runner;
     this.#defaultStore = defaultStore;
+    // A flow child's end moves its parent's bar: after BullMQ counted it, hence on the events.
+    const rollUp = new FlowRollUp(
+      given ? () => given : () => (defaultStore as DefaultStore).get(),
+      workerOptions.connection,
+      (error) => this.emit('error', error instanceof Error ? error : new Error(String(error))),
+    );
+    this.#rollUp = rollUp;
+    const rollUpChild = (job: Job | undefined) => {
+      if (job?.parent) void rollUp.childEnded(job, () => scopeOf(job, resolved));
+    };
+    this.on('completed', rollUpChild);
+    this.on('failed', rollUpChild);
     this.#cancels = resolved.cancel
       ? new CancelListener(
           opener(workerOptions.connection),
           cancelChannel(this.opts.prefix ?? 'bull', queueName),
           (request) => {
             // Noted before the abort, so that the processor's exception reads as a cancel.
-            if (runner.requestCancel(request.id, request.atMs)) this.cancelJob(request.jobId, 'cancelled');
+            if (runner.requestCancel(request.id, request.atMs))
+              this.cancelJob(request.jobId, 'cancelled');
           },
           (error) => this.emit('error', error),
         )
@@ -112,6 +128,7 @@ export class ProgressWorker<
   override async close(force = false): Promise<void> {
     await super.close(force);
     await this.#runner.flush();
+    await this.#rollUp.close();
     await Promise.all([this.#defaultStore?.close(), this.#cancels?.close()]);
   }
 }

@@ -1,0 +1,63 @@
+import { FlowProducer } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { ProgressWorker } from '../../src/bullmq/index.js';
+import { uniquePrefix } from '../helpers.js';
+import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
+
+describe('flow roll-up', () => {
+  const ctx = bullmqContext();
+
+  it("moves a flow parent's bar as its children finish: waiting-children with the count of finished children, then completed", async () => {
+    const store = ctx.store();
+    const queueName = uniquePrefix('flow');
+    const scope = ['user', 9];
+    const flows = new FlowProducer({ connection: { url: ctx.redisUrl } });
+    ctx.onCleanup(() => flows.close());
+    const release = new Set<number>();
+    const worker = new ProgressWorker(
+      queueName,
+      async (job, progress) => {
+        if (job.name === 'parent') {
+          progress.tick(1);
+          return 'parent done';
+        }
+        // Each child waits for the test to let it finish, so the steps can be watched.
+        await until(() => release.has(job.data.n as number), 45_000);
+        progress.tick(1);
+        return job.data.n;
+      },
+      { connection: ctx.connection, concurrency: 5, progress: { store, intervalMs: 100 } },
+    );
+    ctx.onCleanup(() => worker.close());
+    const flow = await flows.add({
+      name: 'parent',
+      queueName,
+      data: { progressrusScope: scope },
+      children: [1, 2, 3].map((n) => ({
+        name: `child ${n}`,
+        queueName,
+        data: { progressrusScope: scope, n },
+      })),
+    });
+    const id = `${queueName}:${flow.job.id}`;
+    const seen: string[] = [];
+    for (const n of [1, 2]) {
+      release.add(n);
+      const parent = await until(async () => {
+        const tick = await store.find(scope, id);
+        return tick?.count === n ? tick : null;
+      });
+      expect(parent).toMatchObject({
+        status: 'waiting-children',
+        count: n,
+        total: 3,
+        name: 'parent',
+      });
+      seen.push(`${parent.status} ${parent.percentage()?.toFixed(0)}%`);
+    }
+    release.add(3);
+    const done = await finishedRecord(store, scope, id);
+    expect(done.status).toBe('completed');
+    expect(seen).toEqual(['waiting-children 33%', 'waiting-children 67%']);
+  });
+});
