@@ -75,12 +75,14 @@ export function ProgressChart({ job, label, width = 480, height = 160, className
         </line>
       ) : null}
       {retries.map((p) => (
+        // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG <g> is not interactive; role="img" names one mark of the chart
         <g key={p.atMs} role="img" aria-label="Retry">
           <title>{`Retry at ${new Date(p.atMs).toISOString()}`}</title>
           <circle className="progressrus-chart-retry" cx={x(p.atMs)} cy={y(p.count)} r={4} />
         </g>
       ))}
       {stalled && last !== undefined ? (
+        // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG <g> is not interactive; role="img" names one mark of the chart
         <g role="img" aria-label="Stalled">
           <title>{`No progress since ${new Date(last.atMs).toISOString()}`}</title>
           <rect
