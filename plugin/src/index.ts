@@ -24,7 +24,7 @@ export { Progresser } from './core/progresser.js';
 export { Progressrus, type ProgressrusOptions } from './progressrus.js';
 export { estimateFinish, straightLineFinish } from './core/rate.js';
 export { DURATION_SAMPLES, formatDuration, type TypicalDuration } from './core/durations.js';
-export { HISTORY_POINTS, type HistoryPoint } from './core/history.js';
+export { HISTORY_POINTS, type HistoryPoint, sparklineOf } from './core/history.js';
 export type { ActionOutcome, ActionResult, JobActor } from './core/job-actor.js';
 export {
   EXPLICIT_STATES,

@@ -11,7 +11,7 @@ export {
 export { JOB_LIST_LABELS, JobList, type JobListLabels, type JobListProps } from './job-list.js';
 export { LocalTime, type LocalTimeProps } from './local-time.js';
 export { ProgressBar, type ProgressBarProps } from './progress-bar.js';
-export { ProgressChart, type ProgressChartProps, sparkline, sparklineOf } from './progress-chart.js';
+export { ProgressChart, type ProgressChartProps, sparkline } from './progress-chart.js';
 export type {
   EventSourceConstructor,
   EventSourceLike,

@@ -1,4 +1,4 @@
-import type { JobDTO } from 'progressrus/core';
+import { type JobDTO, sparklineOf } from 'progressrus/core';
 
 export interface ProgressChartProps {
   readonly job: JobDTO;
@@ -112,27 +112,8 @@ function describe(job: JobDTO, points: readonly Point[], retries: number): strin
 
 /** `▁▂▃▄▅▆▇█`: a job's history as a text sparkline of `width` cells (progress per cell, scaled). */
 export function sparkline(history: JobDTO['history'], width = 16): string {
-  return sparklineOf(history.map((p) => ({ atMs: Date.parse(p.at), count: p.count })), width);
-}
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/** The rate in each of `width` equal slices of the time spanned, as block characters. */
-export function sparklineOf(points: readonly { atMs: number; count: number }[], width = 16): string {
-  const first = points[0];
-  const last = points.at(-1);
-  if (!first || !last || last.atMs <= first.atMs) return '';
-  const span = last.atMs - first.atMs;
-  const countAt = (ms: number) => {
-    let i = 1;
-    while (i < points.length - 1 && (points[i] as { atMs: number }).atMs < ms) i++;
-    const a = points[i - 1] as { atMs: number; count: number };
-    const b = points[i] as { atMs: number; count: number };
-    return b.atMs === a.atMs ? b.count : a.count + ((b.count - a.count) * (ms - a.atMs)) / (b.atMs - a.atMs);
-  };
-  const steps = Array.from({ length: width }, (_, i) =>
-    Math.max(0, countAt(first.atMs + (span * (i + 1)) / width) - countAt(first.atMs + (span * i) / width)),
+  return sparklineOf(
+    history.map((p) => ({ atMs: Date.parse(p.at), count: p.count })),
+    width,
   );
-  const max = Math.max(...steps);
-  return steps.map((s) => (max === 0 ? BARS[0] : BARS[Math.min(7, Math.round((s / max) * 7))])).join('');
 }

@@ -1,4 +1,5 @@
 import { STATUSES, type Status, type StatusCounts } from '../core/record.js';
+import { sparklineOf } from '../core/history.js';
 import type { Tick } from '../core/tick.js';
 
 /** ANSI colours per status, used only on a terminal without NO_COLOR. */
@@ -142,17 +143,25 @@ export function formatBarLine(tick: Tick, now: Date, options: BarLineOptions): s
     (tick.finished ? `in ${formatDuration(tick.elapsed(now))}` : formatEta(tick, now)).padEnd(12),
   ].join('  ');
   const status = tick.status;
-  // ' [' bar '] ' tail '  ' status
-  const fixed = name.length + 6 + tail.length + Math.max(status.length, options.statusWidth);
+  // The job's pace over its history, when it has one: a stall or a burst shows at a glance.
+  const pace = tick.history.length > 1 ? `${sparklineOf(historyPoints(tick), SPARK_WIDTH)}  ` : '';
+  // ' [' bar '] ' tail '  ' pace status
+  const fixed = name.length + 6 + tail.length + pace.length + Math.max(status.length, options.statusWidth);
   const barWidth = Math.max(0, Math.min(40, options.columns - 1 - fixed));
   const phase = tick.finished ? 0 : options.phase;
   const bar = barWidth >= 5 ? ` [${formatBar(tick.percentage(), barWidth, phase)}]` : '';
-  const plain = `${name}${bar} ${tail}  `;
+  const plain = `${name}${bar} ${tail}  ${pace}`;
   const visible = fit(`${plain}${status}`, options.columns - 1);
   // Colour only the status, and only when it was not cut off.
   return visible.length === plain.length + status.length
     ? `${plain}${colourStatus(status, options.colour)}`
     : visible;
+}
+
+const SPARK_WIDTH = 12;
+
+function historyPoints(tick: Tick): { atMs: number; count: number }[] {
+  return tick.history.map((point) => ({ atMs: point.at.getTime(), count: point.count }));
 }
 
 /** Cuts text to `width` characters, with an ellipsis when it had to cut. */

@@ -150,3 +150,28 @@ function value12(text: string, at: number): number | null {
   const l = DIGITS.indexOf(low);
   return h < 0 || l < 0 ? null : (h << 6) | l;
 }
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * `▁▂▃▄▅▆▇█`: the progress made in each of `width` equal slices of the time the points span,
+ * scaled to the busiest slice, as block characters (the CLI's `watch` and the UI's sparkline).
+ */
+export function sparklineOf(points: readonly { atMs: number; count: number }[], width = 16): string {
+  const first = points[0];
+  const last = points.at(-1);
+  if (!first || !last || last.atMs <= first.atMs) return '';
+  const span = last.atMs - first.atMs;
+  const countAt = (ms: number) => {
+    let i = 1;
+    while (i < points.length - 1 && (points[i] as { atMs: number }).atMs < ms) i++;
+    const a = points[i - 1] as { atMs: number; count: number };
+    const b = points[i] as { atMs: number; count: number };
+    return b.atMs === a.atMs ? b.count : a.count + ((b.count - a.count) * (ms - a.atMs)) / (b.atMs - a.atMs);
+  };
+  const steps = Array.from({ length: width }, (_, i) =>
+    Math.max(0, countAt(first.atMs + (span * (i + 1)) / width) - countAt(first.atMs + (span * i) / width)),
+  );
+  const max = Math.max(...steps);
+  return steps.map((s) => (max === 0 ? BARS[0] : BARS[Math.min(7, Math.round((s / max) * 7))])).join('');
+}

@@ -5,6 +5,7 @@
  */
 export type { ErrorDTO, JobDTO, JobsPageDTO, PageDTO, ScopeDTO } from './dto.js';
 export { formatDuration, type TypicalDuration } from './durations.js';
+export { type HistoryPoint, sparklineOf } from './history.js';
 export {
   expected,
   MalformedRecordError,

@@ -125,3 +125,23 @@ describe('formatBarLine', () => {
     );
   });
 });
+
+describe('formatBarLine with a progress history', () => {
+  it('shows the pace over time as a sparkline before the status', () => {
+    const history = [0, 10, 20, 30, 40, 50, 60].map((s, i) => ({
+      at: new Date(Date.parse('2026-01-01T00:00:00Z') + s * 1000),
+      count: [0, 100, 200, 200, 200, 250, 300][i] as number,
+      retry: false,
+    }));
+    const line = formatBarLine(tick({ history }), NOW, {
+      columns: 140,
+      colour: false,
+      phase: 0,
+      nameWidth: 22,
+      statusWidth: 9,
+    });
+    // Fast for 20 s, nothing for 20 s, then half the pace.
+    expect(line).toMatch(/ ████▁▁▁▁▅▅▅▅ {2}running$/);
+    expect(line.length).toBeLessThan(140);
+  });
+});

@@ -1,6 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ProgressChart, sparklineOf } from '../../src/progress-chart.js';
+import { sparklineOf } from 'progressrus/core';
+import { ProgressChart } from '../../src/progress-chart.js';
 import { makeJob } from './jobs.js';
 
 const T0 = Date.parse('2026-11-27T20:00:00.000Z');
