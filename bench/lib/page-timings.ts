@@ -33,19 +33,23 @@ export const PAGE_QUERIES = [
   { label: 'second page (cursor)', query: '', secondPage: true },
 ] as const;
 
+/** Jobs running right now in a scope: a worker pool's concurrency, whatever the scope's size. */
+const RUNNING_NOW = 50;
+
 /**
- * A job of a large, long-lived scope: 90 % completed, 5 % failed, 3 % running (written each
- * hour, so still running while the bench reads), 1 % stalled, 1 % queued. Times spread over
- * the last 12 hours, within every retention.
+ * A job of a large, long-lived scope: 90 % completed, 5 % failed, 3 % stalled (crashed
+ * mid-way, never written again), 2 % queued; the first RUNNING_NOW are running (written each
+ * hour, so still running while the bench reads). Times spread over the last 12 hours, within
+ * every retention.
  */
 function pageRecord(scope: readonly string[], index: number, random: () => number): ProgressRecord {
   const nowMs = Date.now();
   const updatedMs = nowMs - Math.floor(random() * 12 * HOUR_MS);
   const fate = index % 100;
-  const completed = fate < 90 ? new Date(updatedMs) : null;
-  const failed = fate >= 90 && fate < 95 ? new Date(updatedMs) : null;
-  const queued = fate === 99;
-  const running = fate >= 95 && fate < 98;
+  const running = index < RUNNING_NOW;
+  const completed = !running && fate < 90 ? new Date(updatedMs) : null;
+  const failed = !running && fate >= 90 && fate < 95 ? new Date(updatedMs) : null;
+  const queued = !running && fate >= 98;
   return {
     id: `imports:${index}`,
     name: `Import batch ${index}`,
