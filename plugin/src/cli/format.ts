@@ -144,9 +144,12 @@ export function formatBarLine(tick: Tick, now: Date, options: BarLineOptions): s
   ].join('  ');
   const status = tick.status;
   // The job's pace over its history, when it has one: a stall or a burst shows at a glance.
-  const pace = tick.history.length > 1 ? `${sparklineOf(historyPoints(tick), SPARK_WIDTH)}  ` : '';
+  // Shown only where it leaves the bar room enough: a narrow terminal keeps the bar.
+  const base = name.length + 6 + tail.length + Math.max(status.length, options.statusWidth);
+  const spark = `${sparklineOf(historyPoints(tick), SPARK_WIDTH)}  `;
+  const pace = tick.history.length > 1 && options.columns - 1 - base - spark.length >= 20 ? spark : '';
   // ' [' bar '] ' tail '  ' pace status
-  const fixed = name.length + 6 + tail.length + pace.length + Math.max(status.length, options.statusWidth);
+  const fixed = base + pace.length;
   const barWidth = Math.max(0, Math.min(40, options.columns - 1 - fixed));
   const phase = tick.finished ? 0 : options.phase;
   const bar = barWidth >= 5 ? ` [${formatBar(tick.percentage(), barWidth, phase)}]` : '';
