@@ -1,6 +1,13 @@
 'use client';
 
-import { Eta, LocalTime, ProgressBar, StatusBadge, useProgress } from '@progressrus/ui';
+import {
+  Eta,
+  LocalTime,
+  ProgressBar,
+  ProgressChart,
+  StatusBadge,
+  useProgress,
+} from '@progressrus/ui';
 import type { JobDTO } from 'progressrus';
 import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
 import { RelativeTime } from './relative-time';
@@ -55,7 +62,13 @@ export function JobDetails({
           {formatCount(job.count)} of{' '}
           {job.total === null ? 'an unknown total' : formatCount(job.total)}
           {job.ratePerSecond !== null && <> · {formatRate(job.ratePerSecond)}</>}
+          {job.typicalDurationMs !== null && (
+            <> · usually takes about {formatDuration(job.typicalDurationMs)}</>
+          )}
         </p>
+        <div style={{ marginTop: 14 }}>
+          <ProgressChart job={job} width={640} height={180} />
+        </div>
         {job.errorMessage !== null && (
           <div className="notice error" style={{ marginTop: 14, marginBottom: 0 }}>
             <h2>{job.status === 'failed' ? 'Failure' : 'Last error'}</h2>

@@ -1,6 +1,6 @@
 'use client';
 
-import { Eta, ProgressBar, StatusBadge, useNow, useProgress } from '@progressrus/ui';
+import { Eta, ProgressBar, StatusBadge, sparkline, useNow, useProgress } from '@progressrus/ui';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { JobDTO, Status } from 'progressrus';
@@ -196,6 +196,12 @@ function JobRow({
           <ProgressBar job={job} />
           <span className="progress-label">{formatPercentage(job.percentage)}</span>
         </div>
+        {job.history.length > 1 && (
+          <div className="muted mono" title="Pace over the job's history">
+            {/* Decorative: the bar and the counts say the same in words. */}
+            <span aria-hidden="true">{sparkline(job.history, 12)}</span>
+          </div>
+        )}
       </td>
       <td className="num">
         {formatCount(job.count)}
