@@ -1,6 +1,6 @@
 import type { JobActionName } from '../core/record.js';
 import { HttpError } from './http-error.js';
-import { isProgressToken, type TokenSecret, verifyProgressToken } from './token.js';
+import { isProgressToken, type SigningKey, verifyWithKeys } from './token.js';
 
 /** What a request does to a scope: read it (every GET), or an action on one of its jobs (POST). */
 export type Access = 'read' | JobActionName;
@@ -33,7 +33,7 @@ export interface Grant {
 
 export interface AccessOptions {
   readonly authorize: Authorize | null;
-  readonly tokenSecret: TokenSecret | null;
+  readonly tokenKeys: readonly SigningKey[] | null;
   readonly now: () => number;
 }
 
@@ -53,9 +53,7 @@ export async function checkAccess(
   const token = findToken(request, url);
   if (token !== null) {
     const claims =
-      options.tokenSecret === null
-        ? null
-        : verifyProgressToken(token, options.tokenSecret, options.now());
+      options.tokenKeys === null ? null : verifyWithKeys(token, options.tokenKeys, options.now());
     if (claims === null)
       throw new HttpError('unauthorized', 'The progress token is invalid or expired', BEARER);
     if (

@@ -5,7 +5,7 @@ import { checkInteger, checkObject, checkOptionalFunction } from '../core/valida
 import type { JobActor } from '../core/job-actor.js';
 import type { Store } from '../stores/store.js';
 import type { Authorize } from './access.js';
-import { type TokenSecret, validateSecret } from './token.js';
+import { type SigningKey, type TokenSecrets, validateSecrets } from './token.js';
 
 export interface ProgressHandlerOptions {
   /** Where records are read. */
@@ -17,11 +17,15 @@ export interface ProgressHandlerOptions {
    */
   readonly authorize?: Authorize | null | undefined;
   /**
-   * Verifies `createProgressToken()` tokens: at least 32 bytes. `null` (or leaving it out) refuses
-   * every token; `undefined` is accepted so `process.env.X` can be passed as is.
+   * Verifies `createProgressToken()` tokens: a secret of at least 32 bytes, or a list of them
+   * while rotating (each token names the secret that signed it; the first signs). `null` (or
+   * leaving it out) refuses every token; `undefined` is accepted so `process.env.X` can be
+   * passed as is.
    * @default null
+   * @example
+   * tokenSecret: [newSecret, previousSecret]
    */
-  readonly tokenSecret?: TokenSecret | null | undefined;
+  readonly tokenSecret?: TokenSecrets | null | undefined;
   /**
    * Live changes for `/events`: a `ChangeFeed`, or `{ connection }` to follow what a `RedisStore`
    * publishes (the handler opens ONE duplicate connection for SUBSCRIBE, shared by every
@@ -69,7 +73,7 @@ export interface ProgressHandlerOptions {
 export interface ResolvedHandlerOptions {
   readonly store: Store;
   readonly authorize: Authorize | null;
-  readonly tokenSecret: Uint8Array | null;
+  readonly tokenKeys: readonly SigningKey[] | null;
   readonly changes: NonNullable<ProgressHandlerOptions['changes']> | null;
   readonly actions: JobActor | null;
   readonly allowedOrigins: readonly string[];
@@ -131,7 +135,7 @@ export function resolveHandlerOptions(options: ProgressHandlerOptions): Resolved
   return {
     store,
     authorize,
-    tokenSecret: tokenSecret === null ? null : validateSecret(tokenSecret, 'tokenSecret'),
+    tokenKeys: tokenSecret === null ? null : validateSecrets(tokenSecret, 'tokenSecret'),
     changes,
     actions,
     allowedOrigins,

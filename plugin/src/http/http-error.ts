@@ -1,5 +1,6 @@
 import type { ErrorDTO } from '../core/dto.js';
 import { ProgressrusArgumentError, ProgressrusError } from '../core/errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 /** The `code` of an `ErrorDTO`, one per status the handler answers with. */
 export type ErrorCode =
@@ -48,6 +49,7 @@ export function jsonResponse(
   return new Response(JSON.stringify(body), {
     status,
     headers: {
+      ...SECURITY_HEADERS,
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       ...headers,

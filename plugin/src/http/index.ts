@@ -6,10 +6,12 @@ export { createProgressHandler, type ProgressHandler } from './handler.js';
 export type { ProgressHandlerOptions } from './handler-options.js';
 export { type ErrorCode, errorResponse, HttpError } from './http-error.js';
 export { toNodeHandler } from './node-adapter.js';
+export { SECURITY_HEADERS } from './security-headers.js';
 export {
   createProgressToken,
   type ProgressTokenClaims,
   type ProgressTokenOptions,
   type TokenSecret,
+  type TokenSecrets,
   verifyProgressToken,
 } from './token.js';

@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { errorResponse, HttpError } from './http-error.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+/** Methods a Web `Request` cannot carry (fetch forbids them): answered here, never logged as errors. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /**
  * Mounts a Web-standard handler on Node's `http` server, or as Express middleware (the same
@@ -18,7 +23,10 @@ export function toNodeHandler(
     serve(handler, req, res).catch((error: unknown) => {
       if (next) return next(error);
       if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.writeHead(500, {
+          ...SECURITY_HEADERS,
+          'content-type': 'application/json; charset=utf-8',
+        });
         res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
       } else res.destroy();
     });
@@ -35,7 +43,12 @@ async function serve(
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const response = await handler(toRequest(req, abort.signal));
+  const method = (req.method ?? 'GET').toUpperCase();
+  const response = FORBIDDEN_METHODS.has(method)
+    ? errorResponse(
+        new HttpError('bad_request', `Method ${method} is not allowed`, { allow: 'GET' }, 405),
+      )
+    : await handler(toRequest(req, abort.signal));
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;

@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from '../core/validate.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface SseStreamOptions {
   /** A `: ping` comment this often keeps proxies from closing an idle stream. */
@@ -47,6 +48,7 @@ export class SseStream {
     });
     this.response = new Response(body, {
       headers: {
+        ...SECURITY_HEADERS,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         // nginx buffers responses unless told not to; a buffered stream is not live.

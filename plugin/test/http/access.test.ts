@@ -68,7 +68,7 @@ describe('progress tokens', () => {
       expiresInMs: 1000,
       now: () => Date.now() - 2000,
     });
-    const [payload, signature] = token.slice('prg1.'.length).split('.');
+    const [keyId, payload, signature] = token.slice('prg2.'.length).split('.');
     const forged = Buffer.from(
       JSON.stringify({ s: ['user', '2'], e: Date.now() + 60_000 }),
     ).toString('base64url');
@@ -78,8 +78,8 @@ describe('progress tokens', () => {
     });
     for (const bad of [
       expired,
-      `prg1.${forged}.${signature}`,
-      `prg1.${payload}.${signature}x`,
+      `prg2.${keyId}.${forged}.${signature}`,
+      `prg2.${keyId}.${payload}.${signature}x`,
       foreign,
       'garbage',
     ]) {

@@ -95,4 +95,36 @@ describe('toNodeHandler', () => {
     });
     expect(path).toBe('/api/progress/jobs');
   });
+
+  it('answers TRACE with a quiet 405 carrying the security headers, without calling the handler', async () => {
+    let calls = 0;
+    const url = await serve(async () => {
+      calls += 1;
+      return new Response('never');
+    });
+    const { status, headers, body } = await new Promise<{
+      status: number;
+      headers: Record<string, unknown>;
+      body: string;
+    }>((resolve, reject) => {
+      const req = httpRequest(`${url}/jobs`, { method: 'TRACE' }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(405);
+    expect(headers.allow).toBe('GET');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(body)).toEqual({
+      error: { code: 'bad_request', message: 'Method TRACE is not allowed' },
+    });
+    expect(calls).toBe(0);
+  });
 });

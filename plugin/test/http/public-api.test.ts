@@ -7,6 +7,7 @@ describe('progressrus/http', () => {
       'HttpError',
       'LocalChangeFeed',
       'RedisChangeFeed',
+      'SECURITY_HEADERS',
       'createProgressHandler',
       'createProgressToken',
       'errorResponse',
