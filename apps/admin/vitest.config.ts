@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e.test.ts'],
+          include: ['test/e2e.test.ts', 'test/*.e2e.test.ts'],
           // One production server and one redis-server for the run, shared by the e2e files.
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { ThemeToggle } from '@/components/theme-toggle';
@@ -14,12 +15,17 @@ export const metadata: Metadata = {
 // Applies the saved theme before the first paint, so a dark-mode user never sees a white flash.
 const THEME_SCRIPT = `try{var t=localStorage.getItem('progressrus-theme');if(t==='dark'||t==='light')document.documentElement.dataset.theme=t}catch(e){}`;
 
-export default function RootLayout({ children }: { readonly children: ReactNode }) {
+/**
+ * Reading the request's nonce (proxy.ts) makes every page render per request, which a nonce
+ * needs: Next.js puts it on its own scripts, and the theme script carries it here.
+ */
+export default async function RootLayout({ children }: { readonly children: ReactNode }) {
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, no user data */}
-        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body>
         <header className="topbar">

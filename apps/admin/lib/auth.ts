@@ -56,23 +56,24 @@ function digest(text: string): Buffer {
  * True when a state-changing request (POST, PUT, PATCH, DELETE) comes from a page of this very
  * site. Browsers send cached Basic credentials with cross-site form posts too, so without this a
  * page elsewhere could make a signed-in admin's browser delete records or clean queues in
- * bull-board. A request without `Origin` is not from a browser page (curl, scripts) and passes.
+ * bull-board. The whole origin must match, scheme included (an `http://` page of the same host
+ * is another site), against `expectedOrigin` from lib/client.ts, which believes forwarded
+ * headers only behind a trusted proxy. A request without `Origin` is not from a browser page
+ * (curl, scripts) and passes.
  */
 export function isSameOriginWrite(request: {
   readonly method: string;
   readonly origin: string | null;
-  readonly host: string | null;
-  readonly forwardedHost: string | null;
+  readonly expectedOrigin: string | null;
 }): boolean {
   if (['GET', 'HEAD', 'OPTIONS'].includes(request.method.toUpperCase())) return true;
   if (request.origin === null) return true;
-  let originHost: string;
+  if (request.expectedOrigin === null) return false;
   try {
-    originHost = new URL(request.origin).host;
+    return new URL(request.origin).origin === new URL(request.expectedOrigin).origin;
   } catch {
     return false;
   }
-  return originHost === (request.forwardedHost ?? request.host);
 }
 
 /** `localhost:3000`, `127.0.0.1`, `[::1]:3000` → true. */

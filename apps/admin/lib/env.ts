@@ -15,8 +15,10 @@ import { z } from 'zod';
  * | `PROGRESSRUS_STORE`   | `redis` or `postgres`                                         | `redis`                  |
  * | `DATABASE_URL`        | PostgreSQL URL, when `PROGRESSRUS_STORE=postgres`             | none                     |
  * | `PORTAL_URL`          | the demo portal, linked from `user:N` scopes ("what this user sees") | none              |
+ * | `TRUST_PROXY`         | `1`: believe `X-Forwarded-*` (only behind one reverse proxy)  | `0`                      |
  *
- * Credentials may be left out only in development (`next dev`, bound to localhost).
+ * Credentials may be left out only in development (`next dev`, bound to localhost). In
+ * production the password must be at least 12 characters.
  */
 export interface AdminEnv {
   readonly redisUrl: string;
@@ -30,7 +32,15 @@ export interface AdminEnv {
   /** Where the demo's portal runs (no trailing slash); null: no "what this user sees" links. */
   readonly portalUrl: string | null;
   readonly production: boolean;
+  /**
+   * Whether `X-Forwarded-For/-Host/-Proto` are believed (client address, Origin check). Set it
+   * only when every request reaches the admin through a reverse proxy that overwrites them.
+   */
+  readonly trustProxy: boolean;
 }
+
+/** The shortest admin password production accepts: HTTP Basic has no second factor. */
+export const MIN_PRODUCTION_PASSWORD_LENGTH = 12;
 
 /** Thrown when the environment is unusable; the message names every variable that is wrong. */
 export class AdminEnvError extends Error {
@@ -84,6 +94,12 @@ const schema = z
     PORTAL_URL: optionalText.pipe(
       z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     ),
+    TRUST_PROXY: optionalText.pipe(
+      z
+        .enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' })
+        .default('0')
+        .transform((value) => value === '1' || value === 'true'),
+    ),
   })
   .superRefine((env, context) => {
     const production = env.NODE_ENV === 'production';
@@ -99,6 +115,17 @@ const schema = z
         path: ['ADMIN_USER'],
         message:
           'ADMIN_USER and ADMIN_PASSWORD are required in production: the admin never serves job data without credentials',
+      });
+    }
+    if (
+      production &&
+      env.ADMIN_PASSWORD !== undefined &&
+      [...env.ADMIN_PASSWORD].length < MIN_PRODUCTION_PASSWORD_LENGTH
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message: `must be at least ${MIN_PRODUCTION_PASSWORD_LENGTH} characters in production (it has ${[...env.ADMIN_PASSWORD].length}): the admin is guarded by this password alone; generate one, e.g. \`openssl rand -base64 18\``,
       });
     }
     if (env.PROGRESSRUS_STORE === 'postgres' && env.DATABASE_URL === undefined) {
@@ -141,6 +168,7 @@ export function loadEnv(
     databaseUrl: env.DATABASE_URL ?? null,
     portalUrl: env.PORTAL_URL?.replace(/\/+$/, '') ?? null,
     production: env.NODE_ENV === 'production',
+    trustProxy: env.TRUST_PROXY,
   };
 }
 

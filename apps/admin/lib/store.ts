@@ -93,6 +93,25 @@ export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<
   }
 }
 
+/**
+ * Waits briefly for a (re)connecting Redis, as page reads do, and fails with the pages' own
+ * "Cannot reach Redis at …" when it does not come: bull-board's API would otherwise wait for
+ * ioredis's reconnects without any bound.
+ */
+export async function whenRedisReady(): Promise<void> {
+  const connection = redis();
+  if (connection.status !== 'ready') await waitForReady(connection, redisDescription());
+}
+
+/** The error pages and bull-board show when Redis does not answer. */
+export function redisUnavailable(cause?: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(`Cannot reach ${redisDescription()}.`, { cause });
+}
+
+function redisDescription(): string {
+  return `Redis at ${redactUrl(env().redisUrl)}`;
+}
+
 function postgresPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 2500 });
   // An idle client dropped by the server must not crash the process; the next query reconnects.

@@ -70,11 +70,12 @@ describe('isLoopbackHost', () => {
 
 describe('isSameOriginWrite', () => {
   const write = (origin: string | null, method = 'POST') =>
-    isSameOriginWrite({ method, origin, host: 'admin.example:8080', forwardedHost: null });
+    isSameOriginWrite({ method, origin, expectedOrigin: 'http://admin.example:8080' });
 
-  it('refuses a POST whose Origin is another site', () => {
+  it('refuses a POST whose Origin is another site, another port or another scheme', () => {
     expect(write('https://evil.example')).toBe(false);
     expect(write('http://admin.example')).toBe(false);
+    expect(write('https://admin.example:8080')).toBe(false);
     expect(write('null')).toBe(false);
   });
 
@@ -82,5 +83,11 @@ describe('isSameOriginWrite', () => {
     expect(write('http://admin.example:8080')).toBe(true);
     expect(write('https://evil.example', 'GET')).toBe(true);
     expect(write(null)).toBe(true);
+  });
+
+  it('refuses a write when the expected origin is unknown', () => {
+    expect(isSameOriginWrite({ method: 'POST', origin: 'http://a', expectedOrigin: null })).toBe(
+      false,
+    );
   });
 });

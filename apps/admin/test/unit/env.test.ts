@@ -13,6 +13,7 @@ describe('loadEnv', () => {
       databaseUrl: null,
       portalUrl: null,
       production: false,
+      trustProxy: false,
     });
   });
 
@@ -38,11 +39,33 @@ describe('loadEnv', () => {
       /ADMIN_USER and ADMIN_PASSWORD are required/,
     );
     expect(
-      loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret' }).credentials,
+      loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: 's3cret-s3cret' })
+        .credentials,
     ).toEqual({
       user: 'ops',
-      password: 's3cret',
+      password: 's3cret-s3cret',
     });
+  });
+
+  it('refuses a production password shorter than 12 characters, saying why', () => {
+    const attempt = (password: string) => () =>
+      loadEnv({ NODE_ENV: 'production', ADMIN_USER: 'ops', ADMIN_PASSWORD: password });
+    expect(attempt('s3cret-s3cr')).toThrow(
+      /ADMIN_PASSWORD must be at least 12 characters in production \(it has 11\): the admin is guarded by this password alone/,
+    );
+    // Characters, not bytes: 12 emoji are 12 characters.
+    expect(attempt('🔑'.repeat(11))).toThrow(AdminEnvError);
+    expect(attempt('🔑'.repeat(12))).not.toThrow();
+    expect(attempt('s3cret-s3cre')).not.toThrow();
+    // Development may keep a short one.
+    expect(loadEnv({ ADMIN_USER: 'ops', ADMIN_PASSWORD: 'dev' }).credentials?.password).toBe('dev');
+  });
+
+  it('reads TRUST_PROXY as a flag, and refuses anything else', () => {
+    expect(loadEnv({ TRUST_PROXY: '1' }).trustProxy).toBe(true);
+    expect(loadEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadEnv({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(() => loadEnv({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY must be 1 \(or true\)/);
   });
 
   it('refuses half the credentials, a bad REDIS_URL and postgres without DATABASE_URL, all in one message', () => {
