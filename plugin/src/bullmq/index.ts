@@ -1,3 +1,11 @@
+export {
+  type Closable,
+  type CloseGracefullyOptions,
+  type CloseOnSignalsOptions,
+  type CloseOutcome,
+  closeGracefully,
+  closeOnSignals,
+} from './close-on-signals.js';
 export { JobActions, type JobActionsOptions } from './job-actions.js';
 export { type JobProgressOptions, SCOPE_DATA_FIELD } from './job-progress-options.js';
 export { ProgressQueue, type ProgressQueueOptions } from './progress-queue.js';

@@ -122,8 +122,18 @@ export class ProgressWorker<
   }
 
   /**
+   * Writes what running jobs have pending and waits for every final write already begun, for
+   * at most 10 s when the store does not take them. `closeGracefully` calls it when running jobs
+   * outlast its timeout, so their progress so far is in the store before the process exits.
+   */
+  async flush(): Promise<void> {
+    await this.#runner.flush();
+  }
+
+  /**
    * Closes the worker as BullMQ does (waiting for running jobs unless `force`), then writes every
-   * pending record and closes the default store's connection. Idempotent.
+   * pending record and closes the default store's connection. Idempotent. On SIGTERM, see
+   * `closeOnSignals`.
    */
   override async close(force = false): Promise<void> {
     await super.close(force);

@@ -1,75 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Job, Queue } from 'bullmq';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { RedisStore, type Tick } from '../../src/index.js';
-import { connectRedis, sleep, uniquePrefix } from '../helpers.js';
+import { connectRedis, uniquePrefix } from '../helpers.js';
+import { afterThisTest, startWorkerProcess, until } from './worker-process.js';
 
-const WORKER = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
 const redisUrl = inject('redisUrl');
 const redis = connectRedis();
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-interface WorkerProcess {
-  readonly child: ChildProcess;
-  /** `done <jobId> <attemptsStarted>` lines printed so far. */
-  readonly done: string[];
-}
-
-/** Starts fixtures/worker-process.ts in a Node process of its own; resolves once its worker runs. */
-async function startWorkerProcess(queue: string, prefix: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
-    env: { ...process.env, REDIS_URL: redisUrl, QUEUE: queue, PROGRESSRUS_PREFIX: prefix },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  });
-  const done: string[] = [];
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (line === 'ready') resolve();
-        if (line.startsWith('done ')) done.push(line);
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`worker process exited with ${code}:\n${output}`)),
-    );
-  });
-  return { child, done };
-}
-
-async function until<T>(
-  check: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function setup() {
   const queueName = uniquePrefix('proc-queue');
   const prefix = uniquePrefix('proc');
   const queue = new Queue(queueName, { connection: { url: redisUrl } });
-  cleanups.push(() => queue.obliterate({ force: true }).then(() => queue.close()));
+  afterThisTest(() => queue.obliterate({ force: true }).then(() => queue.close()));
   return { queueName, prefix, queue, store: new RedisStore({ connection: redis, prefix }) };
 }
 
