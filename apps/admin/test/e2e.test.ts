@@ -227,10 +227,7 @@ describe('admin app (next start, real Redis, real BullMQ worker, Chromium)', () 
     await page.getByText(admin.queue).first().waitFor(UNTIL);
     await page.getByText('e2e-other').first().waitFor(UNTIL);
     // The overview fills in after the queue list: screenshot what a person sees once it has.
-    await page
-      .getByText('Loading...')
-      .first()
-      .waitFor({ ...UNTIL, state: 'hidden' });
+    await page.getByText('Loading...').first().waitFor({ ...UNTIL, state: 'hidden' });
     await screenshot('queues');
   });
 
