@@ -1,3 +1,4 @@
+import { closeOnSignals } from 'progressrus/bullmq';
 import { startWorkload } from './workload.js';
 
 /**
@@ -17,8 +18,6 @@ console.log(
   `Demo workload running against ${redisUrl}: ${workload.initialJobs} jobs queued, more every few seconds.`,
 );
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void workload.close().then(() => process.exit(0));
-  });
-}
+// Like any worker process (see plugin/README.md, "Shutdown on SIGTERM"): `docker stop` sends
+// SIGTERM; running jobs get their bound, their records are written, then the process exits.
+closeOnSignals([workload]);

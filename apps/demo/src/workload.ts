@@ -1,8 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
+import { closeGracefully } from 'progressrus/bullmq';
 import { seededRandom } from './workload/job-plan.js';
 import { Producer } from './workload/producer.js';
 import { startWorkers } from './workload/workers.js';
+
+/** How long running jobs get to finish when the workload stops. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 export interface WorkloadOptions {
   readonly redisUrl: string;
@@ -15,7 +19,11 @@ export interface WorkloadOptions {
 export interface Workload {
   /** How many jobs the first batch added. */
   readonly initialJobs: number;
-  /** Stops the trickle, the workers (without waiting for running jobs) and the connection. Idempotent. */
+  /**
+   * Stops the trickle and the workers as `closeOnSignals` does (running jobs get 5 s to finish,
+   * then their progress so far is written and BullMQ hands them to a worker of the next start),
+   * then the connection. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -50,10 +58,12 @@ export async function startWorkload(options: WorkloadOptions): Promise<Workload>
   }
   let closing: Promise<void> | undefined;
   async function closeAll(): Promise<void> {
-    stop.abort();
     await producer.close();
-    // Forced: demo jobs run for a minute or two; they are picked up again at the next start.
-    await Promise.all(workers.map((worker) => worker.close(true)));
+    // Demo jobs run for a minute or two: most outlast the 5 s, and are picked up again at the
+    // next start, their record showing how far they got.
+    await closeGracefully(workers, { timeoutMs: CLOSE_TIMEOUT_MS });
+    // Jobs still running stop where they are, as in a killed process.
+    stop.abort();
     await connection.quit().catch(() => connection.disconnect());
   }
   return {
