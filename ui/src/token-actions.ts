@@ -6,8 +6,9 @@ import type { JobActionName } from 'progressrus';
  * server checks the token on every POST, so a forged claim shows a button that gets a 403.
  */
 export function tokenActions(token: string | null | undefined): readonly JobActionName[] {
-  if (!token?.startsWith('prg1.')) return [];
-  const payload = token.slice('prg1.'.length).split('.')[0] ?? '';
+  // `prg2.<key id>.<claims>.<signature>` (progressrus/http's token format).
+  if (!token?.startsWith('prg2.')) return [];
+  const payload = token.split('.')[2] ?? '';
   try {
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
     const { a } = JSON.parse(json) as { a?: unknown };

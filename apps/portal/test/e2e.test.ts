@@ -268,7 +268,7 @@ describe('portal', () => {
     expect(await page.locator('main').innerText()).not.toContain('Payroll of user 5');
     await context.close();
 
-    expect(tokens.find((value) => value !== '')).toMatch(/^prg1\./);
+    expect(tokens.find((value) => value !== '')).toMatch(/^prg2\./);
 
     // User 3's token, straight to the API: only its own scope, exactly.
     const token = tokenOfUser3();
@@ -297,7 +297,7 @@ describe('portal', () => {
       (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
     });
     const [firstToken = ''] = tokens;
-    expect(firstToken).toMatch(/^prg1\./);
+    expect(firstToken).toMatch(/^prg2\./);
     // Three lifetimes: each token must have been replaced before the server ended its stream.
     await page.waitForTimeout(portal.tokenTtlMs * 3);
     expect(tokens.size).toBeGreaterThanOrEqual(3);

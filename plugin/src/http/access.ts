@@ -78,7 +78,7 @@ export async function checkAccess(
 
 const BEARER = { 'www-authenticate': 'Bearer' };
 
-/** `Authorization: Bearer prg1.…`, or `?token=` (EventSource cannot set headers). */
+/** `Authorization: Bearer prg2.…`, or `?token=` (EventSource cannot set headers). */
 function findToken(request: Request, url: URL): string | null {
   const header = request.headers.get('authorization');
   const match = header === null ? null : /^Bearer\s+(\S+)$/i.exec(header.trim());
