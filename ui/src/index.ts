@@ -18,7 +18,7 @@ export type {
   FetchLike,
   ProgressOptions,
 } from './progress-options.js';
-export type { Connection, ProgressState } from './progress-subscription.js';
+export type { Connection, ProgressState } from './progress-state.js';
 export type { ProgressTarget } from './progress-target.js';
 export { liveStatus, withLiveStatus } from './live-status.js';
 export { STATUS_LABELS, StatusBadge, type StatusBadgeProps } from './status-badge.js';

@@ -368,6 +368,25 @@ describe('useProgress', () => {
     expect(FakeEventSource.last().closed).toBe(true);
   });
 
+  it('shares one stream between components following the same target; the last to leave closes it', () => {
+    const { options } = setup();
+    const first = renderHook(() => useProgress('user:3421', options));
+    const second = renderHook(() => useProgress(['user', 3421], { ...options }));
+    const other = renderHook(() => useProgress('user:7', options));
+    expect(FakeEventSource.instances).toHaveLength(2);
+    const [shared] = FakeEventSource.instances as [FakeEventSource];
+    act(() => shared.open());
+    act(() => shared.emit('snapshot', { items: [makeJob({ id: 'a' })] }));
+    expect(first.result.current.connection).toBe('live');
+    expect(second.result.current.jobs.map((job) => job.id)).toEqual(['a']);
+    expect(other.result.current.connection).toBe('connecting');
+    first.unmount();
+    expect(shared.closed).toBe(false);
+    second.unmount();
+    expect(shared.closed).toBe(true);
+    other.unmount();
+  });
+
   it('shows initial jobs from the server before the first event', () => {
     const { options } = setup({ initialJobs: [makeJob({ id: 'a', count: 5 })] });
     const { result } = renderHook(() => useProgress('user:1', options));
