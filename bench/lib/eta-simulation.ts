@@ -1,4 +1,6 @@
-import { MemoryStore, type ProgressRecord, Progresser, straightLineFinish } from 'progressrus';
+import { MemoryStore, type ProgressRecord, Progresser } from 'progressrus';
+// The Ruby gem's estimate, the baseline: internal to the library, not part of its API.
+import { straightLineFinish } from '../../plugin/src/core/rate.js';
 import type { JobProfile } from './eta-profiles.js';
 import { yieldToLoop } from './stats.js';
 

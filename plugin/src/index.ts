@@ -10,7 +10,6 @@ export {
   toScopeDTO,
 } from './core/dto.js';
 export {
-  expected,
   JobActionRefusedError,
   JobNotFoundError,
   MalformedRecordError,
@@ -22,7 +21,7 @@ export { MemoryStore, type MemoryStoreOptions } from './stores/memory/memory-sto
 export { DEFAULT_RETENTION, type ProgresserOptions, type Retention } from './core/progresser-options.js';
 export { Progresser } from './core/progresser.js';
 export { Progressrus, type ProgressrusOptions } from './progressrus.js';
-export { estimateFinish, straightLineFinish } from './core/rate.js';
+export { estimateFinish } from './core/rate.js';
 export { DURATION_SAMPLES, formatDuration, type TypicalDuration } from './core/durations.js';
 export { HISTORY_POINTS, type HistoryPoint, sparklineOf } from './core/history.js';
 export type { ActionOutcome, ActionResult, JobActor } from './core/job-actor.js';
@@ -54,7 +53,6 @@ export {
 export { redisKeys, type RedisKeys } from './stores/redis/redis-keys.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis/redis-store.js';
 export { normalizeScope, parseScopeKey, type Scope, type ScopePart, scopeKey } from './core/scope.js';
-export { decodeCursor, encodeCursor } from './stores/scope-page.js';
 export type {
   ScopeEntry,
   ScopesPage,

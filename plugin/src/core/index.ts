@@ -34,7 +34,6 @@ export {
 export {
   check,
   checkBoolean,
-  checkFunction,
   checkInteger,
   checkNonEmptyString,
   checkNonNegative,

@@ -66,12 +66,6 @@ export function checkBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
-/** A function. */
-export function checkFunction<T>(name: string, value: T): T {
-  if (typeof value !== 'function') throw expected(name, 'a function', value);
-  return value;
-}
-
 /** A function, or null/undefined for an option left out. */
 export function checkOptionalFunction<T>(name: string, value: T): T {
   if (value !== null && value !== undefined && typeof value !== 'function') {

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  decodeCursor,
   MemoryStore,
   Progresser,
   type ProgresserOptions,
   ProgressrusArgumentError,
   RedisStore,
 } from '../../src/index.js';
+import { decodeCursor } from '../../src/stores/scope-page.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
 
 const redis = connectRedis();

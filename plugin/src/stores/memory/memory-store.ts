@@ -32,6 +32,8 @@ export interface MemoryStoreOptions extends StoreOptions {
   readonly format?: WireFormat;
 }
 
+let setRaw: (store: MemoryStore, key: string, id: string, raw: string) => void;
+
 /**
  * A store in this process's memory, for tests and embedded use. It keeps the encoded JSON,
  * exactly as Redis would, so it reads back through the same decoder, and keeps counts by
@@ -81,9 +83,9 @@ export class MemoryStore implements Store {
     return summarize(name, queue, live);
   }
 
-  /** Stores a raw value as another program (the Ruby gem) might have written it. */
-  async persistRaw(scope: Scope, id: string, raw: string): Promise<void> {
-    this.#set(normalizeScope(scope).join(SCOPE_SEPARATOR), id, raw, this.#now());
+  static {
+    // The one way in for `persistRawRecord` below, which is not part of the package's API.
+    setRaw = (store, key, id, raw) => store.#set(key, id, raw, store.#now());
   }
 
   #set(key: string, id: string, raw: string, activityMs: number): void {
@@ -161,4 +163,18 @@ export class MemoryStore implements Store {
     this.#scopes.delete(key);
     return undefined;
   }
+}
+
+/**
+ * Stores a raw value as another program (the Ruby gem, a broken writer) might have written it,
+ * for tests of what the decoder does with it. Not exported from the package: tests import this
+ * module.
+ */
+export async function persistRawRecord(
+  store: MemoryStore,
+  scope: Scope,
+  id: string,
+  raw: string,
+): Promise<void> {
+  setRaw(store, normalizeScope(scope).join(SCOPE_SEPARATOR), id, raw);
 }
