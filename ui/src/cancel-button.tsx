@@ -1,6 +1,6 @@
 'use client';
 
-import type { JobDTO } from 'progressrus';
+import type { JobDTO } from 'progressrus/core';
 import { useState } from 'react';
 import type { FetchLike } from './progress-options.js';
 

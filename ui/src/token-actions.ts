@@ -1,4 +1,4 @@
-import type { JobActionName } from 'progressrus';
+import type { JobActionName } from 'progressrus/core';
 
 /**
  * The actions a progress token was minted with (`createProgressToken({ actions })`), read from

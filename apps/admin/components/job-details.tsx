@@ -10,6 +10,7 @@ import {
 } from '@progressrus/ui';
 import type { JobDTO } from 'progressrus';
 import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
+import { JobActionButtons } from './job-action-buttons';
 import { RelativeTime } from './relative-time';
 
 /**
@@ -44,7 +45,11 @@ export function JobDetails({
     <div className="card">
       <div className="section">
         <div style={{ display: 'flex', alignItems: 'center', gap: 12, marginBottom: 14 }}>
-          <StatusBadge status={job.status} />
+          <StatusBadge
+            status={job.status}
+            {...(job.cancelRequested ? { label: 'Cancel requested' } : {})}
+          />
+          {!gone && <JobActionButtons scopeKey={scopeKey} job={job} />}
           {gone && <span className="muted">This record was removed or has expired.</span>}
           <span className="live" data-state={live.connection} style={{ marginLeft: 'auto' }}>
             {live.connection === 'live'

@@ -8,6 +8,7 @@ import { useMemo, useRef, useState } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
 import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
+import { BULK_FORM, BulkActions } from './bulk-actions';
 import { RelativeTime } from './relative-time';
 import { type StatusTab, StatusTabs } from './status-tabs';
 
@@ -73,6 +74,12 @@ export function JobTable({ tabs, scopeKey, jobs, readAt, status, sort, order, na
     return tabs.map((tab) => ({ ...tab, count: tab.status === null ? total : counts[tab.status] }));
   }, [tabs, live.counts, live.total]);
 
+  // What "cancel all running" stops: the same statuses as the action (a busy job may read
+  // stalled for a moment between two writes).
+  const activeCount = live.loaded
+    ? live.jobs.filter((job) => ACTIVE.has(job.status)).length
+    : countOf(tabs, 'running') + countOf(tabs, 'stalled');
+
   const sortHref = (column: JobSort) => {
     const nextOrder =
       column === sort ? (order === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_ORDER[column];
@@ -106,10 +113,14 @@ export function JobTable({ tabs, scopeKey, jobs, readAt, status, sort, order, na
           </span>
         </div>
       </div>
+      <BulkActions scopeKey={scopeKey} running={activeCount} failed={countOf(liveTabs, 'failed')} />
       <div className="table-wrap">
         <table className="data">
           <thead>
             <tr>
+              <th scope="col">
+                <span className="visually-hidden">Select</span>
+              </th>
               {header('name', 'Job')}
               <th scope="col">Status</th>
               {header('percentage', 'Progress')}
@@ -151,6 +162,12 @@ export function JobTable({ tabs, scopeKey, jobs, readAt, status, sort, order, na
   );
 }
 
+const ACTIVE: ReadonlySet<Status> = new Set(['running', 'started', 'stalled']);
+
+function countOf(tabs: readonly StatusTab[], status: Status): number {
+  return tabs.find((tab) => tab.status === status)?.count ?? 0;
+}
+
 const CONNECTION_LABELS: Record<string, string> = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -168,7 +185,7 @@ function JobRow({
   readonly removed: boolean;
 }) {
   const now = useNow();
-  const finishedAt = job.completedAt ?? job.failedAt;
+  const finishedAt = job.completedAt ?? job.failedAt ?? job.cancelledAt;
   const running = finishedAt === null && job.startedAt !== null;
   const elapsedMs =
     running && now !== null
@@ -176,6 +193,15 @@ function JobRow({
       : job.elapsedMs;
   return (
     <tr data-job-id={job.id} style={removed ? { opacity: 0.5 } : undefined}>
+      <td>
+        <input
+          type="checkbox"
+          name="id"
+          value={job.id}
+          form={BULK_FORM}
+          aria-label={`Select ${job.name}`}
+        />
+      </td>
       <td className="name-cell">
         <Link href={jobHref(scopeKey, job.id)} className="job-name">
           {job.name}
@@ -189,7 +215,10 @@ function JobRow({
         {job.errorMessage !== null && <div className="failure">{job.errorMessage}</div>}
       </td>
       <td>
-        <StatusBadge status={job.status} />
+        <StatusBadge
+          status={job.status}
+          {...(job.cancelRequested ? { label: 'Cancel requested' } : {})}
+        />
       </td>
       <td>
         <div className="progress">

@@ -12,9 +12,11 @@ import { type StatusTab, StatusTabs } from './status-tabs';
 import { StoreUnavailable } from './store-unavailable';
 
 const LABELS = {
+  queued: 'Queued',
   running: 'Running',
   stalled: 'Stalled',
   failed: 'Failed',
+  cancelled: 'Cancelled',
   completed: 'Completed',
 } as const;
 

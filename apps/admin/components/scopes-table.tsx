@@ -10,9 +10,11 @@ import { RelativeTime } from './relative-time';
 import { StoreUnavailable } from './store-unavailable';
 
 const LABELS = {
+  queued: 'Queued',
   running: 'Running',
   stalled: 'Stalled',
   failed: 'Failed',
+  cancelled: 'Cancelled',
   completed: 'Completed',
 } as const;
 

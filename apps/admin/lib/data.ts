@@ -17,9 +17,11 @@ import { withStore } from './store';
 
 /** Statuses the tables count and filter by, in the order they are shown. */
 export const SHOWN_STATUSES = [
+  'queued',
   'running',
   'stalled',
   'failed',
+  'cancelled',
   'completed',
 ] as const satisfies readonly Status[];
 

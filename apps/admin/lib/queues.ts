@@ -58,3 +58,23 @@ export function bullBoardJobUrl(queueName: string | null, jobId: string | null):
 
 /** Where bull-board is mounted (app/queues/[[...path]]/route.ts). */
 export const BULL_BOARD_PATH = '/queues';
+
+/**
+ * The record ids (`<queue>:<jobId>`) of a flow parent's children, finished or not, from
+ * BullMQ's dependencies of the job; empty for a job that has none or a queue not configured.
+ */
+export async function flowChildIds(queueName: string, jobId: string): Promise<string[]> {
+  const found = queue(queueName);
+  const job = found === null ? null : await found.getJob(jobId);
+  if (!job) return [];
+  const {
+    processed = {},
+    unprocessed = [],
+    failed = [],
+    ignored = {},
+  } = await job.getDependencies();
+  const keys = [...Object.keys(processed), ...unprocessed, ...failed, ...Object.keys(ignored)];
+  // A child's key is `<prefix>:<queue>:<id>`; its record id drops the prefix.
+  const prefix = `${env().bullPrefix}:`;
+  return keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+}

@@ -38,7 +38,7 @@ export default async function setup(project: TestProject) {
       NODE_ENV: 'production',
       REDIS_URL: admin.redisUrl,
       PROGRESSRUS_PREFIX: admin.prefix,
-      PROGRESSRUS_QUEUES: `${admin.queue},e2e-other`,
+      PROGRESSRUS_QUEUES: `${admin.queue},e2e-other,e2e-actions`,
       ADMIN_USER: admin.user,
       ADMIN_PASSWORD: admin.password,
       PORTAL_URL: admin.portalUrl,

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import { closeGracefully } from 'progressrus/bullmq';
+import { RedisStore } from 'progressrus';
 import { seededRandom } from './workload/job-plan.js';
 import { Producer } from './workload/producer.js';
 import { startWorkers } from './workload/workers.js';
@@ -43,6 +44,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<Workload>
   // Every running job listens for the stop: more than Node's default of 10 listeners.
   setMaxListeners(0, stop.signal);
   const producer = new Producer(connection, {
+    store: new RedisStore({ connection }),
     random: seededRandom(options.seed ?? 42),
     trickleMs: options.trickleMs,
   });

@@ -1,5 +1,7 @@
-import { type Job, type JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Store } from 'progressrus';
+import { JobActions, ProgressQueue } from 'progressrus/bullmq';
 import {
   type DemoJobData,
   initialPlan,
@@ -8,8 +10,11 @@ import {
   QUEUES,
   type QueueName,
 } from './job-plan.js';
+import { DEMO_PROGRESS } from './progress-options.js';
 
 export interface ProducerOptions {
+  /** Where the records are: the producer's users cancel some of their jobs through it. */
+  readonly store: Store;
   /** Time between two jobs of the trickle. @default 4000 */
   readonly trickleMs?: number;
   readonly random: () => number;
@@ -27,7 +32,8 @@ const JOB_OPTIONS: JobsOptions = {
  * `close()` stops the trickle and closes the queues.
  */
 export class Producer {
-  readonly #queues: Map<QueueName, Queue<DemoJobData>>;
+  readonly #queues: Map<QueueName, ProgressQueue<DemoJobData>>;
+  readonly #actions: JobActions;
   readonly #random: () => number;
   readonly #trickleMs: number;
   #timer: NodeJS.Timeout | null = null;
@@ -35,8 +41,15 @@ export class Producer {
 
   constructor(connection: Redis, options: ProducerOptions) {
     this.#queues = new Map(
-      QUEUES.map((name) => [name, new Queue<DemoJobData>(name, { connection })]),
+      QUEUES.map((name) => [
+        name,
+        new ProgressQueue<DemoJobData>(name, {
+          connection,
+          progress: { ...DEMO_PROGRESS, store: options.store },
+        }),
+      ]),
     );
+    this.#actions = new JobActions({ store: options.store, connection });
     this.#random = options.random;
     this.#trickleMs = options.trickleMs ?? 4000;
   }
@@ -49,11 +62,13 @@ export class Producer {
     return plan.length;
   }
 
-  async add(job: PlannedJob): Promise<void> {
-    await this.#queue(job.queue).add(job.name, job.data, {
+  async add(job: PlannedJob): Promise<Job<DemoJobData>> {
+    return this.#queue(job.queue).add(job.name, job.data, {
       ...JOB_OPTIONS,
       attempts: job.attempts,
       backoff: { type: 'fixed', delay: job.backoffMs },
+      // Billing runs first when its queue is busy: its waiting jobs read `prioritized`.
+      ...(job.queue === 'billing' ? { priority: 1 } : {}),
     });
   }
 
@@ -66,7 +81,7 @@ export class Producer {
     });
   }
 
-  #queue(name: QueueName): Queue<DemoJobData> {
+  #queue(name: QueueName): ProgressQueue<DemoJobData> {
     const queue = this.#queues.get(name);
     if (!queue) throw new Error(`Unknown demo queue ${JSON.stringify(name)}`);
     return queue;
@@ -76,14 +91,24 @@ export class Producer {
     if (this.#closed) return;
     this.#timer = setTimeout(() => {
       this.add(nextJob(this.#random))
+        .then((job) => this.#maybeCancel(job))
         .catch((error: Error) => console.error(`demo producer: ${error.message}`))
         .finally(() => this.#schedule());
     }, this.#trickleMs);
   }
 
+  /** One user in four thinks better of the job they just started and cancels it a little later. */
+  async #maybeCancel(job: Job<DemoJobData>): Promise<void> {
+    if (this.#random() >= 0.25) return;
+    await new Promise((resolve) => setTimeout(resolve, this.#trickleMs / 2));
+    if (this.#closed) return;
+    await this.#actions.act('cancel', ['user', job.data.user], `${job.queueName}:${job.id}`);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    await this.#actions.close();
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
   }
 }

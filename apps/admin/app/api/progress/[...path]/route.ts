@@ -6,3 +6,8 @@ export const dynamic = 'force-dynamic';
 export function GET(request: Request): Promise<Response> {
   return progressApi()(request);
 }
+
+/** Cancel and retry (`/job/cancel`, `/job/retry`), checked for Origin by the handler. */
+export function POST(request: Request): Promise<Response> {
+  return progressApi()(request);
+}

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import type { JobDTO } from 'progressrus';
 import { type ReactNode, Suspense } from 'react';
 import { BullJob } from '@/components/bull-job';
+import { FlowChildrenSection } from '@/components/flow-children-section';
 import { ConfirmAction } from '@/components/confirm-action';
 import { JobDetails } from '@/components/job-details';
 import { StoreUnavailable } from '@/components/store-unavailable';
@@ -66,6 +67,9 @@ export default async function JobPage({ params }: Props) {
           </Suspense>
         </div>
       </div>
+      <Suspense fallback={null}>
+        <FlowChildrenSection scopeKey={key} queue={job.queue} jobId={job.jobId} />
+      </Suspense>
     </>
   );
 }
