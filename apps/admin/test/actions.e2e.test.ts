@@ -222,7 +222,7 @@ describe('admin actions (next start, workers in another process, Chromium)', () 
         timeout: 120_000,
       })
       .toBe(100);
-    await page.goto('/scopes/user%3A73');
+    await page.goto('/scopes/user%3A73', { waitUntil: 'domcontentloaded', timeout: 90_000 });
     await page.getByRole('button', { name: 'Cancel all running (100)' }).click({ timeout: 30_000 });
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('heading').textContent()).toBe('Cancel 100 running jobs?');
@@ -242,7 +242,7 @@ describe('admin actions (next start, workers in another process, Chromium)', () 
     await expect
       .poll(async () => (await statuses(74)).filter((status) => status === 'failed').length, UNTIL)
       .toBe(100);
-    await page.goto('/scopes/user%3A74');
+    await page.goto('/scopes/user%3A74', { waitUntil: 'domcontentloaded', timeout: 90_000 });
     await page.getByRole('button', { name: 'Retry all failed (100)' }).click({ timeout: 30_000 });
     await page.getByRole('dialog').getByRole('button', { name: 'Retry 100 jobs' }).click();
     await expect
