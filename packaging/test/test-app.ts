@@ -38,6 +38,9 @@ const COMPILER_OPTIONS = {
   exactOptionalPropertyTypes: true,
   noUncheckedSideEffectImports: true,
   isolatedModules: true,
+  // Every block is a module, as every file of an ESM app is (nodenext does so from
+  // `"type": "module"`; bundler would take a block without imports for a script).
+  moduleDetection: 'force',
 };
 
 export type Resolution = 'nodenext' | 'bundler';
