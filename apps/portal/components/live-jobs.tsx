@@ -1,6 +1,12 @@
 'use client';
 
-import { type Connection, JobList, ProgressHttpError, useProgress } from '@progressrus/ui';
+import {
+  type Connection,
+  JobList,
+  ProgressChart,
+  ProgressHttpError,
+  useProgress,
+} from '@progressrus/ui';
 import type { JobDTO } from 'progressrus/core';
 import { useEffect, useState } from 'react';
 import { renewProgressToken } from '@/lib/actions';
@@ -42,6 +48,8 @@ export function LiveJobs({ scope, initialToken, initialJobs }: LiveJobsProps) {
     ...(initialJobs ? { initialJobs } : {}),
   });
   const refused = error instanceof ProgressHttpError ? error.status : null;
+  // The newest job still running gets a chart: its history and its projected end.
+  const latest = jobs.find((job) => job.status === 'running' || job.status === 'stalled') ?? null;
 
   useEffect(() => {
     if (ended) return;
@@ -106,6 +114,17 @@ export function LiveJobs({ scope, initialToken, initialJobs }: LiveJobsProps) {
           {error.message}
         </p>
       ) : null}
+      {latest ? (
+        <figure className="latest">
+          <ProgressChart job={latest} width={1000} height={120} />
+          <figcaption>
+            {latest.name}: progress so far, and where the ETA says it ends
+            {latest.typicalDurationMs === null
+              ? '.'
+              : ` (imports like it usually take ${formatDuration(latest.typicalDurationMs)}).`}
+          </figcaption>
+        </figure>
+      ) : null}
       {loaded ? (
         <JobList
           jobs={jobs}
@@ -119,4 +138,11 @@ export function LiveJobs({ scope, initialToken, initialJobs }: LiveJobsProps) {
       )}
     </section>
   );
+}
+
+/** 95000 → "1 min 35 s". */
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return minutes === 0 ? `${seconds} s` : `${minutes} min ${seconds % 60} s`;
 }

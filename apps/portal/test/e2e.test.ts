@@ -233,6 +233,10 @@ describe('portal', () => {
     await row(three, 'leads-november.csv')
       .and(three.locator('[data-status="completed"]'))
       .waitFor(UNTIL);
+    // The newest running job has a chart: an image with a name and a description in words.
+    const chart = three.getByRole('img', { name: /^Progress of / });
+    await chart.waitFor(UNTIL);
+    expect(await chart.locator('desc').textContent()).not.toBe('');
     await screenshot(three, 'portal-my-jobs');
     await screenshot(five, 'portal-other-user');
   });
