@@ -12,7 +12,8 @@ const BAR_WRITES = DURATION_MS / INTERVAL_MS + 2;
 /**
  * Bar 2: a 30 s job ticking as fast as it can (far above 100,000 ticks/s) writes about
  * duration / interval + 2 times. Counted on the server with INFO commandstats: each write is
- * one MULTI … EXEC round trip, so writes = EXEC calls; the commands inside are reported too.
+ * one script call (EVALSHA) round trip, so writes = EVALSHA calls; the commands the script
+ * runs are reported too.
  */
 export const writesBenchmark: Benchmark = {
   name: 'writes',
@@ -21,6 +22,8 @@ export const writesBenchmark: Benchmark = {
     const redis = await context.redis();
     const admin = await context.admin();
     const store = new RedisStore({ connection: redis, prefix: context.unique('writes') });
+    // The server learns the write script first (EVALSHA, NOSCRIPT, EVAL), outside the count.
+    await new Progresser({ scope: ['writes', 0], store }).complete();
     const before = await commandStats(admin);
     const progress = new Progresser({
       scope: ['writes', 1],
@@ -36,7 +39,7 @@ export const writesBenchmark: Benchmark = {
     const elapsedMs = nowMs() - start;
     await progress.complete();
     const delta = commandDelta(before, await commandStats(admin));
-    const writes = delta.get('exec') ?? 0;
+    const writes = (delta.get('evalsha') ?? 0) + (delta.get('eval') ?? 0) + (delta.get('exec') ?? 0);
     const commands = [...delta.values()].reduce((sum, calls) => sum + calls, 0);
     const ticksPerSecond = progress.count / (elapsedMs / 1000);
     const breakdown = [...delta].map(([name, calls]) => `${name} ${calls}`).join(', ');
@@ -47,7 +50,7 @@ export const writesBenchmark: Benchmark = {
       {
         id: 'writes.perJob',
         what: `Writes of a ${DURATION_MS / 1000} s job at ${fmt(ticksPerSecond / 1e6, 1)} M ticks/s, 2 s interval (INFO commandstats)`,
-        measured: `${writes} writes (MULTI/EXEC round trips) for ${fmt(progress.count)} ticks; ${commands} commands in all`,
+        measured: `${writes} writes (script call round trips) for ${fmt(progress.count)} ticks; ${commands} commands in all, those the scripts run included`,
         value: writes,
         bar: `≤ ${BAR_WRITES} writes`,
         pass: atMost(writes, BAR_WRITES),

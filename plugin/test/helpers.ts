@@ -20,12 +20,13 @@ export function uniquePrefix(name: string): string {
  * arguments. Counting on the server side proves what the client really sent.
  */
 export async function monitorCommands(
-  match: (args: string[]) => boolean,
+  match: (args: string[], source: string) => boolean,
 ): Promise<{ count(): number; commands(): string[][]; stop(): Promise<void> }> {
   const monitor = await new Redis(inject('redisUrl')).monitor();
   const seen: string[][] = [];
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    if (match(args)) seen.push(args);
+  // source: the client's address, or 'lua' for a command a script ran.
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (match(args, source)) seen.push(args);
   });
   return {
     count: () => seen.length,

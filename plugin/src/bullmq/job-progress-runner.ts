@@ -33,6 +33,9 @@ export class JobProgressRunner {
   readonly #writing = new Set<Promise<void>>();
   // Mirror failures of every job: one warning per burst without `onError`, as for store failures.
   readonly #mirrorFailures: FailureReporter;
+  // Jobs in the order they started, each due to show up as `started` one interval later.
+  #starts: { readonly id: string; readonly progress: Progresser; readonly atMs: number }[] = [];
+  #startTimer: NodeJS.Timeout | null = null;
 
   constructor(options: ResolvedJobProgressOptions, store: () => StoreWriter) {
     this.#options = options;
@@ -78,11 +81,10 @@ export class JobProgressRunner {
     });
     const live = { progress, cancelled: false };
     this.#live.set(id, live);
-    // A job that works a while before its first tick still shows up, as `started`.
-    const startTimer = setTimeout(() => {
-      if (progress.count === 0 && progress.errorCount === 0) this.#track(progress.setState(null));
-    }, options.intervalMs);
-    startTimer.unref?.();
+    // A job that works a while before its first tick still shows up, as `started`: one
+    // shared timer for every job, not one each (most jobs end long before it).
+    this.#starts.push({ id, progress, atMs: startedAtMs + options.intervalMs });
+    if (this.#startTimer === null) this.#armStart(options.intervalMs);
     try {
       const result = await processor(progress);
       if (mirror?.mirrored) await mirror.complete();
@@ -103,7 +105,6 @@ export class JobProgressRunner {
       else await progress.setState(outcome.state, outcome.state === 'retrying' ? error : undefined);
       throw error;
     } finally {
-      clearTimeout(startTimer);
       this.#live.delete(id);
     }
   }
@@ -157,6 +158,30 @@ export class JobProgressRunner {
     await Promise.race([all, timeout]);
     clearTimeout(timer);
   }
+
+  #armStart(delayMs: number): void {
+    this.#startTimer = setTimeout(this.#onStartTimer, Math.max(0, delayMs));
+    this.#startTimer.unref?.();
+  }
+
+  /** Writes `started` for the jobs due that are still running and have not ticked. */
+  readonly #onStartTimer = (): void => {
+    this.#startTimer = null;
+    const nowMs = Date.now();
+    const starts = this.#starts;
+    let head = 0;
+    while (head < starts.length) {
+      const { id, progress, atMs } = starts[head] as (typeof starts)[number];
+      if (atMs > nowMs) break;
+      head += 1;
+      if (this.#live.get(id)?.progress === progress && progress.count === 0 && progress.errorCount === 0) {
+        this.#track(progress.setState(null));
+      }
+    }
+    const next = starts[head];
+    this.#starts = next === undefined ? [] : starts.slice(head);
+    if (next !== undefined) this.#armStart(next.atMs - nowMs);
+  };
 
   #track(write: Promise<void>): void {
     this.#writing.add(write);

@@ -1,3 +1,4 @@
+import { deadlines } from './deadlines.js';
 import { expected, StoreError } from './errors.js';
 import { FailureReporter } from './failure-reporter.js';
 import {
@@ -17,6 +18,8 @@ import {
 import type { StoreWriter } from './store-writer.js';
 
 const RETRY_FIRST_DELAY_MS = 100;
+/** What #persist returns when every store took the record. */
+const NONE_FAILED: readonly StoreWriter[] = Object.freeze([]);
 const RETRY_MAX_DELAY_MS = 5_000;
 
 /**
@@ -299,13 +302,13 @@ export class Progresser {
     this.#chain = written;
     const timeoutMs = this.#options.finalWriteTimeoutMs;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      // A shared deadline, not a timer per write: almost every write lands long before it.
+      const deadline = deadlines.after(timeoutMs, () => {
         this.#failures.report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
         resolve();
-      }, timeoutMs);
-      timer.unref?.();
+      });
       void written.then(() => {
-        clearTimeout(timer);
+        deadline.cancel();
         resolve();
       });
     });
@@ -322,22 +325,39 @@ export class Progresser {
   }
 
   /** Writes to each store; one failing store never stops the others. Returns the stores that failed. */
-  async #persist(record: ProgressRecord, stores: readonly StoreWriter[] = this.#options.stores): Promise<StoreWriter[]> {
+  async #persist(record: ProgressRecord, stores: readonly StoreWriter[] = this.#options.stores): Promise<readonly StoreWriter[]> {
+    if (stores.length === 1) {
+      // The usual case, without Promise.allSettled and its arrays.
+      const store = stores[0] as StoreWriter;
+      try {
+        await store.persist(record);
+      } catch (reason) {
+        this.#reportFailure(reason);
+        return stores;
+      }
+      this.#written = true;
+      this.#failures.recover();
+      return NONE_FAILED;
+    }
     const results = await Promise.allSettled(stores.map((store) => store.persist(record)));
     const failed: StoreWriter[] = [];
     results.forEach((result, index) => {
       if (result.status === 'fulfilled') return;
       failed.push(stores[index] as StoreWriter);
-      this.#failures.report(
-        new StoreError(
-          `Could not write progress record ${JSON.stringify(this.id)} of scope ${this.scope.join(':')}: ${messageOf(result.reason)}`,
-          { cause: result.reason },
-        ),
-      );
+      this.#reportFailure(result.reason);
     });
     if (failed.length < stores.length) this.#written = true;
     if (failed.length === 0) this.#failures.recover();
     return failed;
+  }
+
+  #reportFailure(reason: unknown): void {
+    this.#failures.report(
+      new StoreError(
+        `Could not write progress record ${JSON.stringify(this.id)} of scope ${this.scope.join(':')}: ${messageOf(reason)}`,
+        { cause: reason },
+      ),
+    );
   }
 
 }

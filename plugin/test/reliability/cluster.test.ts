@@ -113,48 +113,67 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(listed.sort()).toEqual(Array.from({ length: 12 }, (_, s) => `tenant:${s}`).sort());
-    expect(await connection.zcard(store.keys.expiries)).toBe(60);
+    // One expiry entry per scope. The records share their retention: regular, no entry of their own.
+    expect(await connection.zcard(store.keys.expiries)).toBe(12);
+    expect(await connection.zcard(store.keys.of('tenant:3').expiries)).toBe(0);
+    const page = await store.jobs(['tenant', 3], { sort: 'name', order: 'asc', limit: 2 });
+    expect(page.items.map((tick) => tick.id)).toEqual(['job-0', 'job-1']);
+    expect(page.counts.completed).toBe(5);
+    expect((await store.scopes({ prefix: 'tenant:1', limit: 1 })).items[0]?.counts.completed).toBe(5);
   });
 
-  it('sends the index updates of a batch to the index slot in one MULTI', async () => {
-    const prefix = uniquePrefix('cluster-multi');
+  it('sends the global index entries of a batch to the index slot as one script call', async () => {
+    const prefix = uniquePrefix('cluster-script');
     const store = new RedisStore({ connection, prefix, publish: false });
+    // Learn the script first: a node that lacks it answers NOSCRIPT and gets an EVAL.
+    await new Progresser({ scope: ['warm-up'], id: 'j', store }).complete();
     const indexPort = await masterOf(store.keys.scopes);
     const monitor = await new Redis({ host: '127.0.0.1', port: indexPort }).monitor();
     const seen: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
     await sleep(50);
-    const jobs = Array.from(
-      { length: 20 },
-      (_, i) => new Progresser({ scope: ['shard', i], id: 'j', store }),
-    );
+    const jobs = Array.from({ length: 20 }, (_, i) => new Progresser({ scope: ['shard', i], id: 'j', store }));
     for (const job of jobs) job.tick();
     await Promise.all(jobs.map((job) => job.flush()));
-    // MONITOR reports asynchronously: wait for the 60 index writes to show up.
-    const isIndexWrite = (args: string[]) =>
-      args[0]?.toLowerCase() === 'zadd' && args[1]?.startsWith(`{${prefix}}`);
-    for (let i = 0; i < 200 && seen.filter(isIndexWrite).length < 3; i += 1) await sleep(25);
-    await sleep(50);
+    const isGlobalCall = (args: string[]) => args[0]?.toLowerCase() === 'evalsha' && args[3] === store.keys.scopes;
+    for (let i = 0; i < 200 && !seen.some(isGlobalCall); i += 1) await sleep(25);
+    await sleep(100);
     monitor.disconnect();
+    const calls = seen.filter(isGlobalCall);
+    expect(calls).toHaveLength(1);
+    // The 20 scopes, each with its activity and expiry, in that one call.
+    expect(calls[0]?.filter((arg) => arg.startsWith('shard:'))).toHaveLength(20);
+    expect(await connection.zcard(store.keys.scopes)).toBe(21);
+    expect(await connection.zcard(store.keys.expiries)).toBe(21);
+  });
 
-    const names = seen.map((args) => args[0]?.toLowerCase());
-    const indexWrites = seen.filter(isIndexWrite);
-    // One ZADD each for the 20 expiry entries, the 20 activity entries and the 20 names, all
-    // between one MULTI and its EXEC.
-    expect(indexWrites).toHaveLength(3);
-    expect(
-      indexWrites.map(
-        (args) =>
-          args.filter((arg) => arg.startsWith('shard:') || arg.startsWith('["shard:')).length,
-      ),
-    ).toEqual([20, 20, 20]);
-    const first = seen.indexOf(indexWrites[0] as string[]);
-    const last = seen.indexOf(indexWrites.at(-1) as string[]);
-    expect(names.slice(0, first).lastIndexOf('multi')).toBeGreaterThanOrEqual(0);
-    expect(
-      names.slice(first, last + 1).filter((name) => name === 'multi' || name === 'exec'),
-    ).toEqual([]);
-    expect(names[last + 1]).toBe('exec');
+  it('keeps every key of a scope in its hash slot, whatever braces its parts hold', async () => {
+    const prefix = uniquePrefix('cluster-braces');
+    let now = Date.now();
+    const store = new RedisStore({ connection, prefix, now: () => now, sweepIntervalMs: 0 });
+    const scopes = [['{a}', 'x'], ['a}b'], ['x{', 'y}'], ['{}', 'z'], ['}{'], ['{b}', '{c}'], ['{', '}']];
+    for (const scope of scopes) {
+      const keys = store.keys.of(scope.join(':'));
+      const slots = new Set(await Promise.all(keys.block.map((key) => connection.cluster('KEYSLOT', key))));
+      expect(slots, scope.join(':')).toEqual(new Set([await connection.cluster('KEYSLOT', keys.hash)]));
+      await Promise.all(
+        ['a', 'b', 'c'].map((id, i) =>
+          new Progresser({ scope, id, store, now: () => now, retention: { completedMs: i === 0 ? 10 : null } }).complete(),
+        ),
+      );
+      const page = await store.jobs(scope, { sort: 'name', order: 'desc' });
+      expect(page.items.map((tick) => tick.id)).toEqual(['c', 'b', 'a']);
+    }
+    // Two scopes whose hashes share a tag keep apart.
+    expect(store.keys.of('{b}:1').block[1]).not.toBe(store.keys.of('{b}:2').block[1]);
+    now += 20;
+    expect(await store.sweep()).toBe(scopes.length);
+    for (const scope of scopes) {
+      const page = await store.jobs(scope);
+      expect(page.total).toBe(2);
+      await store.delete(scope, 'b');
+      expect((await store.jobs(scope)).counts.completed).toBe(1);
+    }
   });
 
   it('expires records through the expiry index and drops their scopes', async () => {
@@ -194,7 +213,8 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     expect((await store.scopes()).items).toEqual([]);
     expect(await store.reindex()).toBe(15);
     expect((await store.scopes({ limit: 100 })).items).toHaveLength(15);
-    expect(await connection.zcard(store.keys.expiries)).toBe(30);
+    expect(await connection.zcard(store.keys.expiries)).toBe(15);
+    expect((await store.jobs(['tenant', 4])).counts.completed).toBe(2);
   });
 
   it('delivers each change through RedisChangeFeed after the record is readable', async () => {

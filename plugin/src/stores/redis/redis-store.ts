@@ -1,14 +1,6 @@
-import {
-  DURATION_SAMPLES,
-  type DurationSample,
-  decodeSample,
-  durationSample,
-  encodeSample,
-  summarize,
-  type TypicalDuration,
-} from '../../core/durations.js';
 import type { Cluster, Redis } from 'ioredis';
-import { encodeRecord, isWireFormat, type WireFormat } from '../../core/codec.js';
+import { isWireFormat, type WireFormat } from '../../core/codec.js';
+import { type DurationSample, decodeSample, summarize, type TypicalDuration } from '../../core/durations.js';
 import {
   check,
   checkBoolean,
@@ -19,25 +11,21 @@ import {
   checkOptionalFunction,
   checkRange,
 } from '../../core/validate.js';
-import { lastActivity, type ProgressRecord } from '../../core/record.js';
-import { readRecord, readRecords, warnMalformed } from '../read-records.js';
-import { RedisBatch } from './redis-batch.js';
-import { boundedRead, type ReadContext } from './bounded-read.js';
-import { redisKeys, type RedisKeys } from './redis-keys.js';
+import type { ProgressRecord } from '../../core/record.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
-import { compareEntries, isAfter, normalizeScopesQuery, toPage } from '../scope-page.js';
-import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
 import type { Tick } from '../../core/tick.js';
-import {
-  countByStatus,
-  countsTotal,
-  emptyCounts,
-  type JobsPage,
-  type JobsQuery,
-  normalizeJobsQuery,
-  type StatusCounts,
-} from '../job-query.js';
-import { pageTicksInterim } from './redis-jobs-interim.js';
+import { emptyCounts, type JobsPage, type JobsQuery, normalizeJobsQuery, type StatusCounts, toJobsPage } from '../job-query.js';
+import { readRecord, readRecords, warnMalformed } from '../read-records.js';
+import { compareEntries, isAfter, normalizeScopesQuery, type ScopeCursor, toPage } from '../scope-page.js';
+import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
+import { boundedRead, type ReadContext } from './bounded-read.js';
+import { type RedisContext, redisContext } from './redis-context.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { SCRIPTS } from './redis-lua.js';
+import { readPage, readState, type ScopeState } from './redis-read.js';
+import { deleteRecord, deleteScope, SWEEP_BATCH, sweepDue, sweepScope } from './redis-remove.js';
+import { repairScope } from './redis-repair.js';
+import { writeRecords } from './redis-write.js';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** An ioredis `Redis` or `Cluster`. The store never closes it: it is yours. */
@@ -53,11 +41,11 @@ export interface RedisStoreOptions extends StoreOptions {
   /**
    * How long a write waits for others to share its round trip. Busy workers finish jobs a few
    * at a time, spread over many turns of the event loop; a short window lets a whole burst of
-   * them go to Redis as one MULTI. 0 sends at the end of the current turn. @default 5
+   * them go to Redis as one script call. 0 sends at the end of the current turn. @default 5
    */
   readonly batchMs?: number;
   /**
-   * How long a read (`find`, `scope`, `scopes`) waits for each Redis command before it fails
+   * How long a read (`find`, `scope`, `scopes`, `jobs`) waits for each Redis command before it fails
    * with a `StoreError` naming the store: while Redis is down, ioredis would otherwise queue the
    * command and retry it for a long time (forever on a connection with
    * `maxRetriesPerRequest: null`). 0 waits as long as ioredis does. Writes are not bounded
@@ -68,17 +56,18 @@ export interface RedisStoreOptions extends StoreOptions {
 
 /** A prefix filter matching fewer scopes than this is served from the name index, else by walking the activity index. */
 const NAME_INDEX_LIMIT = 2000;
-const SWEEP_BATCH = 500;
 /** At most this many batches per write-triggered sweep: a backlog of millions drains over several. */
 const MAX_SWEEP_ROUNDS = 100;
 
 /**
- * The Redis store: one hash per scope in the Ruby gem's layout, plus the indexes that list
- * scopes by activity and expire records one by one (see redis-keys.ts).
+ * The Redis store: one hash per scope in the Ruby gem's layout, plus per scope the sorted sets
+ * and counters that serve a page of jobs and their counts in O(page), and the global indexes
+ * that list scopes by activity and find expired records (see redis-keys.ts).
  *
  * Writes made within `batchMs` of each other — say, by 50 concurrent jobs — go to Redis
- * together: one MULTI round trip on a single server; on a Cluster, three short stages (index
- * entries, records, change messages; see RedisBatch and the README).
+ * together as one Lua script call (redis-lua.ts) that stores each record, moves its index
+ * entries and counters, and publishes, atomically. On a Cluster: one call for the global
+ * indexes, then one per hash slot of the scopes (see redis-write.ts).
  *
  * @example
  * const store = new RedisStore({ connection: new Redis(process.env.REDIS_URL) });
@@ -93,7 +82,9 @@ export class RedisStore implements Store {
   readonly #onMalformed: (error: Error) => void;
   readonly #sweepIntervalMs: number;
   readonly #batchMs: number;
+  readonly #context: RedisContext;
   readonly #read: ReadContext;
+  readonly #repairs = new Map<string, Promise<number>>();
   #lastSweepMs = 0;
   #sweeping = false;
   // Records waiting for the next batch, latest write per record wins.
@@ -122,11 +113,20 @@ export class RedisStore implements Store {
     this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
     this.#sweepIntervalMs = checkNonNegative('sweepIntervalMs', sweepIntervalMs);
     this.#batchMs = checkRange('batchMs', options.batchMs ?? 5, 0, 1000);
-    this.#read = {
+    const read: ReadContext = {
       store: `RedisStore ${JSON.stringify(prefix)}`,
       status: () => connection.status,
       timeoutMs: checkInteger('readTimeoutMs', options.readTimeoutMs ?? 5000, 0),
     };
+    this.#read = read;
+    this.#context = redisContext({
+      redis: connection,
+      keys: this.keys,
+      channel: publish ? this.keys.changes : null,
+      now: this.#now,
+      onMalformed: this.#onMalformed,
+      bounded: (operation, command) => boundedRead(command, operation, read),
+    });
   }
 
   /** One Redis command of a read: bounded by `readTimeoutMs`, failing with a `StoreError`. */
@@ -148,51 +148,7 @@ export class RedisStore implements Store {
     const records = [...this.#pending.values()];
     this.#pending = new Map();
     this.#pendingWritten = null;
-    // One command per kind and key, however many records: 50 jobs finishing in one turn cost
-    // one HSET per scope, three ZADDs and one PUBLISH, not five commands each.
-    const activity = new Map<string, number>();
-    const fields = new Map<string, string[]>();
-    const expiring: (string | number)[] = [];
-    const kept: string[] = [];
-    const changes: { scope: string; id: string }[] = [];
-    for (const record of records) {
-      const key = record.scope.join(SCOPE_SEPARATOR);
-      const member = JSON.stringify([key, record.id]);
-      if (record.expiresAt) expiring.push(record.expiresAt.getTime(), member);
-      else kept.push(member);
-      const activityMs = lastActivity(record)?.getTime() ?? this.#now();
-      activity.set(key, Math.max(activityMs, activity.get(key) ?? 0));
-      let hash = fields.get(key);
-      if (!hash) fields.set(key, (hash = []));
-      hash.push(record.id, encodeRecord(record, this.#format));
-      changes.push({ scope: key, id: record.id });
-    }
-    // On a Cluster the stages run in order: index entries first, so a record is never stored
-    // without its expiry entry; the change message last, so a viewer reads the new state.
-    const batch = new RedisBatch();
-    if (expiring.length > 0) batch.add('zadd', this.keys.expiries, ...expiring);
-    if (kept.length > 0) batch.add('zrem', this.keys.expiries, ...kept);
-    const byActivity: (string | number)[] = [];
-    const names: (string | number)[] = [];
-    for (const [key, activityMs] of activity) {
-      byActivity.push(activityMs, key);
-      names.push(0, key);
-    }
-    batch.add('zadd', this.keys.scopes, 'GT', ...byActivity);
-    batch.add('zadd', this.keys.names, 'NX', ...names);
-    // Completions join their name's figures in the same round trip (one slot: the index tag).
-    for (const record of records) {
-      const sample = durationSample(record);
-      if (!sample) continue;
-      const key = this.keys.durations(record.name, record.queue);
-      batch.add('zadd', key, sample.completedAtMs, encodeSample(sample));
-      batch.add('zremrangebyrank', key, 0, -(DURATION_SAMPLES + 1));
-      if (record.expiresAt) batch.add('pexpireat', key, record.expiresAt.getTime(), 'GT');
-    }
-    batch.stage();
-    for (const [key, hash] of fields) batch.add('hset', this.keys.scope(key), ...hash);
-    if (this.#publish) batch.stage().add('publish', this.keys.changes, JSON.stringify(changes));
-    await batch.exec(this.#redis);
+    await writeRecords(this.#context, records, this.#format);
     if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs && !this.#sweeping) {
       this.#lastSweepMs = this.#now();
       // The sweep is housekeeping: its failure must not fail the writes that triggered it.
@@ -228,29 +184,6 @@ export class RedisStore implements Store {
     return raw === null ? null : readRecord(key, id, raw, new Date(this.#now()), this.#onMalformed);
   }
 
-  async delete(scope: Scope, id?: string): Promise<void> {
-    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
-    let removed: string[];
-    if (id === undefined) {
-      // The ids are read first so that live viewers learn of each record that goes.
-      removed = this.#publish ? await this.#redis.hkeys(this.keys.scope(key)) : [];
-      await this.#redis.del(this.keys.scope(key));
-    } else {
-      checkNonEmptyString('id', id);
-      await this.#redis.hdel(this.keys.scope(key), id);
-      removed = [id];
-    }
-    await this.#unindexIfEmpty([key]);
-    await this.#announce(removed.map((each): [string, string] => [key, each]));
-  }
-
-  /** Publishes deletions as changes: a viewer's `find()` then returns null and it drops the record. */
-  async #announce(records: readonly [scopeKey: string, id: string][]): Promise<void> {
-    if (!this.#publish || records.length === 0) return;
-    const changes = records.map(([scope, id]) => ({ scope, id }));
-    await this.#redis.publish(this.keys.changes, JSON.stringify(changes));
-  }
-
   async typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
     const flat = await this.#bounded(
       'typicalDuration()',
@@ -264,71 +197,104 @@ export class RedisStore implements Store {
     return summarize(name, queue, samples);
   }
 
+  /**
+   * One page of a scope's jobs from its sorted sets, with its counts from its counters: O(page),
+   * however large the scope. A scope whose hash and counters disagree (records written by the
+   * Ruby gem, which only HSETs) is repaired first, so they appear after one read.
+   */
   async jobs(scope: Scope, query?: JobsQuery): Promise<JobsPage> {
     const normalized = normalizeJobsQuery(query);
-    // TEMPORARY (#12): a whole-scope read until helper "redis" lands the per-scope indexes.
-    return pageTicksInterim(await this.scope(scope), normalized);
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    const nowMs = this.#now();
+    const state = await this.#reconciled(key, nowMs);
+    const ticks = await readPage(this.#context, key, this.#context.scope(key), normalized, state, nowMs);
+    return toJobsPage(ticks, normalized, state.counts);
   }
 
+  /** The scope's counters, after removing its expired records and repairing a disagreement. */
+  async #reconciled(key: string, nowMs: number): Promise<ScopeState> {
+    const keys = this.#context.scope(key);
+    let state = await readState(this.#context, keys, nowMs);
+    if (state.expired > 0) {
+      while ((await sweepScope(this.#context, key)).more);
+      state = await readState(this.#context, keys, nowMs);
+    }
+    if (state.stored !== state.indexed) {
+      await this.#repair(key, state.indexed > state.stored);
+      state = await readState(this.#context, keys, nowMs);
+    }
+    return state;
+  }
+
+  /** Repairs a scope once at a time in this process: concurrent readers wait for the same repair. */
+  #repair(key: string, rebuild: boolean): Promise<number> {
+    let repair = this.#repairs.get(key);
+    if (repair === undefined) {
+      repair = repairScope(this.#context, key, { rebuild }).finally(() => this.#repairs.delete(key));
+      this.#repairs.set(key, repair);
+    }
+    return repair;
+  }
+
+  async delete(scope: Scope, id?: string): Promise<void> {
+    const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
+    if (id === undefined) {
+      const removed = await deleteScope(this.#context, key);
+      await this.#unindexIfEmpty([key]);
+      await this.#announce(removed.map((each): [string, string] => [key, each]));
+      return;
+    }
+    checkNonEmptyString('id', id);
+    await deleteRecord(this.#context, key, id);
+    await this.#unindexIfEmpty([key]);
+  }
+
+  /** Publishes deletions as changes: a viewer's `find()` then returns null and it drops the record. */
+  async #announce(records: readonly [scopeKey: string, id: string][]): Promise<void> {
+    if (!this.#publish || records.length === 0) return;
+    const changes = records.map(([scope, id]) => ({ scope, id }));
+    await this.#redis.publish(this.keys.changes, JSON.stringify(changes));
+  }
+
+  /** Scopes newest activity first, each with its counts from its counters (O(1) per scope). */
   async scopes(query?: ScopesQuery): Promise<ScopesPage> {
-    const page = await this.#scopesPage(query);
-    // TEMPORARY (#12): counts by reading each listed scope until helper "redis" lands its counters.
+    const { prefix, after, limit } = normalizeScopesQuery(query);
+    const entries = (await this.#scopeEntries(prefix, after, limit + 1)).slice(0, limit + 1);
+    const nowMs = this.#now();
     const counts = new Map<string, StatusCounts>();
     await Promise.all(
-      page.items.map(async (entry) =>
-        counts.set(entry.key, countByStatus(await this.scope(entry.scope))),
-      ),
+      entries.slice(0, limit).map(async ([key]) => counts.set(key, (await this.#reconciled(key, nowMs)).counts)),
     );
-    return {
-      nextCursor: page.nextCursor,
-      items: page.items.map((entry) => {
-        const each = counts.get(entry.key) ?? emptyCounts();
-        return { ...entry, counts: each, total: countsTotal(each) };
-      }),
-    };
+    return toPage(entries, limit, (key) => counts.get(key) ?? emptyCounts());
   }
 
-  async #scopesPage(query?: ScopesQuery): Promise<ScopesPage> {
-    const { prefix, after, limit } = normalizeScopesQuery(query);
-    if (prefix === '')
-      return toPage(await this.#walkActivity(() => true, after, limit + 1), limit, emptyCounts);
+  async #scopeEntries(prefix: string, after: ScopeCursor | null, want: number): Promise<[string, number][]> {
+    if (prefix === '') return this.#walkActivity(() => true, after, want);
     const min = `[${prefix}`;
     // 0xff never occurs in UTF-8, so it sorts after every key that starts with the prefix.
     const max = Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
-    const matching = await this.#bounded(
-      'scopes()',
-      this.#redis.zlexcount(this.keys.names, min, max),
-    );
-    if (matching === 0) return { items: [], nextCursor: null };
+    const matching = await this.#bounded('scopes()', this.#redis.zlexcount(this.keys.names, min, max));
+    if (matching === 0) return [];
     if (matching > NAME_INDEX_LIMIT) {
       // Dense match: walking the activity index finds a page after ~limit × total / matching entries.
-      return toPage(
-        await this.#walkActivity((key) => key.startsWith(prefix), after, limit + 1),
-        limit,
-        emptyCounts,
-      );
+      return this.#walkActivity((key) => key.startsWith(prefix), after, want);
     }
-    const keys = await this.#bounded(
-      'scopes()',
-      this.#redis.zrangebylex(this.keys.names, min, max),
-    );
+    const keys = await this.#bounded('scopes()', this.#redis.zrangebylex(this.keys.names, min, max));
     const scores =
-      keys.length > 0
-        ? await this.#bounded('scopes()', this.#redis.zmscore(this.keys.scopes, ...keys))
-        : [];
+      keys.length > 0 ? await this.#bounded('scopes()', this.#redis.zmscore(this.keys.scopes, ...keys)) : [];
     const entries: [string, number][] = [];
     keys.forEach((key, index) => {
       const score = scores[index];
       if (score !== null && score !== undefined && isAfter(Number(score), key, after))
         entries.push([key, Number(score)]);
     });
-    return toPage(entries.sort(compareEntries).slice(0, limit + 1), limit, emptyCounts);
+    return entries.sort(compareEntries).slice(0, want);
   }
 
   /** Reads the activity index newest first, in chunks, keeping `want` entries that pass `keep`. */
   async #walkActivity(
     keep: (key: string) => boolean,
-    after: { activityMs: number; key: string } | null,
+    after: ScopeCursor | null,
     want: number,
   ): Promise<[string, number][]> {
     const found: [string, number][] = [];
@@ -337,15 +303,7 @@ export class RedisStore implements Store {
     for (let offset = 0; found.length < want; offset += chunk) {
       const flat = await this.#bounded(
         'scopes()',
-        this.#redis.zrevrangebyscore(
-          this.keys.scopes,
-          max,
-          '-inf',
-          'WITHSCORES',
-          'LIMIT',
-          offset,
-          chunk,
-        ),
+        this.#redis.zrevrangebyscore(this.keys.scopes, max, '-inf', 'WITHSCORES', 'LIMIT', offset, chunk),
       );
       for (let i = 0; i + 1 < flat.length && found.length < want; i += 2) {
         const key = flat[i] as string;
@@ -358,55 +316,28 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Removes records past their `expires_at`, oldest first, at most `limit` per call, from the
-   * expiry index: no keyspace scan. Writes call it at most once per `sweepIntervalMs`.
+   * Removes records past their `expires_at`, oldest scopes first, about `limit` per call, from
+   * the expiry indexes: no keyspace scan. Writes call it at most once per `sweepIntervalMs`.
    * Returns how many records it removed.
    */
-  async sweep(limit = SWEEP_BATCH): Promise<number> {
-    const due = await this.#redis.zrangebyscore(
-      this.keys.expiries,
-      '-inf',
-      this.#now(),
-      'LIMIT',
-      0,
-      limit,
-    );
-    if (due.length === 0) return 0;
-    const batch = new RedisBatch();
-    const touched = new Set<string>();
-    const removed: [string, string][] = [];
-    for (const member of due) {
-      const entry = parseExpiryMember(member);
-      // A member we did not write is only dropped: it must not stall the sweep forever.
-      if (entry === null) continue;
-      const [key, id] = entry;
-      batch.add('hdel', this.keys.scope(key), id);
-      touched.add(key);
-      removed.push([key, id]);
-    }
-    // The record goes before its expiry entry, so a failure halfway leaves it to the next sweep.
-    batch.stage().add('zrem', this.keys.expiries, ...due);
-    await batch.exec(this.#redis);
-    await this.#unindexIfEmpty([...touched]);
-    await this.#announce(removed);
-    return due.length;
+  sweep(limit = SWEEP_BATCH): Promise<number> {
+    return sweepDue(this.#context, limit);
   }
 
-  /** Drops scopes whose hash is gone from both indexes. */
+  /** Drops scopes whose hash is gone from the listing indexes. */
   async #unindexIfEmpty(keys: readonly string[]): Promise<void> {
     const exists = await Promise.all(keys.map((key) => this.#redis.exists(this.keys.scope(key))));
     const gone = keys.filter((_, index) => exists[index] === 0);
     if (gone.length === 0) return;
-    await new RedisBatch()
-      .add('zrem', this.keys.scopes, ...gone)
-      .add('zrem', this.keys.names, ...gone)
-      .exec(this.#redis);
+    const args = gone.flatMap((key) => [key, '', '', '1']);
+    // Score '' never equals a stored score: the expiry entry is left to the sweep.
+    await SCRIPTS.rehint.run(this.#redis, [this.keys.expiries, this.keys.scopes, this.keys.names], args);
   }
 
   /**
-   * Rebuilds the scope and expiry indexes from the hashes already in Redis (written by the
-   * Ruby gem, or before the indexes existed), with SCAN. An admin task, never a request path.
-   * Returns the number of scopes indexed.
+   * Rebuilds every scope's indexes and counters from the hashes in Redis (written by the Ruby
+   * gem, or before the indexes existed), with SCAN, 500 values per script call. An admin task
+   * (CLI \`progressrus reindex\`), never a request path. Returns the number of scopes indexed.
    */
   async reindex(): Promise<number> {
     const nodes = this.#redis.isCluster
@@ -430,48 +361,13 @@ export class RedisStore implements Store {
         for (const redisKey of keys) {
           const key = redisKey.slice(prefix.length);
           if (key.startsWith(SCOPE_SEPARATOR) || key.length === 0) continue;
-          await this.#indexScope(key);
+          await repairScope(this.#context, key, { rebuild: true });
           indexed += 1;
         }
       } while (cursor !== '0');
     }
     return indexed;
   }
-
-  async #indexScope(key: string): Promise<void> {
-    const hash = await this.#redis.hgetall(this.keys.scope(key));
-    // Expired records are indexed too, so the sweep removes them.
-    const ticks = readRecords(key, Object.entries(hash), 0, this.#onMalformed);
-    const batch = new RedisBatch();
-    let activityMs = 0;
-    for (const tick of ticks) {
-      activityMs = Math.max(activityMs, lastActivity(tick)?.getTime() ?? 0);
-      if (tick.expiresAt)
-        batch.add(
-          'zadd',
-          this.keys.expiries,
-          tick.expiresAt.getTime(),
-          JSON.stringify([key, tick.id]),
-        );
-    }
-    batch.add('zadd', this.keys.scopes, 'GT', activityMs || this.#now(), key);
-    batch.add('zadd', this.keys.names, 'NX', 0, key);
-    await batch.exec(this.#redis);
-  }
-}
-
-function parseExpiryMember(member: string): [key: string, id: string] | null {
-  try {
-    const entry: unknown = JSON.parse(member);
-    if (
-      Array.isArray(entry) &&
-      entry.length === 2 &&
-      entry.every((part) => typeof part === 'string' && part.length > 0)
-    ) {
-      return entry as [string, string];
-    }
-  } catch {}
-  return null;
 }
 
 function escapeGlob(text: string): string {

@@ -1,0 +1,325 @@
+import { DURATION_SAMPLES } from '../../core/durations.js';
+import { STALLED_AFTER_INTERVALS } from '../../core/tick.js';
+import { BLOCK_HEAD, BLOCK_SIZE, SET_CODES, WRITTEN_STATUSES } from './redis-keys.js';
+import { PAGE_LUA } from './redis-page-lua.js';
+import { LuaScript } from './redis-script.js';
+
+/**
+ * The Lua scripts of RedisStore. Each runs on the keys of one hash slot (a scope's block, see
+ * `ScopeKeys.block`, and on a single server also the global indexes), so it is atomic on a
+ * Cluster too. Statuses are numbered in the order of WRITTEN_STATUSES (1 started, 2 running:
+ * the live ones, which can stall), a status's sets in the order of SET_CODES (1 u, 2 s, 3 p,
+ * 4 n, 5 v). Regular and irregular records: see redis-keys.ts.
+ */
+
+const CONSTANTS = `
+local BLOCK, HEAD, SETS, STATUSES = ${BLOCK_SIZE}, ${BLOCK_HEAD}, ${SET_CODES.length}, ${WRITTEN_STATUSES.length}
+local STALL, SAMPLES = ${STALLED_AFTER_INTERVALS}, ${DURATION_SAMPLES}
+local NAMES = {${WRITTEN_STATUSES.map((status) => `'${status}'`).join(', ')}}
+-- the sorted set k (1 u, 2 s, 3 p, 4 n, 5 v) of status s in the block at base
+local function set(base, s, k) return KEYS[base + HEAD + (s - 1) * SETS + k] end
+-- the status a record is indexed under (its u or v set holds it), trying 'first' first
+local function indexed(base, id, first)
+  for n = 0, STATUSES do
+    local s = n == 0 and first or n
+    if (n == 0 or s ~= first) and (redis.call('ZSCORE', set(base, s, 1), id) or redis.call('ZSCORE', set(base, s, 5), id)) then
+      return s
+    end
+  end
+  return nil
+end
+-- removes a record's entries of status s (its name member when given)
+local function unindex(base, s, id, member)
+  for _, k in ipairs({1, 2, 3, 5}) do redis.call('ZREM', set(base, s, k), id) end
+  if member and member ~= '' then redis.call('ZREM', set(base, s, 4), member) end
+  if s <= 2 then redis.call('ZREM', KEYS[base + 4 + s], id) end
+end
+`;
+
+/**
+ * write: stores records and moves their index entries and counters, and publishes, atomically.
+ *
+ * KEYS  the global keys, if any: {p}::scopes, {p}::names, {p}::expiries, then durations keys
+ *       (`RedisKeys.durations`); then one block per scope.
+ * ARGV  [1] 'w' stores each value; 'i' (repair) only indexes a value still stored exactly as given
+ *       [2] how many global keys KEYS starts with (0 on a Cluster's per-slot calls)
+ *       [3] channel, '' for no PUBLISH; [4] message
+ *       [5] G, then G × (activity ms, earliest expiry ms or '', scope key): global index entries
+ *       then C, then C × (KEYS index of a durations key, completed_at ms, sample, expiry ms
+ *       or ''): completions joining their name's last 32 (see core/durations.ts)
+ *       then 12 fields per record: block number (from 1), id, value, status number,
+ *       updatedAt score, startedAt score, percentage score, name member, stall ms or '',
+ *       expiry ms or '', expiry − updatedAt ('none' without expiry, 'x': never regular),
+ *       interval ms or 'none' (live statuses; '' for the others)
+ * Returns {block, id, previous value, previous status number} × n, flat, for records indexed
+ * before under another name: the caller removes that old name member (the script cannot
+ * build it: the collation lives in JavaScript).
+ */
+export const WRITE_LUA = `${CONSTANTS}
+local repair = ARGV[1] == 'i'
+local offset = tonumber(ARGV[2])
+local g = tonumber(ARGV[5])
+local i = 6
+for _ = 1, g do
+  redis.call('ZADD', KEYS[1], 'GT', ARGV[i], ARGV[i + 2])
+  redis.call('ZADD', KEYS[2], 'NX', 0, ARGV[i + 2])
+  if ARGV[i + 1] ~= '' then redis.call('ZADD', KEYS[3], 'LT', ARGV[i + 1], ARGV[i + 2]) end
+  i = i + 3
+end
+local completions = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, completions do
+  local key = KEYS[tonumber(ARGV[i])]
+  redis.call('ZADD', key, ARGV[i + 1], ARGV[i + 2])
+  redis.call('ZREMRANGEBYRANK', key, 0, -(SAMPLES + 1))
+  if ARGV[i + 3] ~= '' then redis.call('PEXPIREAT', key, ARGV[i + 3], 'GT') end
+  i = i + 4
+end
+local renamed = {}
+while i <= #ARGV do
+  local block = ARGV[i]
+  local base = offset + (tonumber(block) - 1) * BLOCK
+  local id, value, status = ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  local member, stall, expiry, delta, interval = ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
+  local counts = KEYS[base + 2]
+  local old = redis.call('HGET', KEYS[base + 1], id)
+  if not repair or old == value then
+    if not repair then redis.call('HSET', KEYS[base + 1], id, value) end
+    local was = old and indexed(base, id, status)
+    local live = status <= 2
+    -- Regular: the status's pattern (set by the first regular record) fits this record.
+    local regular = delta ~= 'x'
+    if regular then
+      local dField, iField = 'd:' .. NAMES[status], 'i:' .. NAMES[status]
+      local pattern = redis.call('HMGET', counts, dField, iField)
+      local d, iv = pattern[1], live and pattern[2]
+      if not d or (live and not iv) or redis.call('ZCARD', set(base, status, 1)) == 0 then
+        redis.call('HSET', counts, dField, delta)
+        if live then redis.call('HSET', counts, iField, interval) end
+        d, iv = delta, interval
+      end
+      regular = d == delta and (not live or iv == interval)
+    end
+    redis.call('ZADD', set(base, status, regular and 1 or 5), ARGV[i + 4], id)
+    redis.call('ZADD', set(base, status, 2), ARGV[i + 5], id)
+    redis.call('ZADD', set(base, status, 3), ARGV[i + 6], id)
+    local same = nil
+    if was then
+      -- Same name: the member is in the old status's name set. Else the caller removes the old one.
+      same = redis.call('ZSCORE', set(base, was, 4), member)
+      if was ~= status then
+        unindex(base, was, id, same and member)
+        redis.call('HINCRBY', counts, NAMES[was], -1)
+        redis.call('HINCRBY', counts, NAMES[status], 1)
+      end
+      if not same then
+        renamed[#renamed + 1] = block
+        renamed[#renamed + 1] = id
+        renamed[#renamed + 1] = old
+        renamed[#renamed + 1] = was
+      end
+    else
+      redis.call('HINCRBY', counts, NAMES[status], 1)
+    end
+    redis.call('ZADD', set(base, status, 4), 0, member)
+    if regular then
+      if was == status then redis.call('ZREM', set(base, status, 5), id) end
+      if live and was == status then redis.call('ZREM', KEYS[base + 4 + status], id) end
+      if old then redis.call('ZREM', KEYS[base + 3], id) end
+    else
+      if was == status then redis.call('ZREM', set(base, status, 1), id) end
+      if live then
+        if stall ~= '' then redis.call('ZADD', KEYS[base + 4 + status], stall, id)
+        elseif was == status then redis.call('ZREM', KEYS[base + 4 + status], id) end
+      end
+      if expiry ~= '' then redis.call('ZADD', KEYS[base + 3], expiry, id)
+      elseif old then redis.call('ZREM', KEYS[base + 3], id) end
+    end
+    if old then redis.call('SREM', KEYS[base + 4], id) end
+  end
+  i = i + 12
+end
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+return renamed
+`;
+
+/** The patterns of a block's statuses: d[s] (expiry − updatedAt) and iv[s] (interval), numbers or nil. */
+const PATTERNS = `
+local function patterns(base)
+  local d, iv = {}, {}
+  local fields = redis.call('HGETALL', KEYS[base + 2])
+  local number = {}
+  for s = 1, STATUSES do number[NAMES[s]] = s end
+  for k = 1, #fields, 2 do
+    local kind, name = string.match(fields[k], '^([di]):(.+)$')
+    local s = name and number[name]
+    if s then
+      if kind == 'd' then d[s] = tonumber(fields[k + 1]) else iv[s] = tonumber(fields[k + 1]) end
+    end
+  end
+  return d, iv
+end
+-- the earliest expiry in a block (ms), or nil
+local function earliest(base, d)
+  local first = redis.call('ZRANGE', KEYS[base + 3], 0, 0, 'WITHSCORES')[2]
+  local best = first and tonumber(first)
+  for s = 1, STATUSES do
+    if d[s] then
+      local u = redis.call('ZRANGE', set(base, s, 1), 0, 0, 'WITHSCORES')[2]
+      if u and (not best or tonumber(u) + d[s] < best) then best = tonumber(u) + d[s] end
+    end
+  end
+  return best
+end
+`;
+
+/**
+ * remove: deletes records with their index entries and counters, or fixes their expiry entry,
+ * only while each is stored exactly as the caller read it, atomically.
+ *
+ * KEYS  one block per scope.
+ * ARGV  [1] channel, '' for no PUBLISH; [2] message, sent when anything was removed
+ *       then 5 fields per record: block number, id, action, the value as read ('' = whatever
+ *       is stored), argument. Actions: 'd' deletes (argument: the record's name member, '' when
+ *       unknown); 'x' makes the record irregular with this expiry (argument: expiry ms, ''
+ *       for none): a program that only HSETs rewrote it; 'b' unindexes a malformed value and
+ *       counts it in the block's bad set, so the hash and counters agree.
+ * Returns {removed ids as block, id pairs…} and, per block touched, its earliest expiry left ('' = none).
+ */
+export const REMOVE_LUA = `${CONSTANTS}${PATTERNS}
+local removed, touched = {}, {}
+-- Called with no record: the earliest expiry of the first block.
+if #ARGV == 2 then touched['1'] = true end
+local i = 3
+while i <= #ARGV do
+  local block, id, action, expected, arg = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local base = (tonumber(block) - 1) * BLOCK
+  local value = redis.call('HGET', KEYS[base + 1], id)
+  if expected == '' or value == expected then
+    local was = indexed(base, id, 2)
+    if action == 'x' then
+      local score = was and redis.call('ZSCORE', set(base, was, 1), id)
+      if score then
+        redis.call('ZREM', set(base, was, 1), id)
+        redis.call('ZADD', set(base, was, 5), score, id)
+      end
+      if arg == '' then redis.call('ZREM', KEYS[base + 3], id) else redis.call('ZADD', KEYS[base + 3], arg, id) end
+    else
+      if was then
+        unindex(base, was, id, arg)
+        redis.call('HINCRBY', KEYS[base + 2], NAMES[was], -1)
+      end
+      redis.call('ZREM', KEYS[base + 3], id)
+      if action == 'b' then
+        if value then redis.call('SADD', KEYS[base + 4], id) end
+      else
+        redis.call('SREM', KEYS[base + 4], id)
+        if value then
+          redis.call('HDEL', KEYS[base + 1], id)
+          removed[#removed + 1] = block
+          removed[#removed + 1] = id
+        end
+      end
+    end
+    touched[block] = true
+  end
+  i = i + 5
+end
+if #removed > 0 and ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+local hints = {}
+for block in pairs(touched) do
+  local base = (tonumber(block) - 1) * BLOCK
+  -- The last record gone: the counters (zeros and patterns) go too; empty sets are gone already.
+  if redis.call('EXISTS', KEYS[base + 1]) == 0 then redis.call('DEL', KEYS[base + 2]) end
+  local d = patterns(base)
+  local best = earliest(base, d)
+  hints[#hints + 1] = block
+  hints[#hints + 1] = best and string.format('%.0f', best) or ''
+end
+return {removed, hints}
+`;
+
+/**
+ * due: the records of one scope past their expiry, with their values: the regular ones from
+ * each status's u set (updatedAt ≤ now − d), the irregular ones from x.
+ * KEYS  one block.  ARGV  [1] now ms, [2] at most this many.
+ * Returns {id, value} × n, flat (value false when the record is gone).
+ */
+export const DUE_LUA = `${CONSTANTS}${PATTERNS}
+local now, want = tonumber(ARGV[1]), tonumber(ARGV[2])
+local d = patterns(0)
+local ids = redis.call('ZRANGE', KEYS[3], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, want)
+for s = 1, STATUSES do
+  if d[s] and #ids < want then
+    local more = redis.call('ZRANGE', set(0, s, 1), '-inf', string.format('%.0f', now - d[s]), 'BYSCORE', 'LIMIT', 0, want - #ids)
+    for k = 1, #more do ids[#ids + 1] = more[k] end
+  end
+end
+local reply = {}
+if #ids == 0 then return reply end
+local values = redis.call('HMGET', KEYS[1], unpack(ids))
+for k = 1, #ids do
+  reply[#reply + 1] = ids[k]
+  reply[#reply + 1] = values[k]
+end
+return reply
+`;
+
+/**
+ * counts: what a scope holds, from its counters, in O(statuses × log n).
+ * KEYS  one block.  ARGV  [1] now ms
+ * Returns {HLEN, malformed, expired not yet swept, stalled started, stalled running, status, count, …}
+ */
+export const COUNTS_LUA = `${CONSTANTS}${PATTERNS}
+local now = tonumber(ARGV[1])
+local d, iv = patterns(0)
+local expired = redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[1])
+for s = 1, STATUSES do
+  if d[s] then expired = expired + redis.call('ZCOUNT', set(0, s, 1), '-inf', string.format('%.0f', now - d[s])) end
+end
+local stalled = {}
+for s = 1, 2 do
+  stalled[s] = redis.call('ZCOUNT', KEYS[4 + s], '-inf', '(' .. ARGV[1])
+  if iv[s] then
+    stalled[s] = stalled[s] + redis.call('ZCOUNT', set(0, s, 1), '-inf', '(' .. string.format('%.0f', now - STALL * iv[s]))
+  end
+end
+local reply = {redis.call('HLEN', KEYS[1]), redis.call('SCARD', KEYS[4]), expired, stalled[1], stalled[2]}
+local fields = redis.call('HGETALL', KEYS[2])
+for k = 1, #fields do reply[#reply + 1] = fields[k] end
+return reply
+`;
+
+/**
+ * rehint: moves a scope's entry in {p}::expiries to its earliest expiry left, unless a write
+ * moved the entry since the sweep read it (then the write's time stands: it is earlier).
+ * KEYS  [1] {p}::expiries, [2] {p}::scopes, [3] {p}::names
+ * ARGV  3 per scope: scope key, score as read, earliest expiry left ('' = none), and a flag:
+ *       '1' when the scope's hash is gone, so the scope leaves the listing indexes too.
+ */
+export const REHINT_LUA = `
+local i = 1
+while i <= #ARGV do
+  local scope, seen, next, gone = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local score = redis.call('ZSCORE', KEYS[1], scope)
+  if score and tonumber(score) == tonumber(seen) then
+    if next == '' then redis.call('ZREM', KEYS[1], scope) else redis.call('ZADD', KEYS[1], next, scope) end
+  end
+  if gone == '1' then
+    redis.call('ZREM', KEYS[2], scope)
+    redis.call('ZREM', KEYS[3], scope)
+  end
+  i = i + 4
+end
+return 0
+`;
+
+/** The scripts, each with its SHA1 computed once. */
+export const SCRIPTS = {
+  write: new LuaScript(WRITE_LUA),
+  remove: new LuaScript(REMOVE_LUA),
+  rehint: new LuaScript(REHINT_LUA),
+  counts: new LuaScript(COUNTS_LUA),
+  due: new LuaScript(DUE_LUA),
+  page: new LuaScript(PAGE_LUA),
+} as const;

@@ -1,0 +1,258 @@
+import type { Status } from '../../core/record.js';
+import { STALLED_AFTER_INTERVALS, type Tick, type WrittenStatus } from '../../core/tick.js';
+import { readRecord } from '../read-records.js';
+import {
+  compareJobKeys,
+  emptyCounts,
+  isAfterCursor,
+  type JobSort,
+  type NormalizedJobsQuery,
+  nameCollationKey,
+  nameSearchKey,
+  type StatusCounts,
+} from '../job-query.js';
+import type { RedisContext } from './redis-context.js';
+import { namePrefixes, sortScore } from './redis-index.js';
+import { type ScopeKeys, WRITTEN_STATUSES } from './redis-keys.js';
+import { SCRIPTS } from './redis-lua.js';
+
+/** A scope's counters as the counts script reads them, in one O(1) call. */
+export interface ScopeState {
+  /** HLEN of the scope's hash: every stored value. */
+  readonly stored: number;
+  /** Values counted: indexed under a status, or known malformed. Differs from `stored` when another program wrote the hash. */
+  readonly indexed: number;
+  /** Records past their expires_at that the sweep has not removed yet. */
+  readonly expired: number;
+  readonly counts: StatusCounts;
+  /** The write interval of the regular records of each live status (see redis-keys.ts). */
+  readonly intervals: Readonly<Partial<Record<'started' | 'running', number>>>;
+  /** The stalled records of each live status (their sum is `counts.stalled`). */
+  readonly stalledBy: Readonly<Record<'started' | 'running', number>>;
+}
+
+export async function readState(context: RedisContext, keys: ScopeKeys, nowMs: number): Promise<ScopeState> {
+  const reply = (await context.bounded('jobs()', SCRIPTS.counts.run(context.redis, keys.block, [String(nowMs)]))) as (
+    | number
+    | string
+  )[];
+  const [stored, bad, expired, stalledStarted, stalledRunning] = reply.map(Number) as [number, number, number, number, number];
+  const counts = emptyCounts();
+  const intervals: Partial<Record<'started' | 'running', number>> = {};
+  let indexed = bad;
+  for (let i = 5; i + 1 < reply.length; i += 2) {
+    const field = String(reply[i]);
+    if (field === 'i:started' || field === 'i:running') {
+      const interval = Number(reply[i + 1]);
+      if (Number.isFinite(interval)) intervals[field.slice(2) as 'started' | 'running'] = interval;
+      continue;
+    }
+    const count = Number(reply[i + 1]);
+    if (!(field in counts) || field === 'stalled') continue;
+    counts[field as WrittenStatus] = count;
+    indexed += count;
+  }
+  counts.started -= stalledStarted;
+  counts.running -= stalledRunning;
+  counts.stalled = stalledStarted + stalledRunning;
+  return { stored, indexed, expired, counts, intervals, stalledBy: { started: stalledStarted, running: stalledRunning } };
+}
+
+/** A set to read, and which of its records to keep: 0 all, 1 those not stalled, 2 the stalled ones. */
+interface Source {
+  readonly status: WrittenStatus;
+  readonly filter: 0 | 1 | 2;
+}
+
+/**
+ * Which indexed statuses hold the records of the statuses asked for, skipping those whose
+ * counts say they hold none of them. `running` and `started` hold the stalled records too.
+ */
+function sourcesOf(statuses: ReadonlySet<Status> | null, state: ScopeState): Source[] {
+  const { counts } = state;
+  const found: Source[] = [];
+  for (const status of WRITTEN_STATUSES) {
+    if (status !== 'running' && status !== 'started') {
+      if ((statuses === null || statuses.has(status)) && counts[status] > 0) found.push({ status, filter: 0 });
+      continue;
+    }
+    const live = statuses === null || statuses.has(status);
+    const stalled = statuses === null || statuses.has('stalled');
+    // The stalled records of this status, from the counts script's view.
+    const stalledHere = state.stalledBy[status];
+    if (live && stalled && counts[status] + stalledHere > 0) found.push({ status, filter: 0 });
+    else if (live && !stalled && counts[status] > 0) found.push({ status, filter: 1 });
+    else if (stalled && !live && stalledHere > 0) found.push({ status, filter: 2 });
+  }
+  return found;
+}
+
+/**
+ * The ticks of one page (and one more, which tells there is a next page), in the query's
+ * order, from the scope's sorted sets: one script call per `limit + 1` entries examined.
+ * Entries that do not pass are skipped and the walk goes on from the last one examined:
+ * a record that reads `stalled` when `running` was asked (both are indexed as running), a
+ * name that only shares its collation prefix, an entry left by a rename, an expired record.
+ */
+export async function readPage(
+  context: RedisContext,
+  scopeKey: string,
+  keys: ScopeKeys,
+  query: NormalizedJobsQuery,
+  state: ScopeState,
+  nowMs: number,
+): Promise<Tick[]> {
+  const { sort, order, statuses, name, limit } = query;
+  const ticks: Tick[] = [];
+  const sources = sourcesOf(statuses, state);
+  if (sources.length === 0) return ticks;
+  if (name !== null && sort !== 'name') {
+    const named = await readNamedPage(context, scopeKey, keys, query, sources, nowMs);
+    if (named !== null) return named;
+  }
+  const lex = sort === 'name';
+  const prefixes = lex && name !== null ? namePrefixes(name) : [];
+  // KEYS: the hash, the sets to merge, then the u and t sets the filters look up.
+  const sets: { key: string; source: Source; isU: boolean }[] = [];
+  for (const source of sources) {
+    sets.push({ key: keys.sorted(source.status, sort), source, isU: sort === 'updatedAt' });
+    // updatedAt: the irregular records' set too (see redis-keys.ts).
+    if (sort === 'updatedAt') sets.push({ key: keys.irregular(source.status), source, isU: false });
+  }
+  const setKeys = [keys.hash, ...sets.map((set) => set.key)];
+  const filters: string[] = [];
+  for (const { source, isU } of sets) {
+    if (source.filter === 0 || (source.status !== 'running' && source.status !== 'started')) {
+      filters.push('0', '', '1', '1', '0');
+      continue;
+    }
+    const interval = state.intervals[source.status];
+    setKeys.push(keys.sorted(source.status, 'updatedAt'), keys.stall(source.status));
+    filters.push(
+      String(source.filter),
+      interval === undefined ? '' : String(nowMs - STALLED_AFTER_INTERVALS * interval),
+      String(setKeys.length - 1),
+      String(setKeys.length),
+      isU ? '1' : '0',
+    );
+  }
+  let cursor = initialCursor(query.after, sort);
+  const readAt = new Date(nowMs);
+  for (;;) {
+    const want = Math.min(1000, limit + 1 - ticks.length);
+    const [reply, frontier] = (await context.bounded('jobs()', SCRIPTS.page.run(context.redis, setKeys, [
+      order,
+      lex ? 'lex' : 'score',
+      String(want),
+      cursor === null ? '0' : '1',
+      cursor?.key ?? '',
+      cursor?.id ?? '',
+      String(nowMs),
+      String(sets.length),
+      ...filters,
+      String(prefixes.length),
+      ...prefixes,
+    ]))) as [(string | null)[], string[]];
+    const next = (member: string, score: string) => {
+      const id = lex ? member.slice(member.indexOf('\0') + 1) : member;
+      cursor = lex ? { key: member, id } : { key: score, id };
+      return id;
+    };
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      const member = reply[i] as string;
+      const raw = reply[i + 2];
+      const id = next(member, reply[i + 1] as string);
+      if (raw === null || raw === undefined) continue;
+      const tick = readRecord(scopeKey, id, raw, readAt, context.onMalformed);
+      if (tick === null) continue;
+      if (statuses !== null && !statuses.has(tick.status)) continue;
+      if (name !== null && !nameSearchKey(tick.name).startsWith(name)) continue;
+      if (lex && `${nameCollationKey(tick.name)}\0${id}` !== member) continue;
+      ticks.push(tick);
+      if (ticks.length > limit) return ticks;
+    }
+    // A walk that stopped short goes on from its frontier; else fewer than asked: the end.
+    if (frontier.length === 2) next(frontier[0] as string, frontier[1] as string);
+    else if (reply.length < want * 3) return ticks;
+  }
+}
+
+function initialCursor(
+  after: NormalizedJobsQuery['after'],
+  sort: JobSort,
+): { key: string; id: string } | null {
+  if (after === null) return null;
+  if (sort === 'name') return { key: `${after.key as string}\0${after.id}`, id: after.id };
+  return { key: sortScore(after.key as number | null), id: after.id };
+}
+
+/** A name prefix matching at most this many jobs is served from the name sets, else by walking the sort's sets. */
+const NAMED_CANDIDATES = 5000;
+
+/**
+ * A page with a name prefix, sorted by something else: the jobs whose name key starts with
+ * one of the prefixes are read from the name sets (O(matches)), scored with ZMSCORE on the
+ * sort's sets and ordered here. Null when more than 5,000 match: walking the sort's sets then
+ * finds a page after about limit × jobs ÷ matches entries, which is fewer.
+ */
+async function readNamedPage(
+  context: RedisContext,
+  scopeKey: string,
+  keys: ScopeKeys,
+  query: NormalizedJobsQuery,
+  sources: readonly Source[],
+  nowMs: number,
+): Promise<Tick[] | null> {
+  const { redis } = context;
+  const { sort, order, statuses, name, limit, after } = query;
+  const ranges: [status: WrittenStatus, min: string, max: Buffer][] = [];
+  for (const { status } of sources) {
+    for (const prefix of namePrefixes(name as string)) {
+      ranges.push([status, `[${prefix}`, Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])])]);
+    }
+  }
+  const counted = await Promise.all(ranges.map(([status, min, max]) => redis.zlexcount(keys.sorted(status, 'name'), min, max)));
+  if (counted.reduce((sum, count) => sum + count, 0) > NAMED_CANDIDATES) return null;
+  const members = await Promise.all(ranges.map(([status, min, max]) => redis.zrangebylex(keys.sorted(status, 'name'), min, max)));
+  const byStatus = new Map<WrittenStatus, string[]>();
+  ranges.forEach(([status], index) => {
+    const ids = byStatus.get(status) ?? [];
+    for (const member of members[index] as string[]) ids.push(member.slice(member.indexOf('\0') + 1));
+    byStatus.set(status, ids);
+  });
+  const candidates: [key: number | null, id: string][] = [];
+  // An old name member left by a rename (see removeOldNames) must not list its record twice.
+  const seen = new Set<string>();
+  await Promise.all(
+    [...byStatus].map(async ([status, ids]) => {
+      if (ids.length === 0) return;
+      const scores = await redis.zmscore(keys.sorted(status, sort), ...ids);
+      const irregular = sort === 'updatedAt' ? await redis.zmscore(keys.irregular(status), ...ids) : [];
+      ids.forEach((id, index) => {
+        const score = scores[index] ?? irregular[index] ?? null;
+        if (score === null || seen.has(id)) return;
+        seen.add(id);
+        const key = score === '-inf' ? null : Number(score);
+        if (isAfterCursor(key, id, after, order)) candidates.push([key, id]);
+      });
+    }),
+  );
+  const direction = order === 'asc' ? 1 : -1;
+  candidates.sort((a, b) => direction * compareJobKeys(a[0], a[1], b[0], b[1]));
+  const ticks: Tick[] = [];
+  const readAt = new Date(nowMs);
+  for (let start = 0; start < candidates.length && ticks.length <= limit; start += limit + 1) {
+    const chunk = candidates.slice(start, start + limit + 1);
+    const values = await redis.hmget(keys.hash, ...chunk.map(([, id]) => id));
+    chunk.forEach(([, id], index) => {
+      const raw = values[index];
+      if (raw === null || raw === undefined || ticks.length > limit) return;
+      const tick = readRecord(scopeKey, id, raw, readAt, context.onMalformed);
+      if (tick === null) return;
+      if (statuses !== null && !statuses.has(tick.status)) return;
+      if (!nameSearchKey(tick.name).startsWith(name as string)) return;
+      ticks.push(tick);
+    });
+  }
+  return ticks;
+}

@@ -1,0 +1,160 @@
+import type { Cluster } from 'ioredis';
+import { decodeRecord, encodeRecord, type WireFormat } from '../../core/codec.js';
+import { durationSample, encodeSample } from '../../core/durations.js';
+import { lastActivity, type ProgressRecord } from '../../core/record.js';
+import { SCOPE_SEPARATOR } from '../../core/scope.js';
+import type { WrittenStatus } from '../../core/tick.js';
+import type { RedisContext } from './redis-context.js';
+import { indexEntry, nameMember, pushWriteFields } from './redis-index.js';
+import { keySlot, WRITTEN_STATUSES } from './redis-keys.js';
+import { SCRIPTS } from './redis-lua.js';
+
+/** The records of one scope in a batch, and what the global indexes learn of it. */
+interface ScopeBatch {
+  readonly key: string;
+  readonly records: ProgressRecord[];
+  activityMs: number;
+  /** The earliest expires_at of the batch's records, or Infinity. */
+  expiryMs: number;
+}
+
+/**
+ * Writes a batch of records (the latest state of each): on a single server one script call
+ * for everything; on a Cluster one call for the global indexes (the `{prefix}` slot), then
+ * one per slot of the scopes, in parallel. The global entries go first, so a scope is never
+ * stored without its entry in the expiry index; a crash between the calls leaves an entry
+ * for records not written yet, which the sweep and the listing handle as usual.
+ */
+export async function writeRecords(
+  context: RedisContext,
+  records: readonly ProgressRecord[],
+  format: WireFormat,
+): Promise<void> {
+  const scopes = new Map<string, ScopeBatch>();
+  for (const record of records) {
+    const key = record.scope.join(SCOPE_SEPARATOR);
+    let batch = scopes.get(key);
+    if (batch === undefined) {
+      batch = { key, records: [], activityMs: 0, expiryMs: Number.POSITIVE_INFINITY };
+      scopes.set(key, batch);
+    }
+    batch.records.push(record);
+    batch.activityMs = Math.max(batch.activityMs, lastActivity(record)?.getTime() ?? context.now());
+    if (record.expiresAt !== null) batch.expiryMs = Math.min(batch.expiryMs, record.expiresAt.getTime());
+  }
+  const global: string[] = [];
+  for (const batch of scopes.values()) {
+    const expiry = Number.isFinite(batch.expiryMs) ? String(batch.expiryMs) : '';
+    global.push(String(batch.activityMs), expiry, batch.key);
+  }
+  const { keys, redis } = context;
+  const globalKeys = [keys.scopes, keys.names, keys.expiries];
+  const globalArgs = [String(scopes.size), ...global];
+  // Completions join their name's figures in the same call (the global slot).
+  const completions: string[] = [];
+  for (const record of records) {
+    const sample = durationSample(record);
+    if (!sample) continue;
+    globalKeys.push(keys.durations(record.name, record.queue));
+    completions.push(
+      String(globalKeys.length),
+      String(sample.completedAtMs),
+      encodeSample(sample),
+      record.expiresAt === null ? '' : String(record.expiresAt.getTime()),
+    );
+  }
+  globalArgs.push(String(completions.length / 4), ...completions);
+  if (!redis.isCluster) {
+    await runWrite(context, [...scopes.values()], format, globalKeys, globalArgs);
+    return;
+  }
+  await SCRIPTS.write.run(redis, globalKeys, ['w', String(globalKeys.length), '', '', ...globalArgs]);
+  const slots = new Map<number, ScopeBatch[]>();
+  for (const batch of scopes.values()) {
+    const slot = keySlot(context.scope(batch.key).hash);
+    const group = slots.get(slot);
+    if (group) group.push(batch);
+    else slots.set(slot, [batch]);
+  }
+  await Promise.all([...slots.values()].map((group) => runWrite(context, group, format, [], ['0', '0'])));
+}
+
+async function runWrite(
+  context: RedisContext,
+  batches: readonly ScopeBatch[],
+  format: WireFormat,
+  globalKeys: readonly string[],
+  globalArgs: readonly string[],
+): Promise<void> {
+  const keys = [...globalKeys];
+  const records: (string | number)[] = [];
+  const changes: { scope: string; id: string }[] = [];
+  const members: string[] = [];
+  batches.forEach((batch, index) => {
+    keys.push(...context.scope(batch.key).block);
+    for (const record of batch.records) {
+      const entry = indexEntry(record);
+      members.push(entry.member);
+      pushWriteFields(records, index + 1, record.id, encodeRecord(record, format), entry);
+      changes.push({ scope: batch.key, id: record.id });
+    }
+  });
+  const channel = context.channel;
+  const renamed = (await SCRIPTS.write.run(context.redis, keys, [
+    'w',
+    String(globalKeys.length),
+    channel ?? '',
+    channel === null ? '' : JSON.stringify(changes),
+    ...globalArgs,
+    ...records,
+  ])) as string[];
+  if (renamed.length > 0) await removeOldNames(context, batches, renamed);
+}
+
+/**
+ * Removes the name member a record had before it was written under another name (the write
+ * script reports those). A reader skips such a member meanwhile: its record's name differs.
+ */
+export async function removeOldNames(
+  context: RedisContext,
+  batches: readonly { key: string }[],
+  renamed: readonly string[],
+): Promise<void> {
+  const removals: Promise<unknown>[] = [];
+  for (let i = 0; i + 3 < renamed.length; i += 4) {
+    const batch = batches[Number(renamed[i]) - 1];
+    const id = renamed[i + 1] as string;
+    const status = WRITTEN_STATUSES[Number(renamed[i + 3]) - 1];
+    if (batch === undefined || status === undefined) continue;
+    let old: ProgressRecord;
+    try {
+      old = decodeRecord(renamed[i + 2] as string, batch.key, id);
+    } catch {
+      continue;
+    }
+    const set = context.scope(batch.key).sorted(status, 'name');
+    removals.push(removeUnlessCurrent(context, batch.key, set, nameMember(old.name, id), id, status));
+  }
+  await Promise.all(removals);
+}
+
+/** ZREM of an old name member, unless the record's current name makes it its member again. */
+async function removeUnlessCurrent(
+  context: RedisContext,
+  scopeKey: string,
+  set: string,
+  member: string,
+  id: string,
+  status: WrittenStatus,
+): Promise<void> {
+  const raw = await context.redis.hget(context.scope(scopeKey).hash, id);
+  if (raw !== null) {
+    try {
+      const entry = indexEntry(decodeRecord(raw, scopeKey, id));
+      if (entry.member === member && WRITTEN_STATUSES[entry.status - 1] === status) return;
+    } catch {
+      // A malformed value has no name member: the old one goes.
+    }
+  }
+  await (context.redis as Cluster).zrem(set, member);
+}

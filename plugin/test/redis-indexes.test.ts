@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { type ProgressRecord, Progresser, RedisStore, type Status, type Tick } from '../src/index.js';
+import {
+  compareJobKeys,
+  countByStatus,
+  isAfterCursor,
+  JOB_SORTS,
+  type JobsQuery,
+  jobSortKey,
+  nameSearchKey,
+  normalizeJobsQuery,
+} from '../src/stores/job-query.js';
+import { startRedisServer } from '../src/testing/redis-server.js';
+import { connectRedis, sleep, uniquePrefix } from './helpers.js';
+
+const redis = connectRedis();
+const T0 = Date.parse('2026-03-01T12:00:00.000Z');
+const NAMES = ['import 9', 'Import 10', 'import 100', 'export', 'Export 007', 'ünïcode', 'import', 'a', 'import 1'];
+const STATES = [null, null, null, 'retrying', 'delayed', 'waiting-children', 'queued', 'cancelled'] as const;
+
+/** A record in one of every status, with ties on purpose (same times, same percentages). */
+function randomRecord(scope: readonly string[], id: string, random: () => number): ProgressRecord {
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+  const end = pick(['none', 'none', 'completed', 'failed'] as const);
+  const startedAt = random() < 0.2 ? null : new Date(T0 + Math.floor(random() * 5) * 1000);
+  const total = random() < 0.2 ? null : pick([0, 10, 100]);
+  const updatedAt = random() < 0.1 ? null : new Date(T0 + Math.floor(random() * 20) * 1000);
+  return {
+    id,
+    name: pick(NAMES),
+    scope,
+    startedAt,
+    completedAt: end === 'completed' ? new Date(T0 + 30_000) : null,
+    failedAt: end === 'failed' ? new Date(T0 + 30_000) : null,
+    expiresAt: null,
+    count: pick([0, 5, 10]),
+    total,
+    params: {},
+    errorCount: 0,
+    updatedAt,
+    ratePerSecond: null,
+    intervalMs: random() < 0.8 ? 1000 : null,
+    state: end === 'none' ? pick(STATES) : null,
+    errorMessage: null,
+    queue: null,
+    jobId: null,
+    attempt: null,
+    actions: [],
+  };
+}
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+/** What a page must hold: the whole scope filtered and sorted in memory, the contract's order. */
+function expectedPage(ticks: readonly Tick[], query: JobsQuery): string[] {
+  const { statuses, name, sort, order } = normalizeJobsQuery(query);
+  const direction = order === 'asc' ? 1 : -1;
+  return ticks
+    .filter((tick) => statuses === null || statuses.has(tick.status))
+    .filter((tick) => name === null || nameSearchKey(tick.name).startsWith(name))
+    .sort((a, b) => direction * compareJobKeys(jobSortKey(a, sort), a.id, jobSortKey(b, sort), b.id))
+    .map((tick) => tick.id);
+}
+
+async function allPages(store: RedisStore, scope: readonly string[], query: JobsQuery): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.jobs(scope, { ...query, cursor });
+    ids.push(...page.items.map((tick) => tick.id));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return ids;
+}
+
+async function writeAll(store: RedisStore, records: readonly ProgressRecord[]): Promise<void> {
+  await Promise.all(records.map((record) => store.persist(record)));
+}
+
+describe('RedisStore indexes', () => {
+  it('pages every sort, order, status filter and name prefix exactly as an in-memory sort of the scope', async () => {
+    const now = T0 + 3500;
+    const store = new RedisStore({ connection: redis, prefix: uniquePrefix('pages'), now: () => now });
+    const scope = ['user', '1'];
+    const random = seeded(7);
+    await writeAll(store, Array.from({ length: 120 }, (_, i) => randomRecord(scope, `job-${i % 37}-${i}`, random)));
+    const ticks = await store.scope(scope);
+    const queries: JobsQuery[] = [];
+    for (const sort of JOB_SORTS) {
+      for (const order of ['asc', 'desc'] as const) {
+        queries.push({ sort, order, limit: 7 });
+        queries.push({ sort, order, limit: 5, statuses: ['running'] });
+        queries.push({ sort, order, limit: 4, statuses: ['stalled', 'completed'] });
+        queries.push({ sort, order, limit: 3, name: 'Import 1' });
+        queries.push({ sort, order, limit: 6, name: 'ex', statuses: ['started', 'retrying', 'failed'] });
+      }
+    }
+    const lengths: number[] = [];
+    for (const query of queries) {
+      const expected = expectedPage(ticks, query);
+      lengths.push(expected.length);
+      expect(await allPages(store, scope, query), JSON.stringify(query)).toEqual(expected);
+    }
+    // Every kind of query found jobs, several pages' worth for most.
+    expect(Math.min(...lengths)).toBeGreaterThan(0);
+    expect(lengths.filter((length) => length > 10).length).toBeGreaterThan(queries.length / 2);
+    const page = await store.jobs(scope, { limit: 1 });
+    expect(page.counts).toEqual(countByStatus(ticks));
+    expect(page.total).toBe(ticks.length);
+  });
+
+  it('keeps counts exact against a recount under 50 concurrent writers, rewrites, deletes and expiry', async () => {
+    let now = T0;
+    const store = new RedisStore({ connection: redis, prefix: uniquePrefix('counts'), now: () => now, sweepIntervalMs: 0 });
+    const scope = ['tenant', '9'];
+    const random = seeded(11);
+    const writers = Array.from({ length: 50 }, async (_, writer) => {
+      for (let round = 0; round < 8; round += 1) {
+        const record = randomRecord(scope, `job-${writer}-${round % 3}`, random);
+        // Some records expire 5 s from the start, so the sweep removes them midway.
+        await store.persist({ ...record, expiresAt: round % 4 === 0 ? new Date(T0 + 5000) : null });
+        if (round === 5 && writer % 5 === 0) await store.delete(scope, `job-${writer}-1`);
+        await sleep(1);
+      }
+    });
+    await Promise.all(writers);
+    const recount = async () => countByStatus(await store.scope(scope));
+    expect((await store.jobs(scope, { limit: 1 })).counts).toEqual(await recount());
+    now = T0 + 6000;
+    await store.sweep();
+    expect((await store.jobs(scope, { limit: 1 })).counts).toEqual(await recount());
+    expect((await store.scopes()).items[0]?.counts).toEqual(await recount());
+  });
+
+  it('shows records the Ruby gem wrote (HSET only) after one read, and after reindex()', async () => {
+    const prefix = uniquePrefix('ruby-repair');
+    const fixtures = fileURLToPath(new URL('./fixtures/ruby-gem/redis-dump-ruby-time.json', import.meta.url));
+    const dump = JSON.parse(readFileSync(fixtures, 'utf8')) as Record<string, Record<string, string>>;
+    for (const [key, hash] of Object.entries(dump)) await redis.hset(key.replace(/^progressrus:/, `${prefix}:`), hash);
+    const store = new RedisStore({ connection: redis, prefix, now: () => Date.parse('2026-11-27T20:16:00Z') });
+    const page = await store.jobs(['user', 3421], { sort: 'name', order: 'asc' });
+    expect(page.items.map((tick) => tick.id)).toEqual(
+      expectedPage(await store.scope(['user', 3421]), { sort: 'name', order: 'asc' }),
+    );
+    expect(page.total).toBe(5);
+    expect(page.counts).toMatchObject({ running: 1, completed: 1, failed: 1, started: 2 });
+    // A record the gem rewrites later (HSET again) moves in the indexes at the next reindex.
+    const raw = (await redis.hget(`${prefix}:user:3421`, 'running-job')) as string;
+    await redis.hset(`${prefix}:user:3421`, 'running-job', raw.replace('"completed_at":null', '"completed_at":"2026-11-27 20:15:59 +0000"'));
+    expect(await store.reindex()).toBe(2);
+    expect((await store.jobs(['user', 3421])).counts).toMatchObject({ running: 0, completed: 2 });
+  });
+
+  it('repairs a scope whose hash was deleted behind the indexes (the gem’s flush)', async () => {
+    const prefix = uniquePrefix('orphans');
+    const store = new RedisStore({ connection: redis, prefix });
+    await new Progresser({ scope: ['user', 1], id: 'a', store }).complete();
+    await redis.del(`${prefix}:user:1`);
+    const page = await store.jobs(['user', 1]);
+    expect(page).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('keeps counts exact across a Redis restart, retrying the writes it missed', async () => {
+    const server = await startRedisServer();
+    const connection = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    connection.on('error', () => {});
+    const store = new RedisStore({ connection, prefix: 'restart' });
+    try {
+      const jobs = Array.from({ length: 20 }, (_, i) => new Progresser({ scope: ['q'], id: `j${i}`, store, intervalMs: 50, onError: () => {} }));
+      for (const job of jobs) job.tick();
+      await sleep(100);
+      await server.stop();
+      for (const job of jobs) job.tick(2);
+      const done = Promise.all(jobs.map((job, i) => (i % 2 === 0 ? job.complete() : job.fail(new Error('x')))));
+      await sleep(200);
+      const restarted = await startRedisServer({ port: server.port });
+      try {
+        await done;
+        for (let i = 0; i < 100; i += 1) {
+          const ticks = await store.scope(['q']).catch(() => []);
+          if (ticks.filter((tick) => tick.finished).length === 20) break;
+          await sleep(100);
+        }
+        const page = await store.jobs(['q'], { limit: 1 });
+        expect(page.counts).toEqual(countByStatus(await store.scope(['q'])));
+        expect(page.counts).toMatchObject({ completed: 10, failed: 10 });
+      } finally {
+        connection.disconnect();
+        await restarted.stop();
+      }
+    } finally {
+      connection.disconnect();
+    }
+  }, 30_000);
+
+  it('counts a record stalled once its stall time passes, with no write', async () => {
+    let now = T0;
+    const store = new RedisStore({ connection: redis, prefix: uniquePrefix('stall'), now: () => now });
+    const running = randomRecord(['s'], 'r', () => 0);
+    await store.persist({ ...running, state: null, completedAt: null, failedAt: null, startedAt: new Date(T0), updatedAt: new Date(T0), intervalMs: 1000 });
+    expect((await store.jobs(['s'])).counts).toMatchObject({ running: 1, stalled: 0 });
+    now = T0 + 3001;
+    const page = await store.jobs(['s'], { statuses: ['stalled'] });
+    expect(page.counts).toMatchObject({ running: 0, stalled: 1 });
+    expect(page.items.map((tick) => tick.status as Status)).toEqual(['stalled']);
+    expect((await store.jobs(['s'], { statuses: ['running'] })).items).toEqual([]);
+  });
+});
