@@ -22,8 +22,9 @@ export const COMMAND_HELP = {
   delete: `progressrus delete <scope> [id]
   Deletes one job's record, or every record of the scope.`,
   reindex: `progressrus reindex
-  Rebuilds the scope and expiry indexes from the hashes in Redis (e.g. records written by
-  the Ruby gem). Scans the keyspace: run it as an admin task, not in a request path.`,
+  Rebuilds every scope's indexes and counters from the hashes in Redis (e.g. records written
+  by the Ruby gem; a read repairs one scope by itself). Scans the keyspace: run it as an
+  admin task, not in a request path.`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_HELP;

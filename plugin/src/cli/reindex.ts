@@ -1,8 +1,8 @@
 import type { CommandContext } from './context.js';
 
 /**
- * `progressrus reindex`: rebuilds the scope and expiry indexes from the hashes in Redis, e.g.
- * after data written by the Ruby gem. Scans the keyspace: an admin task.
+ * `progressrus reindex`: rebuilds every scope's indexes and counters from the hashes in Redis,
+ * e.g. after data written by the Ruby gem. Scans the keyspace: an admin task.
  */
 export async function reindexCommand(context: CommandContext): Promise<number> {
   const count = await context.store.reindex();

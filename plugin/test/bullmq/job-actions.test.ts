@@ -179,6 +179,15 @@ describe('JobActions', () => {
     const cancels = await Promise.all(ids.map((id) => actions.act('cancel', SCOPE, id)));
     expect(cancels.every((result) => result.outcome === 'cancel-requested')).toBe(true);
     await until(async () => (await statuses()).every((status) => status === 'cancelled'), 45_000);
+    // The record reads cancelled before BullMQ moves the job to failed (the runner writes it
+    // first, on purpose): a retry must wait for BullMQ too.
+    await until(
+      async () =>
+        (await Promise.all(jobs.map((job) => queue.getJobState(job.id as string)))).every(
+          (state) => state === 'failed',
+        ),
+      45_000,
+    );
 
     const retries = await Promise.all(ids.map((id) => actions.act('retry', SCOPE, id)));
     expect(retries.every((result) => result.outcome === 'retried')).toBe(true);

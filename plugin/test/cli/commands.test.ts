@@ -68,10 +68,12 @@ describe('progressrus scopes', () => {
 describe('progressrus jobs', () => {
   it('prints one line per job with status, percentage, count, rate and ETA', async () => {
     const { run, job } = setup('jobs');
-    const running = job(['user', 3], 'imports:1', 200, { name: 'csv-import' });
+    // A long interval: a loaded machine may take longer than 3 × 50 ms between the write and
+    // the CLI's read, and the job would read `stalled`.
+    const running = job(['user', 3], 'imports:1', 200, { name: 'csv-import', intervalMs: 60_000 });
     running.tick(50);
     await running.flush();
-    const unknown = job(['user', 3], 'exports:2', null);
+    const unknown = job(['user', 3], 'exports:2', null, { intervalMs: 60_000 });
     unknown.tick(7);
     await unknown.flush();
     await job(['user', 3], 'billing:3', 10).fail(new Error('card declined'));
