@@ -22,7 +22,7 @@ function setup(name: string) {
     scope: (string | number)[],
     id: string,
     total: number | null,
-    options: { name?: string } = {},
+    options: { name?: string; intervalMs?: number } = {},
   ) => new Progresser({ scope, id, total, store, intervalMs: 50, ...options });
   return { prefix, store, run, job };
 }
