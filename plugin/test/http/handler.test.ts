@@ -226,7 +226,8 @@ describe('createProgressHandler', () => {
     const failing = (exposeErrors?: boolean) => {
       const errors: Error[] = [];
       const store = new RedisStore({ connection: redis, prefix: uniquePrefix('http') });
-      store.scope = async () => {
+      // GET /jobs reads a page through jobs().
+      store.jobs = async () => {
         throw new Error('secret detail at /srv/app.js:12');
       };
       const handler: ProgressHandler = createProgressHandler({
