@@ -3,7 +3,8 @@ import type { BenchContext } from './lib/context.js';
 import { DEMO_TEMPLATES, demoJobOf, demoPlanProfile } from './lib/demo-profiles.js';
 import { simulateJob } from './lib/eta-simulation.js';
 import { atMost, type Benchmark, type BenchRow } from './lib/result.js';
-import { fmt, median, seededRandom } from './lib/stats.js';
+import { seededRandom } from '../apps/demo/src/workload/seeded-random.js';
+import { fmt, median } from './lib/stats.js';
 
 /** Earlier jobs of the same name before each judged one. */
 const HISTORY = 20;

@@ -15,7 +15,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Job } from 'bullmq';
 import { MemoryStore, Progresser } from 'progressrus';
-import { type DemoJobData, seededRandom, TEMPLATES } from '../apps/demo/src/workload/job-plan.js';
+import { type DemoJobData, TEMPLATES } from '../apps/demo/src/workload/job-plan.js';
+import { seededRandom } from '../apps/demo/src/workload/seeded-random.js';
 import { demoProcessor } from '../apps/demo/src/workload/processor.js';
 import type { DemoTraces, TracedJob } from './lib/demo-traces.js';
 

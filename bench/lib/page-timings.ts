@@ -2,7 +2,8 @@ import type { ProgressRecord, Store } from 'progressrus';
 import { createProgressHandler, type ProgressHandlerOptions } from 'progressrus/http';
 import type { BenchContext } from './context.js';
 import { atMost, type BenchRow } from './result.js';
-import { fmt, median, nowNs, quantile, seededRandom, timeRuns } from './stats.js';
+import { seededRandom } from '../../apps/demo/src/workload/seeded-random.js';
+import { fmt, median, nowNs, quantile, timeRuns } from './stats.js';
 
 /** The large scope; `BENCH_BIG_SCOPE` lowers it on a machine too slow to seed a million. */
 export const BIG_SCOPE = Number(process.env.BENCH_BIG_SCOPE ?? 1_000_000);

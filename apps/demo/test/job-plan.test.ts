@@ -3,11 +3,11 @@ import {
   initialPlan,
   nextJob,
   QUEUES,
-  seededRandom,
   TEMPLATES,
   USERS,
 } from '../src/workload/job-plan.js';
 import { rateFactor } from '../src/workload/rate-shape.js';
+import { seededRandom } from '../src/workload/seeded-random.js';
 
 describe('initialPlan', () => {
   const plan = initialPlan(seededRandom(42));

@@ -55,18 +55,6 @@ export interface PlannedJob {
 /** The user whose scope shows most kinds of job at once: the one `npm start` suggests watching. */
 export const SHOWCASE_USER = 3;
 
-/** Mulberry32: a tiny seeded PRNG, so a demo run is the same every time. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const BASE: Omit<DemoJobData, 'user' | 'items' | 'ratePerSecond'> = {
   totalKnown: 'known',
   shape: 'steady',
