@@ -14,6 +14,8 @@ import { ProgressMirror } from './progress-mirror.js';
 
 /** How long `flush()` waits for a record that cannot be written (the store is down). */
 const FLUSH_TIMEOUT_MS = 10_000;
+/** How long a job's slot waits for its completed record before BullMQ is told (see `run`). */
+const FINAL_WRITE_WAIT_MS = 5000;
 
 /**
  * Runs BullMQ jobs with a Progresser each and writes their lifecycle: the Progresser records
@@ -88,9 +90,13 @@ export class JobProgressRunner {
     try {
       const result = await processor(progress);
       if (mirror?.mirrored) await mirror.complete();
-      // Not awaited: the job's slot goes to the next job while the write joins the next batch.
-      // `flush()` (called by `ProgressWorker#close`) waits for it.
-      this.#track(progress.complete());
+      // Written before BullMQ marks the job completed: a process killed in between would
+      // otherwise leave a completed job reading running (then stalled) for good, as the chaos
+      // soak found. This way round a crash only makes BullMQ run the job again, and that run
+      // rewrites the record. Bounded: a store that does not answer (while BullMQ's Redis does)
+      // keeps the write retrying in the background, tracked for `flush()`, without holding the
+      // job's slot any longer.
+      await this.#within(FINAL_WRITE_WAIT_MS, this.#track(progress.complete()));
       return result;
     } catch (error) {
       if (live.cancelled) {
@@ -183,9 +189,21 @@ export class JobProgressRunner {
     if (next !== undefined) this.#armStart(next.atMs - nowMs);
   };
 
-  #track(write: Promise<void>): void {
+  /** Tracks a write for `flush()` and returns it. */
+  #track(write: Promise<void>): Promise<void> {
     this.#writing.add(write);
     void write.then(() => this.#writing.delete(write));
+    return write;
+  }
+
+  /** Waits for `work`, for at most `ms`. */
+  async #within(ms: number, work: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    await Promise.race([work, timeout]);
+    clearTimeout(timer);
   }
 }
 

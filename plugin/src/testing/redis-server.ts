@@ -32,6 +32,12 @@ export interface RedisServerOptions {
   /** How long to wait for the server to accept connections. @default 10000 */
   readonly startTimeoutMs?: number;
   /**
+   * The server's data folder, for persistence across restarts (with `args` such as
+   * `['--appendonly', 'yes']`): a folder of yours, kept when the server stops, so a server
+   * started again on it reads its AOF back. @default a fresh temporary folder, removed on stop
+   */
+  readonly dir?: string;
+  /**
    * Run the server in a process group of its own, so that a terminal's Ctrl-C reaches only
    * the parent, which can then stop its work before it stops the server. @default false
    */
@@ -76,7 +82,8 @@ export async function freePort(): Promise<number> {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? 'redis-server';
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(join(tmpdir(), 'progressrus-redis-'));
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'progressrus-redis-')));
   const child = spawn(
     binary,
     [
@@ -93,7 +100,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     await waitUntilReady(child, binary, options.startTimeoutMs ?? 10_000);
   } catch (error) {
     child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    if (ownDir) await rm(dir, { recursive: true, force: true });
     throw error;
   }
   let stopped: Promise<void> | undefined;
@@ -110,7 +117,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
           await exited;
           clearTimeout(timer);
         }
-        await rm(dir, { recursive: true, force: true });
+        if (ownDir) await rm(dir, { recursive: true, force: true });
       })();
       return stopped;
     },

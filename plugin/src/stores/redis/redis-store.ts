@@ -90,6 +90,9 @@ export class RedisStore implements Store {
   // Records waiting for the next batch, latest write per record wins.
   #pending = new Map<string, ProgressRecord>();
   #pendingWritten: Promise<void> | null = null;
+  // Releases the pending batch, and the timer that will, when it waits for batchMs.
+  #send: () => void = () => {};
+  #sendTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: RedisStoreOptions) {
     checkObject('options', options);
@@ -136,12 +139,33 @@ export class RedisStore implements Store {
 
   persist(record: ProgressRecord): Promise<void> {
     this.#pending.set(`${record.scope.join(SCOPE_SEPARATOR)}\n${record.id}`, record);
-    // Never a microtask: concurrent jobs tick in different microtasks of one turn. The timer is
-    // not unref'd, so a final write is sent even when nothing else keeps the process alive.
-    this.#pendingWritten ??= new Promise<void>((resolve) =>
-      this.#batchMs === 0 ? setImmediate(resolve) : setTimeout(resolve, this.#batchMs),
-    ).then(() => this.#writeBatch());
+    // A final state goes at the end of this turn, not after batchMs: a BullMQ worker waits for
+    // it before BullMQ may mark the job finished (see JobProgressRunner).
+    const final = record.completedAt !== null || record.failedAt !== null;
+    if (this.#pendingWritten === null) {
+      this.#pendingWritten = new Promise<void>((resolve) => {
+        this.#send = resolve;
+      }).then(() => this.#writeBatch());
+      this.#scheduleSend(final ? 0 : this.#batchMs);
+    } else if (final && this.#sendTimer !== null) {
+      this.#scheduleSend(0);
+    }
     return this.#pendingWritten;
+  }
+
+  /**
+   * Sends the pending batch after `ms`, or at the end of the turn for 0 — never in a microtask:
+   * concurrent jobs tick in different microtasks of one turn. The timers are not unref'd, so a
+   * final write is sent even when nothing else keeps the process alive.
+   */
+  #scheduleSend(ms: number): void {
+    if (this.#sendTimer !== null) clearTimeout(this.#sendTimer);
+    const send = () => {
+      this.#sendTimer = null;
+      this.#send();
+    };
+    if (ms === 0) setImmediate(send);
+    this.#sendTimer = ms === 0 ? null : setTimeout(send, ms);
   }
 
   async #writeBatch(): Promise<void> {
