@@ -51,6 +51,7 @@ describe('the public API', () => {
         "parseTime",
         "redisKeys",
         "scopeKey",
+        "sparklineOf",
         "toJobDTO",
         "toJobsPageDTO",
         "toScopeDTO",
@@ -85,6 +86,7 @@ describe('the public API', () => {
         "normalizeScope",
         "parseScopeKey",
         "scopeKey",
+        "sparklineOf",
       ]
     `);
   });
@@ -95,6 +97,7 @@ describe('the public API', () => {
         "HttpError",
         "LocalChangeFeed",
         "RedisChangeFeed",
+        "SECURITY_HEADERS",
         "createProgressHandler",
         "createProgressToken",
         "errorResponse",
@@ -111,6 +114,8 @@ describe('the public API', () => {
         "ProgressQueue",
         "ProgressWorker",
         "SCOPE_DATA_FIELD",
+        "closeGracefully",
+        "closeOnSignals",
         "withJobProgress",
       ]
     `);
