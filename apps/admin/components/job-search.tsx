@@ -15,7 +15,7 @@ export function JobSearch({
 }) {
   const href = scopeHref(scopeKey);
   return (
-    <Form action={href} className="filter" role="search">
+    <Form action={href} className="filter job-search" role="search">
       <label htmlFor="job-search" className="muted">
         Job name
       </label>

@@ -75,10 +75,13 @@ export function JobTable({ tabs, scopeKey, jobs, readAt, status, sort, order, na
   }, [tabs, live.counts, live.total]);
 
   // What "cancel all running" stops: the same statuses as the action (a busy job may read
-  // stalled for a moment between two writes).
-  const activeCount = live.loaded
-    ? live.jobs.filter((job) => ACTIVE.has(job.status)).length
-    : countOf(tabs, 'running') + countOf(tabs, 'stalled');
+  // stalled for a moment between two writes). From the scope's counts, never from the rows:
+  // the stream holds the first page and what changed since, not every job of the scope.
+  const liveCounts = live.counts;
+  const activeCount =
+    liveCounts !== null
+      ? [...ACTIVE].reduce((sum, status) => sum + liveCounts[status], 0)
+      : countOf(tabs, 'running') + countOf(tabs, 'stalled');
 
   const sortHref = (column: JobSort) => {
     const nextOrder =
@@ -226,7 +229,7 @@ function JobRow({
           <span className="progress-label">{formatPercentage(job.percentage)}</span>
         </div>
         {job.history.length > 1 && (
-          <div className="muted mono" title="Pace over the job's history">
+          <div className="muted mono pace" title="Pace over the job's history">
             {/* Decorative: the bar and the counts say the same in words. */}
             <span aria-hidden="true">{sparkline(job.history, 12)}</span>
           </div>
