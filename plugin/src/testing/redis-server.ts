@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,12 @@ export interface RedisServerOptions {
    * started again on it reads its AOF back. @default a fresh temporary folder, removed on stop
    */
   readonly dir?: string;
+  /**
+   * The text of a configuration file, written to the server's folder and loaded before the
+   * command-line arguments. A Sentinel needs one (with `args: ['--sentinel']`): it rewrites the
+   * file as it learns its replicas, peers and failovers. @default none
+   */
+  readonly config?: string;
   /**
    * Run the server in a process group of its own, so that a terminal's Ctrl-C reaches only
    * the parent, which can then stop its work before it stops the server. @default false
@@ -84,9 +90,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'progressrus-redis-')));
+  // redis-server reads a configuration file only as its first argument.
+  const configFile = options.config === undefined ? [] : [join(dir, 'redis.conf')];
+  if (options.config !== undefined) await writeFile(configFile[0] as string, options.config);
   const child = spawn(
     binary,
     [
+      ...configFile,
       '--port', String(port),
       '--bind', '127.0.0.1',
       '--save', '',
@@ -130,7 +140,8 @@ function waitUntilReady(child: ChildProcess, binary: string, timeoutMs: number):
     const timer = setTimeout(() => finish(new ProgressrusError(`redis-server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) finish();
+      // A Sentinel never says it is ready; it has a listening socket before it prints its id.
+      if (output.includes('Ready to accept connections') || output.includes('Sentinel ID is')) finish();
     };
     const finish = (error?: Error) => {
       clearTimeout(timer);
