@@ -93,7 +93,10 @@ describe('RedisStore indexes', () => {
     const scope = ['user', '1'];
     const random = seeded(7);
     await writeAll(store, Array.from({ length: 120 }, (_, i) => randomRecord(scope, `job-${i % 37}-${i}`, random)));
+    // persistNew (the write script's 'n' mode) indexes as persist does; ids already there stay.
+    await store.persistNew(Array.from({ length: 80 }, (_, i) => randomRecord(scope, i < 20 ? `job-${i}-${i}` : `new-${i % 50}`, random)));
     const ticks = await store.scope(scope);
+    expect(ticks).toHaveLength(170);
     const queries: JobsQuery[] = [];
     for (const sort of JOB_SORTS) {
       for (const order of ['asc', 'desc'] as const) {
@@ -127,7 +130,8 @@ describe('RedisStore indexes', () => {
       for (let round = 0; round < 8; round += 1) {
         const record = randomRecord(scope, `job-${writer}-${round % 3}`, random);
         // Some records expire 5 s from the start, so the sweep removes them midway.
-        await store.persist({ ...record, expiresAt: round % 4 === 0 ? new Date(T0 + 5000) : null });
+        const expiring = { ...record, expiresAt: round % 4 === 0 ? new Date(T0 + 5000) : null };
+        await (round === 2 ? store.persistNew([expiring]) : store.persist(expiring));
         if (round === 5 && writer % 5 === 0) await store.delete(scope, `job-${writer}-1`);
         await sleep(1);
       }

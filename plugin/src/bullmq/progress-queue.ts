@@ -31,10 +31,13 @@ type BulkJob<DataType, NameType> = { name: NameType; data: DataType; opts?: Jobs
  * options gives the job, so the worker carries the same record on; it reads `running` from
  * the worker's first write (within one interval of the start).
  *
- * A job added without a `jobId` gets a random UUID as its id: the record must be written
- * before the job is in the queue, or a quick worker could finish the job before the `queued`
- * write lands and leave the record queued. A store failure never stops a job from being added
- * (it is reported to `progress.onError`).
+ * A job added without a `jobId` gets a random UUID as its id, so that its record id is known
+ * before BullMQ adds it. The records are written while BullMQ adds the jobs (`persistNew`,
+ * which RedisStore and MemoryStore have): each only where no record has its id yet, so a
+ * quick worker's write that lands first is never overwritten by `queued`, and the two writes
+ * overlap (Node encodes BullMQ's commands while Redis stores the records). With a store
+ * without `persistNew`, the records are written first, then the jobs added. A store failure
+ * never stops a job from being added (it is reported to `progress.onError`).
  *
  * A subclass rather than a helper around `add`: code that holds a `Queue` keeps calling
  * `add`/`addBulk` (and passes the queue to bull-board) unchanged, and the queue owns the
@@ -77,7 +80,7 @@ export class ProgressQueue<
     return job as Job<DataType, ResultType, NameType>;
   }
 
-  /** Adds jobs as `Queue#addBulk` does, after writing their `queued` records in one batch. */
+  /** Adds jobs as `Queue#addBulk` does, and writes their `queued` records meanwhile. */
   override async addBulk(
     jobs: readonly BulkJob<DataType, NameType>[],
   ): Promise<Job<DataType, ResultType, NameType>[]> {
@@ -93,8 +96,23 @@ export class ProgressQueue<
         nowMs,
       ),
     );
-    await this.#persist(records);
-    const added = await super.addBulk(withIds);
+    const store = this.#store();
+    let added: Job<DataType, ResultType, NameType>[];
+    if (typeof store.persistNew === 'function') {
+      // Sent first: Redis stores the records while Node builds BullMQ's commands.
+      const written = this.#report('write the queued records of', store.persistNew(records));
+      try {
+        added = await super.addBulk(withIds);
+      } catch (error) {
+        await written;
+        await this.#delete(records);
+        throw error;
+      }
+      await written;
+    } else {
+      await this.#persist(store, records);
+      added = await super.addBulk(withIds);
+    }
     // A deduplicated job comes back as the job already there: its record is not ours to write.
     const orphans = records.filter((record, index) => added[index]?.id !== withIds[index]?.opts.jobId);
     if (orphans.length > 0) await this.#delete(orphans);
@@ -107,26 +125,33 @@ export class ProgressQueue<
     await this.#defaultStore?.close();
   }
 
-  async #persist(records: readonly ProgressRecord[]): Promise<void> {
-    const store = this.#store();
-    // One call per record: RedisStore sends the writes of one turn of the event loop together.
+  async #persist(store: StoreWriter, records: readonly ProgressRecord[]): Promise<void> {
+    // One call per record: a batching store sends the writes of one turn of the event loop together.
     const results = await Promise.allSettled(records.map((record) => store.persist(record)));
     const failed = results.find((result) => result.status === 'rejected');
-    if (failed) this.#report('write the queued records of', failed.reason);
+    if (failed) this.#warn('write the queued records of', failed.reason);
   }
 
   async #delete(records: readonly ProgressRecord[]): Promise<void> {
     const store = this.#store();
     // A store that only writes (a custom StoreWriter) keeps them, until they expire.
     if (typeof store.delete !== 'function') return;
+    await this.#report(
+      'delete the queued records of jobs not added to',
+      Promise.all(records.map((record) => store.delete?.(record.scope, record.id))),
+    );
+  }
+
+  /** Waits for a store operation; its failure is reported, never thrown. */
+  async #report(what: string, operation: Promise<unknown>): Promise<void> {
     try {
-      await Promise.all(records.map((record) => store.delete?.(record.scope, record.id)));
+      await operation;
     } catch (error) {
-      this.#report('delete the queued records of deduplicated jobs of', error);
+      this.#warn(what, error);
     }
   }
 
-  #report(what: string, error: unknown): void {
+  #warn(what: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const wrapped = new StoreError(`Could not ${what} queue ${this.name}: ${message}`, {
       cause: error,

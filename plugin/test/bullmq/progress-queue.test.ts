@@ -83,6 +83,37 @@ describe('ProgressQueue', () => {
     expect(records.map((record) => record.id)).toEqual([`${q.name}:mine`]);
   });
 
+  it('writes the queued record of every job of a 10,000-job addBulk, in one scope per user', async () => {
+    const store = ctx.store();
+    const q = queue({ progress: { store, total: (job) => job.data.rows } });
+    const jobs = Array.from({ length: 10_000 }, (_, i) => ({
+      name: 'import',
+      data: { progressrusScope: ['user', i % 10], rows: i },
+    }));
+    const added = await q.addBulk(jobs);
+    expect(added).toHaveLength(10_000);
+    const page = await store.jobs(['user', 3], { limit: 1, sort: 'percentage' });
+    expect(page.counts.queued).toBe(1000);
+    expect(page.total).toBe(1000);
+    const last = added[9_993];
+    expect(await store.find(['user', 3], `${q.name}:${last?.id}`)).toMatchObject({ status: 'queued', total: 9_993, count: 0 });
+  });
+
+  it('never overwrites a record a worker wrote before the queued record landed', async () => {
+    const store = ctx.store();
+    const q = queue({ progress: { store } });
+    const id = `${q.name}:early`;
+    const now = new Date();
+    await store.persist({
+      id, name: 'x', scope: ['queue', q.name], startedAt: now, completedAt: now, failedAt: null,
+      expiresAt: null, count: 3, total: 3, params: {}, errorCount: 0, updatedAt: now, ratePerSecond: null,
+      intervalMs: 2000, state: null, errorMessage: null, queue: q.name, jobId: 'early', attempt: 1, actions: [],
+    });
+    await q.addBulk([{ name: 'x', data: {}, opts: { jobId: 'early' } }, { name: 'y', data: {} }]);
+    expect(await store.find(['queue', q.name], id)).toMatchObject({ status: 'completed', count: 3 });
+    expect((await store.jobs(['queue', q.name])).counts).toMatchObject({ completed: 1, queued: 1 });
+  });
+
   it('adds the jobs when the store fails, and reports the failure', async () => {
     const errors: Error[] = [];
     const broken: StoreWriter = { persist: () => Promise.reject(new Error('store is down')) };

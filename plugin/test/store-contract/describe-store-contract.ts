@@ -208,6 +208,41 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
     });
 
+    describe('persistNew', () => {
+      // Queued records as ProgressQueue writes them: no start, count 0, a waiting state.
+      const waiting = (id: string, overrides: Partial<ProgressRecord> = {}) =>
+        record({ id, startedAt: null, count: 0, state: 'queued', actions: [], history: [], ...overrides });
+
+      it('writes the records whose ids are new and leaves a record already there as it is', async () => {
+        if (typeof store.persistNew !== 'function') return;
+        await store.persist(record({ id: 'running', count: 7 }));
+        await store.persistNew([
+          waiting('running'),
+          waiting('a'),
+          waiting('b', { name: 'Export', total: null }),
+          waiting('c', { state: 'delayed' }),
+          waiting('d', { scope: ['team', '9'] }),
+        ]);
+        expect(await store.find(['user', 3421], 'running')).toMatchObject({ status: 'retrying', count: 7 });
+        expect(await store.find(['user', 3421], 'a')).toMatchObject({ ...fields(waiting('a')), status: 'queued' });
+        expect(await store.find(['user', 3421], 'b')).toMatchObject({ name: 'Export', total: null, status: 'queued' });
+        expect((await store.find(['team', 9], 'd'))?.status).toBe('queued');
+        const page = await store.jobs(['user', 3421], { sort: 'name', order: 'asc' });
+        expect(page.counts).toMatchObject({ retrying: 1, queued: 2, delayed: 1 });
+        expect(page.items.map((tick) => tick.id)).toEqual(['b', 'a', 'c', 'running']);
+      });
+
+      it('writes each record once when the same ids come again, the counts unchanged', async () => {
+        if (typeof store.persistNew !== 'function') return;
+        const batch = Array.from({ length: 30 }, (_, index) => waiting(`job-${index}`));
+        await store.persistNew(batch);
+        await store.persistNew(batch.map((queued) => ({ ...queued, total: 5 })));
+        const page = await store.jobs(['user', 3421], { limit: 50 });
+        expect(page.counts).toMatchObject({ queued: 30 });
+        expect(page.items.every((tick) => tick.total === 100)).toBe(true);
+      });
+    });
+
     describe('expiry', () => {
       it('never returns a record once the clock passes its expires_at', async () => {
         await store.persist(record({ id: 'short', expiresAt: new Date(T0 + 30 * SECOND) }));

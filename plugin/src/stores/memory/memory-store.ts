@@ -65,6 +65,14 @@ export class MemoryStore implements Store {
     if (sample) this.#addDuration(durationKey(record.name, record.queue), sample, record.expiresAt);
   }
 
+  /** See `StoreWriter.persistNew`. */
+  async persistNew(records: readonly ProgressRecord[]): Promise<void> {
+    for (const record of records) {
+      if (this.#scopes.get(record.scope.join(SCOPE_SEPARATOR))?.values.has(record.id)) continue;
+      await this.persist(record);
+    }
+  }
+
   #addDuration(key: string, sample: DurationSample, expiresAt: Date | null): void {
     let samples = this.#durations.get(key);
     if (!samples) this.#durations.set(key, (samples = new Map()));

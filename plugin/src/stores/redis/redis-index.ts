@@ -63,6 +63,10 @@ let collationKeys = new Map<string, string>();
 
 /** The member of a name set: the collation key, NUL, the id; so equal names order by id. */
 export function nameMember(name: string, id: string): string {
+  return `${collationKeyOf(name)}\0${id}`;
+}
+
+function collationKeyOf(name: string): string {
   // Jobs of a queue share a few names: the regular expressions run once per name.
   let key = collationKeys.get(name);
   if (key === undefined) {
@@ -70,7 +74,26 @@ export function nameMember(name: string, id: string): string {
     key = nameCollationKey(name);
     collationKeys.set(name, key);
   }
-  return `${key}\0${id}`;
+  return key;
+}
+
+/**
+ * A record's index entry without its id: what the records of one 'n' write call share (see
+ * WRITE_LUA), with the name's collation key in place of the member.
+ */
+export interface SharedEntry extends Omit<IndexEntry, 'member'> {
+  readonly nameKey: string;
+}
+
+export function sharedEntry(record: ProgressRecord): SharedEntry {
+  const { member: _, ...entry } = indexEntry(record);
+  return { ...entry, nameKey: collationKeyOf(record.name) };
+}
+
+/** The shared fields in the order WRITE_LUA reads them. NUL is in none of them: joined by NUL, they make a grouping key. */
+export function sharedFields(shared: SharedEntry): string[] {
+  const { status, updated, started, percentage, nameKey, stall, expiry, delta, interval } = shared;
+  return [String(status), updated, started, percentage, nameKey, stall, expiry, delta, interval];
 }
 
 /**

@@ -41,7 +41,8 @@ end
  *
  * KEYS  the global keys, if any: {p}::scopes, {p}::names, {p}::expiries, then durations keys
  *       (`RedisKeys.durations`); then one block per scope.
- * ARGV  [1] 'w' stores each value; 'i' (repair) only indexes a value still stored exactly as given
+ * ARGV  [1] 'w' stores each value; 'i' (repair) only indexes a value still stored exactly as given;
+ *       'n' stores each value only where no record has its id yet (queued records, see below)
  *       [2] how many global keys KEYS starts with (0 on a Cluster's per-slot calls)
  *       [3] channel, '' for no PUBLISH; [4] message
  *       [5] G, then G × (activity ms, earliest expiry ms or '', scope key): global index entries
@@ -51,6 +52,10 @@ end
  *       updatedAt score, startedAt score, percentage score, name member, stall ms or '',
  *       expiry ms or '', expiry − updatedAt ('none' without expiry, 'x': never regular),
  *       interval ms or 'none' (live statuses; '' for the others)
+ *       With 'n', the fields every record of the call shares come first, once: status number,
+ *       updatedAt, startedAt and percentage scores, name collation key (the member is key NUL
+ *       id), stall, expiry, expiry − updatedAt, interval; then 3 per record: block, id, value.
+ *       A batch of queued records shares them, and 3 arguments cost a third of 12 to send.
  * Returns {block, id, previous value, previous status number} × n, flat, for records indexed
  * before under another name: the caller removes that old name member (the script cannot
  * build it: the collation lives in JavaScript).
@@ -76,14 +81,28 @@ for _ = 1, completions do
   i = i + 4
 end
 local renamed = {}
+local new = ARGV[1] == 'n'
+local shared = {}
+if new then
+  for k = 1, 9 do shared[k] = ARGV[i + k - 1] end
+  i = i + 9
+end
 while i <= #ARGV do
-  local block = ARGV[i]
+  local block, id, value, status, updated, started, percentage, member, stall, expiry, delta, interval, step
+  block, id, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if new then
+    status, updated, started, percentage = tonumber(shared[1]), shared[2], shared[3], shared[4]
+    member, stall, expiry, delta, interval = shared[5] .. '\0' .. id, shared[6], shared[7], shared[8], shared[9]
+    step = 3
+  else
+    status, updated, started, percentage = tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+    member, stall, expiry, delta, interval = ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
+    step = 12
+  end
   local base = offset + (tonumber(block) - 1) * BLOCK
-  local id, value, status = ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
-  local member, stall, expiry, delta, interval = ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
   local counts = KEYS[base + 2]
   local old = redis.call('HGET', KEYS[base + 1], id)
-  if not repair or old == value then
+  if (new and not old) or (not new and (not repair or old == value)) then
     if not repair then redis.call('HSET', KEYS[base + 1], id, value) end
     local was = old and indexed(base, id, status)
     local live = status <= 2
@@ -100,9 +119,9 @@ while i <= #ARGV do
       end
       regular = d == delta and (not live or iv == interval)
     end
-    redis.call('ZADD', set(base, status, regular and 1 or 5), ARGV[i + 4], id)
-    redis.call('ZADD', set(base, status, 2), ARGV[i + 5], id)
-    redis.call('ZADD', set(base, status, 3), ARGV[i + 6], id)
+    redis.call('ZADD', set(base, status, regular and 1 or 5), updated, id)
+    redis.call('ZADD', set(base, status, 2), started, id)
+    redis.call('ZADD', set(base, status, 3), percentage, id)
     local same = nil
     if was then
       -- Same name: the member is in the old status's name set. Else the caller removes the old one.
@@ -137,7 +156,7 @@ while i <= #ARGV do
     end
     if old then redis.call('SREM', KEYS[base + 4], id) end
   end
-  i = i + 12
+  i = i + step
 end
 if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return renamed

@@ -16,12 +16,14 @@ export class LuaScript {
   }
 
   async run(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    const params = [keys.length, ...keys, ...args];
+    // Arrays, not spread arguments: ioredis flattens them, and a batch of 10,000 records has
+    // more arguments than a call may take (RangeError: Maximum call stack size exceeded).
+    const params = [keys.length, keys, args] as unknown as [number];
     try {
-      return await redis.evalsha(this.#sha, ...(params as [number]));
+      return await redis.evalsha(this.#sha, ...params);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.#source, ...(params as [number]));
+      return redis.eval(this.#source, ...params);
     }
   }
 }

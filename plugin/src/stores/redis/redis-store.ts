@@ -25,6 +25,7 @@ import { SCRIPTS } from './redis-lua.js';
 import { readPage, readState, type ScopeState } from './redis-read.js';
 import { deleteRecord, deleteScope, SWEEP_BATCH, sweepDue, sweepScope } from './redis-remove.js';
 import { repairScope } from './redis-repair.js';
+import { insertRecords } from './redis-insert.js';
 import { writeRecords } from './redis-write.js';
 
 export interface RedisStoreOptions extends StoreOptions {
@@ -151,6 +152,11 @@ export class RedisStore implements Store {
       this.#scheduleSend(0);
     }
     return this.#pendingWritten;
+  }
+
+  /** See `StoreWriter.persistNew`: one script call per 1,000 records, sent at once. */
+  async persistNew(records: readonly ProgressRecord[]): Promise<void> {
+    await insertRecords(this.#context, records, this.#format);
   }
 
   /**

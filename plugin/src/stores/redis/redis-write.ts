@@ -5,7 +5,7 @@ import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { SCOPE_SEPARATOR } from '../../core/scope.js';
 import type { WrittenStatus } from '../../core/tick.js';
 import type { RedisContext } from './redis-context.js';
-import { indexEntry, nameMember, pushWriteFields } from './redis-index.js';
+import { indexEntry, nameMember, pushWriteFields, type SharedEntry, sharedFields } from './redis-index.js';
 import { keySlot, WRITTEN_STATUSES } from './redis-keys.js';
 import { SCRIPTS } from './redis-lua.js';
 
@@ -29,6 +29,7 @@ export async function writeRecords(
   context: RedisContext,
   records: readonly ProgressRecord[],
   format: WireFormat,
+  shared: SharedEntry | null = null,
 ): Promise<void> {
   const scopes = new Map<string, ScopeBatch>();
   for (const record of records) {
@@ -65,7 +66,7 @@ export async function writeRecords(
   }
   globalArgs.push(String(completions.length / 4), ...completions);
   if (!redis.isCluster) {
-    await runWrite(context, [...scopes.values()], format, globalKeys, globalArgs);
+    await runWrite(context, [...scopes.values()], format, globalKeys, globalArgs, shared);
     return;
   }
   await SCRIPTS.write.run(redis, globalKeys, ['w', String(globalKeys.length), '', '', ...globalArgs]);
@@ -76,7 +77,7 @@ export async function writeRecords(
     if (group) group.push(batch);
     else slots.set(slot, [batch]);
   }
-  await Promise.all([...slots.values()].map((group) => runWrite(context, group, format, [], ['0', '0'])));
+  await Promise.all([...slots.values()].map((group) => runWrite(context, group, format, [], ['0', '0'], shared)));
 }
 
 async function runWrite(
@@ -85,23 +86,23 @@ async function runWrite(
   format: WireFormat,
   globalKeys: readonly string[],
   globalArgs: readonly string[],
+  shared: SharedEntry | null,
 ): Promise<void> {
   const keys = [...globalKeys];
-  const records: (string | number)[] = [];
+  const records: (string | number)[] = shared === null ? [] : sharedFields(shared);
   const changes: { scope: string; id: string }[] = [];
-  const members: string[] = [];
   batches.forEach((batch, index) => {
     keys.push(...context.scope(batch.key).block);
     for (const record of batch.records) {
-      const entry = indexEntry(record);
-      members.push(entry.member);
-      pushWriteFields(records, index + 1, record.id, encodeRecord(record, format), entry);
+      const value = encodeRecord(record, format);
+      if (shared === null) pushWriteFields(records, index + 1, record.id, value, indexEntry(record));
+      else records.push(index + 1, record.id, value);
       changes.push({ scope: batch.key, id: record.id });
     }
   });
   const channel = context.channel;
   const renamed = (await SCRIPTS.write.run(context.redis, keys, [
-    'w',
+    shared === null ? 'w' : 'n',
     String(globalKeys.length),
     channel ?? '',
     channel === null ? '' : JSON.stringify(changes),
