@@ -1,8 +1,10 @@
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { Progresser } from '../../src/core/progresser.js';
 import { RedisStore } from '../../src/stores/redis/redis-store.js';
-import { sleep } from '../helpers.js';
+import { startRedisServer } from '../../src/testing/redis-server.js';
+import { sleep, uniquePrefix } from '../helpers.js';
 import { MASTER_NAME, startRedisSentinel } from './sentinel-setup.js';
 import { afterThisTest, startWorkerProcess, until, type WorkerProcess } from './worker-process.js';
 
@@ -114,6 +116,43 @@ describe('Redis Sentinel failover', () => {
     expect(counts).toEqual({ completed: JOBS - JOBS / 10, failed: JOBS / 10 });
     expect(mismatches).toEqual([]);
   }, 300_000);
+});
+
+describe('RedisStore on a primary with min-replicas-to-write', () => {
+  it('retries a final write refused for want of a replica until one is back', async () => {
+    const primary = await startRedisServer({
+      args: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'],
+    });
+    afterThisTest(() => primary.stop());
+    const connection = new Redis(primary.url);
+    afterThisTest(async () => connection.disconnect());
+    const store = new RedisStore({ connection, prefix: uniquePrefix('min-replicas') });
+    const errors: Error[] = [];
+    const progress = new Progresser({
+      scope: ['replicas'],
+      id: 'job',
+      total: 3,
+      store,
+      onError: (error) => errors.push(error),
+    });
+    progress.tick(3);
+    void progress.complete();
+    await until(
+      () => errors.some((error) => error.message.includes('NOREPLICAS')),
+      'a write refused with NOREPLICAS',
+    );
+    expect(await store.find(['replicas'], 'job')).toBeNull();
+
+    const replica = await startRedisServer({
+      args: ['--replicaof', '127.0.0.1', String(primary.port), '--repl-diskless-sync-delay', '0'],
+    });
+    afterThisTest(() => replica.stop());
+    const written = await until(
+      () => store.find(['replicas'], 'job'),
+      'the write to land once a replica is in sync',
+    );
+    expect([written.status, written.count]).toEqual(['completed', 3]);
+  });
 });
 
 /** Every job against its record: the same final state and the same final count. */
