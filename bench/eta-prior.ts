@@ -1,9 +1,9 @@
 import { MemoryStore } from 'progressrus';
+import { seededRandom } from 'progressrus/testing';
 import type { BenchContext } from './lib/context.js';
 import { DEMO_TEMPLATES, demoJobOf, demoPlanProfile } from './lib/demo-profiles.js';
 import { simulateJob } from './lib/eta-simulation.js';
 import { atMost, type Benchmark, type BenchRow } from './lib/result.js';
-import { seededRandom } from '../apps/demo/src/workload/seeded-random.js';
 import { fmt, median } from './lib/stats.js';
 
 /** Earlier jobs of the same name before each judged one. */

@@ -1,9 +1,9 @@
+import { seededRandom } from 'progressrus/testing';
 import type { BenchContext } from './lib/context.js';
 import { DEMO_FAMILIES } from './lib/demo-profiles.js';
 import { type ProfileFamily, SYNTHETIC_FAMILIES } from './lib/eta-profiles.js';
 import { type Estimate, simulateJob } from './lib/eta-simulation.js';
 import { atMost, type Benchmark, type BenchRow } from './lib/result.js';
-import { seededRandom } from '../apps/demo/src/workload/seeded-random.js';
 import { fmt, median } from './lib/stats.js';
 
 /** Jobs per family in each half; families with fewer distinct jobs (recorded traces) say so. */

@@ -15,8 +15,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Job } from 'bullmq';
 import { MemoryStore, Progresser } from 'progressrus';
+import { seededRandom } from 'progressrus/testing';
 import { type DemoJobData, TEMPLATES } from '../apps/demo/src/workload/job-plan.js';
-import { seededRandom } from '../apps/demo/src/workload/seeded-random.js';
 import { demoProcessor } from '../apps/demo/src/workload/processor.js';
 import type { DemoTraces, TracedJob } from './lib/demo-traces.js';
 

@@ -1,8 +1,8 @@
 import type { ProgressRecord, Store } from 'progressrus';
 import { createProgressHandler, type ProgressHandlerOptions } from 'progressrus/http';
+import { seededRandom } from 'progressrus/testing';
 import type { BenchContext } from './context.js';
 import { atMost, type BenchRow } from './result.js';
-import { seededRandom } from '../../apps/demo/src/workload/seeded-random.js';
 import { fmt, median, nowNs, quantile, timeRuns } from './stats.js';
 
 /** The large scope; `BENCH_BIG_SCOPE` lowers it on a machine too slow to seed a million. */

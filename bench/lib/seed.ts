@@ -1,5 +1,5 @@
 import type { ProgressRecord, Store } from 'progressrus';
-import { seededRandom } from '../../apps/demo/src/workload/seeded-random.js';
+import { seededRandom } from 'progressrus/testing';
 
 // Within the shortest retention (a day for completed records), so every seeded record is live.
 const SPREAD_MS = 12 * 60 * 60 * 1000;

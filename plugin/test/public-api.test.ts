@@ -132,9 +132,13 @@ describe('the public API', () => {
   it('progressrus/testing', () => {
     expect(names(testing)).toMatchInlineSnapshot(`
       [
+        "CHROMIUM_ARGS",
+        "ChromiumNotFoundError",
         "PostgresServerNotFoundError",
         "RedisServerNotFoundError",
+        "chromiumLaunchOptions",
         "freePort",
+        "seededRandom",
         "startPostgresServer",
         "startRedisServer",
       ]

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { RedisStore, type Tick } from 'progressrus';
 import { ProgressQueue } from 'progressrus/bullmq';
+import { chromiumLaunchOptions } from 'progressrus/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_DIR } from './next-server';
 
@@ -91,18 +92,7 @@ beforeAll(async () => {
       name: (job) => job.data.title,
     },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
   const context = await browser.newContext({
     baseURL: admin.url,
     httpCredentials: { username: admin.user, password: admin.password },

@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { Progresser, RedisStore } from 'progressrus';
 import { ProgressWorker } from 'progressrus/bullmq';
 import { PostgresStore } from 'progressrus/postgres';
-import { startPostgresServer } from 'progressrus/testing';
+import { chromiumLaunchOptions, startPostgresServer } from 'progressrus/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_DIR, startExpectingExit, startNextServer } from './next-server';
@@ -76,18 +76,7 @@ beforeAll(async () => {
       },
     },
   );
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
   context = await browser.newContext({
     baseURL: admin.url,
     httpCredentials: { username: admin.user, password: admin.password },

@@ -1,35 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from 'progressrus/testing';
+import { isBuilt, type Workspace } from '../../demo/src/start/build.js';
 
 /** apps/admin */
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
-/** A Next.js app of the repo: where it is and what its build reads (shared with the portal's tests). */
+/** A Next.js app of the repo: its folder, and its workspace (whose build inputs build.ts lists). */
 export interface NextApp {
   readonly dir: string;
-  /** Paths relative to `dir`: the app's sources and the built packages it imports. */
-  readonly sources: readonly string[];
+  readonly workspace: Workspace;
 }
 
-export const ADMIN_APP: NextApp = {
-  dir: APP_DIR,
-  sources: [
-    'app',
-    'components',
-    'lib',
-    'proxy.ts',
-    'instrumentation.ts',
-    'next.config.ts',
-    'package.json',
-    '../../plugin/dist',
-    '../../ui/dist',
-  ],
-};
+export const ADMIN_APP: NextApp = { dir: APP_DIR, workspace: '@progressrus/admin' };
 
 /**
  * Runs `next build` unless `.next` already holds a build newer than every source (turbo's
@@ -39,9 +25,7 @@ export async function ensureBuild(app: NextApp = ADMIN_APP): Promise<void> {
   // Another `next build` of this app (turbo, `npm start`) may be running: wait for it, then
   // use its build if it is fresh.
   for (let attempt = 0; attempt < 60; attempt += 1) {
-    const built = mtime(join(app.dir, '.next/BUILD_ID'));
-    const newest = Math.max(...app.sources.map((path) => newestMtime(join(app.dir, path))));
-    if (built !== null && built > newest) return;
+    if (isBuilt(app.workspace)) return;
     const { code, output } = await build(app.dir);
     if (code === 0) return;
     if (!output.includes('Another next build process is already running')) {
@@ -150,21 +134,4 @@ function collect(child: ChildProcess): { text: () => string } {
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   return { text: () => text };
-}
-
-function mtime(path: string): number | null {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return null;
-  }
-}
-
-function newestMtime(path: string): number {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
 }

@@ -3,21 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { Progresser, RedisStore } from 'progressrus';
 import { Redis } from 'ioredis';
+import { chromiumLaunchOptions } from 'progressrus/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type NextServer, startExpectingExit, startNextServer } from './next-server';
 
 const admin = inject('admin');
 const UNTIL = { timeout: 20_000 };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 function auth(user = admin.user, password = admin.password): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
@@ -44,7 +35,7 @@ beforeAll(async () => {
   });
   job.tick(3);
   await job.flush();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 
 afterAll(async () => {

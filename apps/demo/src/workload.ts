@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import { closeGracefully } from 'progressrus/bullmq';
 import { RedisStore } from 'progressrus';
-import { seededRandom } from './workload/seeded-random.js';
+import { seededRandom } from 'progressrus/testing';
 import { Producer } from './workload/producer.js';
 import { startWorkers } from './workload/workers.js';
 

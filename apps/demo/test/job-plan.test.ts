@@ -1,3 +1,4 @@
+import { seededRandom } from 'progressrus/testing';
 import { describe, expect, it } from 'vitest';
 import {
   initialPlan,
@@ -7,7 +8,6 @@ import {
   USERS,
 } from '../src/workload/job-plan.js';
 import { rateFactor } from '../src/workload/rate-shape.js';
-import { seededRandom } from '../src/workload/seeded-random.js';
 
 describe('initialPlan', () => {
   const plan = initialPlan(seededRandom(42));

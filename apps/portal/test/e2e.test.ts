@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { Progresser, RedisStore } from 'progressrus';
 import { createProgressToken } from 'progressrus/http';
+import { chromiumLaunchOptions } from 'progressrus/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deriveKeys } from '../lib/session';
 import { PORTAL_APP } from './portal-app';
@@ -106,18 +107,7 @@ beforeAll(async () => {
     // Finished, so that nothing on user 5's page changes by itself (a running job would stall).
     await other.complete();
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 
 afterAll(async () => {

@@ -11,3 +11,5 @@ export {
   type RedisServerOptions,
   startRedisServer,
 } from './redis-server.js';
+export { CHROMIUM_ARGS, ChromiumNotFoundError, chromiumLaunchOptions } from './chromium.js';
+export { seededRandom } from './seeded-random.js';

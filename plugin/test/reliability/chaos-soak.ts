@@ -7,6 +7,7 @@ import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../src/stores/redis/redis-store.js';
 import { type RedisServer, startRedisServer } from '../../src/testing/redis-server.js';
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
 const QUEUE = 'chaos';
@@ -51,7 +52,7 @@ export interface ChaosSoakResult {
  */
 export async function runChaosSoak(options: ChaosSoakOptions): Promise<ChaosSoakResult> {
   const log = options.log ?? (() => {});
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const [faultMin, faultMax] = options.faultEveryMs ?? [2000, 5000];
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'progressrus-chaos-'));
@@ -230,16 +231,4 @@ async function stopWorker(child: ChildProcess): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** mulberry32: the same seed gives the same jobs and faults. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -10,22 +10,12 @@ import {
   type ProgressHandler,
   toNodeHandler,
 } from 'progressrus/http';
-import { type RedisServer, startRedisServer } from 'progressrus/testing';
+import { chromiumLaunchOptions, type RedisServer, startRedisServer } from 'progressrus/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlePage, type PageServer, startPageServer } from './page-server.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results');
 const SECRET = 'a-test-secret-of-at-least-32-bytes-long!';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 let redisServer: RedisServer;
 let redis: Redis;
 let handler: ProgressHandler;
@@ -52,7 +42,7 @@ beforeAll(async () => {
     '/api/progress': toNodeHandler(handler),
     '/api/polled': toNodeHandler(pollOnlyHandler),
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch(chromiumLaunchOptions());
   await mkdir(RESULTS, { recursive: true });
 });
 
@@ -162,6 +152,24 @@ describe('useProgress in a real browser', () => {
       fullPage: true,
       animations: 'disabled',
     });
+    // The system's scheme, unless data-progressrus-theme on an ancestor forces one.
+    const background = (theme: string | null) =>
+      page.evaluate((forced) => {
+        const outer = document.createElement('div');
+        if (forced) outer.dataset.progressrusTheme = forced;
+        const inner = outer.appendChild(document.createElement('div'));
+        inner.style.background = 'var(--progressrus-bg)';
+        document.body.append(outer);
+        const colour = getComputedStyle(inner).backgroundColor;
+        outer.remove();
+        return colour;
+      }, theme);
+    expect(await background(null)).toBe('rgb(19, 19, 22)');
+    expect(await background('light')).toBe('rgb(255, 255, 255)');
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await background(null)).toBe('rgb(255, 255, 255)');
+    expect(await background('dark')).toBe('rgb(19, 19, 22)');
+    await page.emulateMedia({ colorScheme: 'dark' });
 
     job.tick(50);
     await job.complete();

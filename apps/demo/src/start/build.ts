@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import type { ChildGroup } from './child-group.js';
 import { REPO_DIR } from './paths.js';
 
-/** One workspace to build: what its build reads and the file that proves a build is there. */
+/**
+ * One workspace to build: what its build reads and the file that proves a build is there. The
+ * one list of each app's build inputs: `npm start`, the apps' e2e tests and the bench all ask
+ * `isBuilt()`.
+ */
 interface BuildStep {
   readonly workspace: Workspace;
   readonly dir: string;
@@ -81,13 +85,24 @@ export async function ensureBuilt(
   workspaces: readonly Workspace[],
 ): Promise<void> {
   for (const step of STEPS.filter((candidate) => workspaces.includes(candidate.workspace))) {
-    const dir = join(REPO_DIR, step.dir);
-    const built = mtime(join(dir, step.output));
-    const newest = Math.max(...step.inputs.map((input) => newestMtime(join(dir, input))));
-    if (built !== null && built > newest) continue;
+    if (isFresh(step)) continue;
     log(`Building ${step.workspace}${step.note ? ` (${step.note})` : ''}…`);
     await run(children, ['run', 'build', '-w', step.workspace]);
   }
+}
+
+/** True when the workspace's build output is newer than every file its build reads. */
+export function isBuilt(workspace: Workspace): boolean {
+  const step = STEPS.find((candidate) => candidate.workspace === workspace);
+  if (!step) throw new Error(`No build step for ${workspace}`);
+  return isFresh(step);
+}
+
+function isFresh(step: BuildStep): boolean {
+  const dir = join(REPO_DIR, step.dir);
+  const built = mtime(join(dir, step.output));
+  const newest = Math.max(...step.inputs.map((input) => newestMtime(join(dir, input))));
+  return built !== null && built > newest;
 }
 
 async function run(children: ChildGroup, args: string[]): Promise<void> {

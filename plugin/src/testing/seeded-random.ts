@@ -1,4 +1,4 @@
-/** Mulberry32: a tiny seeded PRNG, so a demo run (and a bench run) is the same every time. */
+/** Mulberry32: a tiny seeded PRNG, so a test, a bench or a demo run is the same every time. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
