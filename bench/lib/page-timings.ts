@@ -21,39 +21,82 @@ const WARMUP = 3;
 const BURST = 5_000;
 const HOUR_MS = 3_600_000;
 
-/** The reads of one `GET /jobs` row: the same query on the small and the large scope. */
-export const PAGE_QUERIES = [
-  { label: 'newest first', query: '' },
-  { label: '`status=running`', query: '&status=running' },
-  { label: '`status=failed`', query: '&status=failed' },
-  { label: '`sort=startedAt`', query: '&sort=startedAt' },
-  { label: '`sort=name&order=asc`', query: '&sort=name&order=asc' },
-  { label: '`sort=percentage`', query: '&sort=percentage' },
-  // "import batch 12…": 11 of 1,000 jobs, 11,111 of 1,000,000.
-  { label: '`name=import batch 12`', query: '&name=import%20batch%2012' },
-  { label: 'second page (cursor)', query: '', secondPage: true },
-] as const;
-
-/** Jobs running right now in a scope: a worker pool's concurrency, whatever the scope's size. */
-const RUNNING_NOW = 50;
+/**
+ * A mix of jobs in a scope. Each seeded job draws its fate from `percent` (by index, so the
+ * 1,000-job and the 1,000,000-job scopes hold the same mix); the first `runningNow` are running.
+ */
+export interface PageShape {
+  readonly key: string;
+  /** What the rows call it. */
+  readonly label: string;
+  /** Shares in percent, summing to 100: completed, failed, stalled, queued. */
+  readonly percent: { readonly completed: number; readonly failed: number; readonly stalled: number; readonly queued: number };
+  /** Jobs running right now (written each hour, so they stay running while the bench reads). */
+  readonly runningNow: number;
+  /** Job names: this text, then the job's index. */
+  readonly namePrefix: string;
+  /** The name searched: the prefix and "12" (11 of 1,000 jobs, 11,111 of 1,000,000). */
+  readonly nameQuery: string;
+}
 
 /**
- * A job of a large, long-lived scope: 90 % completed, 5 % failed, 3 % stalled (crashed
- * mid-way, never written again), 2 % queued; the first RUNNING_NOW are running (written each
- * hour, so still running while the bench reads). Times spread over the last 12 hours, within
- * every retention.
+ * The shapes the page reads are measured on. `default`: a long-lived scope (90 % completed,
+ * 5 % failed, 3 % stalled, 2 % queued, 50 running: a worker pool's concurrency). `crashed`: a
+ * deploy that crashed its workers in a backlog (60 % stalled, 30 % queued, 5 % completed,
+ * 5 % failed, 2,000 running), whose names share a long prefix.
  */
-function pageRecord(scope: readonly string[], index: number, random: () => number): ProgressRecord {
+export const PAGE_SHAPES: readonly PageShape[] = [
+  {
+    key: 'default',
+    label: '',
+    percent: { completed: 90, failed: 5, stalled: 3, queued: 2 },
+    runningNow: 50,
+    namePrefix: 'Import batch ',
+    nameQuery: 'import batch 12',
+  },
+  {
+    key: 'crashed',
+    label: ' (60 % stalled, 30 % queued, 2,000 running, long shared name prefix)',
+    percent: { completed: 5, failed: 5, stalled: 60, queued: 30 },
+    runningNow: 2_000,
+    namePrefix: 'Nightly reconciliation export for tenant acme-corporation, import batch ',
+    nameQuery: 'nightly reconciliation export for tenant acme-corporation, import batch 12',
+  },
+];
+
+/** The reads of one `GET /jobs` row: the same query on the small and the large scope. */
+export function pageQueries(shape: PageShape): { label: string; query: string; secondPage?: true }[] {
+  return [
+    { label: 'newest first', query: '' },
+    { label: '`status=running`', query: '&status=running' },
+    { label: '`status=stalled`', query: '&status=stalled' },
+    { label: '`status=failed`', query: '&status=failed' },
+    { label: '`sort=startedAt`', query: '&sort=startedAt' },
+    { label: '`sort=name&order=asc`', query: '&sort=name&order=asc' },
+    { label: '`sort=percentage`', query: '&sort=percentage' },
+    { label: '`status=running&sort=percentage`', query: '&status=running&sort=percentage' },
+    { label: `\`name=${shape.nameQuery}\``, query: `&name=${encodeURIComponent(shape.nameQuery)}` },
+    { label: 'second page (cursor)', query: '', secondPage: true },
+  ];
+}
+
+/**
+ * A job of a scope of the given shape: completed, failed, stalled (crashed mid-way, never
+ * written again), queued, or (the first `runningNow`) running. Times spread over the last 12
+ * hours, within every retention.
+ */
+function pageRecord(shape: PageShape, scope: readonly string[], index: number, random: () => number): ProgressRecord {
   const nowMs = Date.now();
   const updatedMs = nowMs - Math.floor(random() * 12 * HOUR_MS);
+  const { completed: c, failed: f, stalled: s } = shape.percent;
   const fate = index % 100;
-  const running = index < RUNNING_NOW;
-  const completed = !running && fate < 90 ? new Date(updatedMs) : null;
-  const failed = !running && fate >= 90 && fate < 95 ? new Date(updatedMs) : null;
-  const queued = !running && fate >= 98;
+  const running = index < shape.runningNow;
+  const completed = !running && fate < c ? new Date(updatedMs) : null;
+  const failed = !running && fate >= c && fate < c + f ? new Date(updatedMs) : null;
+  const queued = !running && fate >= c + f + s;
   return {
     id: `imports:${index}`,
-    name: `Import batch ${index}`,
+    name: `${shape.namePrefix}${index}`,
     scope,
     startedAt: queued ? null : new Date(updatedMs - Math.floor(random() * 600_000)),
     completedAt: completed,
@@ -83,13 +126,14 @@ export async function seedPageScope(
   store: Store,
   scope: readonly string[],
   records: number,
+  shape: PageShape = PAGE_SHAPES[0] as PageShape,
 ): Promise<number> {
   const random = seededRandom(records);
   const start = nowNs();
   for (let first = 0; first < records; first += BURST) {
     const writes: Promise<void>[] = [];
     for (let index = first; index < Math.min(records, first + BURST); index++)
-      writes.push(store.persist(pageRecord(scope, index, random)));
+      writes.push(store.persist(pageRecord(shape, scope, index, random)));
     await Promise.all(writes);
     if (first % 100_000 === 0 && first > 0) context.log(`  ${fmt(first)} of ${fmt(records)}`);
   }
@@ -105,10 +149,66 @@ function timed(times: readonly number[]): Timed {
   return { medianMs: median(times), p95Ms: quantile(times, 0.95) };
 }
 
+/** The shapes of this run: `BENCH_PAGE_SHAPES=default,crashed` (the default: all of them). */
+function runShapes(): readonly PageShape[] {
+  const keys = process.env.BENCH_PAGE_SHAPES?.split(',');
+  return keys === undefined ? PAGE_SHAPES : PAGE_SHAPES.filter((shape) => keys.includes(shape.key));
+}
+
+/** The small and the large scope of a shape: `pages:small` and `pages:big` for the default one (the admin bench reads them). */
+function shapeScopes(shape: PageShape): [small: string[], big: string[]] {
+  return shape.key === 'default'
+    ? [
+        ['pages', 'small'],
+        ['pages', 'big'],
+      ]
+    : [
+        ['pages', `${shape.key}-small`],
+        ['pages', `${shape.key}-big`],
+      ];
+}
+
+/** Seeds the small and the large scope of each shape of the run. */
+export async function seedPageShapes(context: BenchContext, label: string, store: Store): Promise<void> {
+  for (const shape of runShapes()) {
+    const [small, big] = shapeScopes(shape);
+    context.log(`${label}: seeding ${fmt(SMALL_SCOPE)} + ${fmt(BIG_SCOPE)} records, shape ${shape.key}`);
+    await seedPageScope(context, store, small, SMALL_SCOPE, shape);
+    const seedMs = await seedPageScope(context, store, big, BIG_SCOPE, shape);
+    context.log(`${label}: ${fmt(BIG_SCOPE)} records in ${fmt(seedMs / 1000, 1)} s`);
+  }
+}
+
+/** Times `GET /jobs` for each query of `pageQueries` on the small and the large scope of each shape of the run. */
+export async function timeJobsPages(label: string, key: string, handler: Handler): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const shape of runShapes()) {
+    const [small, big] = shapeScopes(shape);
+    for (const [index, { label: what, query, secondPage = false }] of pageQueries(shape).entries()) {
+      const [smallTime, bigTime] = [
+        await timeJobsPage(handler, small, query, secondPage),
+        await timeJobsPage(handler, big, query, secondPage),
+      ];
+      const ratio = bigTime.medianMs / smallTime.medianMs;
+      rows.push({
+        id: `pages.${key}.${shape.key === 'default' ? '' : `${shape.key}.`}jobs.${index}`,
+        what: `${label}: \`GET /jobs\` first page (50), ${what}${shape.label}: ${fmt(BIG_SCOPE)}-job scope vs ${fmt(SMALL_SCOPE)} (in process, median of ${RUNS})`,
+        measured: `${fmt(bigTime.medianMs, 1)} ms vs ${fmt(smallTime.medianMs, 1)} ms = ${fmt(ratio, 2)}× (p95 ${fmt(bigTime.p95Ms, 1)} ms; ${bigTime.items} jobs)`,
+        value: bigTime.medianMs,
+        bar: `≤ ${PAGE_BAR_MS} ms and ≤ ${PAGE_RATIO_BAR}×`,
+        pass: atMost(bigTime.medianMs, PAGE_BAR_MS) && atMost(ratio, PAGE_RATIO_BAR),
+        details: { big: bigTime, small: smallTime, ratio, bigScope: BIG_SCOPE, shape: shape.key },
+      });
+    }
+  }
+  return rows;
+}
+
 /**
- * Seeds a small and a large scope and 50 scopes of 10,000 records, then times, in process:
- * `GET /jobs` for each query of PAGE_QUERIES on both scopes, `GET /scopes?limit=50` over the
- * 50 scopes, and the arrival of the `snapshot` event of `GET /events` on both scopes.
+ * Seeds a small and a large scope of each shape and 50 scopes of 10,000 records, then times,
+ * in process: `GET /jobs` for each query of `pageQueries` on both scopes of each shape,
+ * `GET /scopes?limit=50` over the 50 scopes, and the arrival of the `snapshot` event of
+ * `GET /events` on both scopes of the default shape.
  */
 export async function timePages(
   context: BenchContext,
@@ -119,37 +219,17 @@ export async function timePages(
   /** Runs once everything is written: PostgreSQL's ANALYZE, as after any bulk load. */
   afterSeed: () => Promise<unknown> = async () => {},
 ): Promise<BenchRow[]> {
-  const small = ['pages', 'small'];
-  const big = ['pages', 'big'];
-  context.log(`${label}: seeding ${fmt(SMALL_SCOPE)} + ${fmt(BIG_SCOPE)} records`);
-  await seedPageScope(context, store, small, SMALL_SCOPE);
-  const seedMs = await seedPageScope(context, store, big, BIG_SCOPE);
-  context.log(`${label}: ${fmt(BIG_SCOPE)} records in ${fmt(seedMs / 1000, 1)} s`);
+  await seedPageShapes(context, label, store);
   context.log(`${label}: seeding ${LISTED_SCOPES} scopes of ${fmt(LISTED_SCOPE_RECORDS)} records`);
   for (let index = 0; index < LISTED_SCOPES; index++)
     await seedPageScope(context, store, ['listed', String(index)], LISTED_SCOPE_RECORDS);
   await afterSeed();
 
   const handler = createProgressHandler({ store, changes, authorize: () => true });
+  const [small, big] = shapeScopes(PAGE_SHAPES[0] as PageShape);
   const rows: BenchRow[] = [];
   try {
-    for (const { label: what, query, ...rest } of PAGE_QUERIES) {
-      const secondPage = 'secondPage' in rest;
-      const [smallTime, bigTime] = [
-        await timeJobsPage(handler, small, query, secondPage),
-        await timeJobsPage(handler, big, query, secondPage),
-      ];
-      const ratio = bigTime.medianMs / smallTime.medianMs;
-      rows.push({
-        id: `pages.${key}.jobs.${PAGE_QUERIES.findIndex((each) => each.label === what)}`,
-        what: `${label}: \`GET /jobs\` first page (50), ${what}: ${fmt(BIG_SCOPE)}-job scope vs ${fmt(SMALL_SCOPE)} (in process, median of ${RUNS})`,
-        measured: `${fmt(bigTime.medianMs, 1)} ms vs ${fmt(smallTime.medianMs, 1)} ms = ${fmt(ratio, 2)}× (p95 ${fmt(bigTime.p95Ms, 1)} ms; ${bigTime.items} jobs)`,
-        value: bigTime.medianMs,
-        bar: `≤ ${PAGE_BAR_MS} ms and ≤ ${PAGE_RATIO_BAR}×`,
-        pass: atMost(bigTime.medianMs, PAGE_BAR_MS) && atMost(ratio, PAGE_RATIO_BAR),
-        details: { big: bigTime, small: smallTime, ratio, bigScope: BIG_SCOPE, seedMs },
-      });
-    }
+    rows.push(...(await timeJobsPages(label, key, handler)));
 
     let listed = 0;
     const scopesTimes = await timeRuns(RUNS, WARMUP, async () => {
@@ -189,7 +269,7 @@ export async function timePages(
   return rows;
 }
 
-type Handler = ReturnType<typeof createProgressHandler>;
+export type Handler = ReturnType<typeof createProgressHandler>;
 
 /** Times `GET /jobs` until the whole body is read; `secondPage` follows the first page's cursor. */
 async function timeJobsPage(

@@ -6,7 +6,6 @@ import { type ProgressRecord, Progresser, RedisStore, type Status, type Tick } f
 import {
   compareJobKeys,
   countByStatus,
-  isAfterCursor,
   JOB_SORTS,
   type JobsQuery,
   jobSortKey,
@@ -119,6 +118,71 @@ describe('RedisStore indexes', () => {
     const page = await store.jobs(scope, { limit: 1 });
     expect(page.counts).toEqual(countByStatus(ticks));
     expect(page.total).toBe(ticks.length);
+  });
+
+  it('reads a page by walking, gathering by status or by name, whichever the mix makes cheap, as an in-memory sort', async () => {
+    // A private server: its command counts show which plan ran.
+    const server = await startRedisServer();
+    const connection = new Redis(server.url);
+    const now = T0 + 10 * 3_600_000;
+    const store = new RedisStore({ connection, prefix: 'plans', now: () => now });
+    const scope = ['crashed'];
+    const job = (i: number, fields: Partial<ProgressRecord>): ProgressRecord => ({
+      ...randomRecord(scope, `job-${String(i).padStart(5, '0')}`, () => 0),
+      // Names follow ids, and percentages tie (broken by id): a walk meets matches in bunches.
+      name: `Batch ${i}`,
+      count: 5,
+      total: 10,
+      startedAt: new Date(T0 + (i % 97) * 1000),
+      state: null,
+      ...fields,
+    });
+    try {
+      const records: ProgressRecord[] = [];
+      // Written first, so a running record's interval (1 h) is the status's pattern: these are regular.
+      for (let i = 0; i < 30; i += 1) records.push(job(i, { updatedAt: new Date(now - i * 1000), intervalMs: 3_600_000 }));
+      await writeAll(store, records.splice(0));
+      for (let i = 30; i < 2_400; i += 1) {
+        const kind = i % 8;
+        const updatedAt = new Date(T0 + i * 1000);
+        // Stalled: most irregular (a 1 s interval), some regular (1 h, 4 h ago); a few never stall; some ended.
+        if (kind < 5) records.push(job(i, { updatedAt, intervalMs: 1000 }));
+        else if (kind === 5) records.push(job(i, { updatedAt: new Date(now - 4 * 3_600_000 - i), intervalMs: 3_600_000 }));
+        else if (kind === 6 && i % 3 === 0) records.push(job(i, { updatedAt, intervalMs: null }));
+        else records.push(job(i, { updatedAt, completedAt: updatedAt, count: 10, name: i % 2 ? `Bätch ${i}` : `Batch ${i}` }));
+      }
+      await writeAll(store, records);
+      const ticks = await store.scope(scope);
+      const zscores = async () => Number(/cmdstat_zscore:calls=(\d+)/.exec(await connection.info('commandstats'))?.[1] ?? 0);
+      const queries: [query: JobsQuery, maxZscores: number][] = [
+        // 30 running + the never-stalling among ~2,100 running-or-stalled: gathered from u and t ranges.
+        [{ statuses: ['running'], sort: 'percentage' }, 200],
+        [{ statuses: ['running'], sort: 'startedAt', order: 'asc' }, 200],
+        [{ statuses: ['running'] }, 200],
+        // Most pass: walked.
+        [{ statuses: ['stalled'], sort: 'startedAt' }, Number.POSITIVE_INFINITY],
+        // 11 matches, bunched in the walk's order: the walk gives up, the names are gathered.
+        [{ name: 'batch 12', sort: 'percentage' }, 200],
+        [{ name: 'batch 12', statuses: ['running', 'stalled'], sort: 'startedAt' }, 200],
+        [{ name: 'batch 1' }, Number.POSITIVE_INFINITY],
+        // Not ASCII: a walk cannot test it in Lua, so the names are gathered.
+        [{ name: 'bätch 2', sort: 'startedAt', order: 'asc' }, 200],
+        [{ statuses: ['running'], sort: 'name', order: 'asc' }, Number.POSITIVE_INFINITY],
+      ];
+      for (const [query, maxZscores] of queries) {
+        const before = await zscores();
+        const first = await store.jobs(scope, { ...query, limit: 20 });
+        const used = (await zscores()) - before;
+        expect(used, JSON.stringify(query)).toBeLessThanOrEqual(maxZscores);
+        const expected = expectedPage(ticks, query);
+        expect(first.items.map((tick) => tick.id), JSON.stringify(query)).toEqual(expected.slice(0, 20));
+        expect(await allPages(store, scope, { ...query, limit: 20 }), JSON.stringify(query)).toEqual(expected);
+      }
+      expect((await store.jobs(scope, { limit: 1 })).counts).toEqual(countByStatus(ticks));
+    } finally {
+      await connection.quit();
+      await server.stop();
+    }
   });
 
   it('keeps counts exact against a recount under 50 concurrent writers, rewrites, deletes and expiry', async () => {

@@ -28,7 +28,9 @@ import type { JobSort } from '../job-query.js';
  *                           and `v`: updatedAt of the irregular records (below).
  * - `<tag>x`                sorted set; member = id, score = expires_at (ms): irregular records only.
  * - `<tag>t:<status>`       sorted set per live status (started, running); member = id, score =
- *                           stall time (`Tick.stalledAt`): irregular records only.
+ *                           stall time (`Tick.stalledAt`, +inf when it never stalls): every
+ *                           irregular record of the status, so the running and the stalled
+ *                           ones are ranges of it.
  * - `<tag>b`                set of ids whose value could not be decoded (counted, never listed).
  *
  * A record is regular when its status's pattern fits it: it expires at updatedAt + `d`, and

@@ -147,10 +147,9 @@ while i <= #ARGV do
       if old then redis.call('ZREM', KEYS[base + 3], id) end
     else
       if was == status then redis.call('ZREM', set(base, status, 1), id) end
-      if live then
-        if stall ~= '' then redis.call('ZADD', KEYS[base + 4 + status], stall, id)
-        elseif was == status then redis.call('ZREM', KEYS[base + 4 + status], id) end
-      end
+      -- t holds every irregular live record (+inf: it never stalls), so a page can read the
+      -- running or the stalled ones as ranges of it (see PAGE_LUA).
+      if live then redis.call('ZADD', KEYS[base + 4 + status], stall ~= '' and stall or 'inf', id) end
       if expiry ~= '' then redis.call('ZADD', KEYS[base + 3], expiry, id)
       elseif old then redis.call('ZREM', KEYS[base + 3], id) end
     end
@@ -221,6 +220,11 @@ while i <= #ARGV do
       if score then
         redis.call('ZREM', set(base, was, 1), id)
         redis.call('ZADD', set(base, was, 5), score, id)
+        -- Its stall time stays the regular one, now as its own entry (t holds every irregular live record).
+        if was <= 2 then
+          local _, iv = patterns(base)
+          redis.call('ZADD', KEYS[base + 4 + was], iv[was] and string.format('%.0f', tonumber(score) + STALL * iv[was]) or 'inf', id)
+        end
       end
       if arg == '' then redis.call('ZREM', KEYS[base + 3], id) else redis.call('ZADD', KEYS[base + 3], arg, id) end
     else

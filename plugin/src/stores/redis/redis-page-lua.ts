@@ -1,28 +1,38 @@
 /**
  * page: the next entries of one sort over a scope's sets of some statuses, merged in order,
- * with their stored values. Each set is walked in chunks from the cursor; a set of a live
- * status (started, running) may keep only its records that read `running`/`started` now, or
- * only the stalled ones, told apart here without reading the records: a regular record
- * stalls when its updatedAt score is below now − 3 × interval, an irregular one when its
- * stall entry is below now. A walk examines at most 20,000 entries per set and call; when
- * one stops short, the reply ends at its frontier and the caller goes on from there.
+ * with their stored values. Each set is read by the cheapest of up to three plans, chosen from
+ * counts that cost O(log n) (ZCARD, ZCOUNT, ZLEXCOUNT), so a page costs about the page, not
+ * the scope, whatever the mix of statuses and names:
+ * - walk: the set in order from the cursor, keeping the entries that pass the filters. Its
+ *   cost is the page × the set ÷ the entries that pass, so it serves unselective filters. On
+ *   a status's own u set the stall threshold cuts a range of the set itself: nothing is dropped.
+ * - gather by status: when few records of a live status read running (or stalled), they are
+ *   ranges of the status's u set (regular records: stalled when updatedAt < now − 3 ×
+ *   interval) and t set (irregular ones: score = stall time, +inf when they never stall); each
+ *   is scored with ZSCORE on the sort's set and the first `want` kept.
+ * - gather by name: when few records match a name prefix, the ranges of the status's name set.
+ * A walk examines at most 20,000 entries per set and call; when one stops short, the reply
+ * ends at its frontier and the caller goes on from there. A gather is whole.
  *
- * KEYS  [1] the scope's hash, then S sets (of one sort) to merge, then the aux keys of filters
+ * KEYS  [1] the scope's hash, then S sets (of one sort) to merge, then the u, t, v and name
+ *       sets of their statuses
  * ARGV  [1] 'asc' or 'desc'; [2] 'lex' (name sets: score 0, member = key NUL id) or 'score'
  *       [3] how many entries; [4] '1' when a cursor follows, else '0'
  *       [5] cursor: score (or, for lex, the member key NUL id); [6] cursor id (score sets)
- *       [7] now ms; [8] S
- *       then per set 4 fields: filter (0 none, 1 keep not stalled, 2 keep stalled), stall
+ *       [7] now ms; [8] S; [9] the name search key when a walk may test names here (ASCII;
+ *       '' otherwise: then a name filter is served by gathering names)
+ *       [10] R, then R name key prefixes in ascending order: the name filter (score sorts;
+ *       R = 0: every name) or the ranges walked (lex; R = 0: every member)
+ *       then per set 7 fields: filter (0 none, 1 keep not stalled, 2 keep stalled), stall
  *       threshold (now − 3 × interval, '' when the status has no interval), the KEYS index of
- *       the status's u set, of its t set; then '1' when this set is that u set (its score is
- *       the updatedAt: the threshold cuts it as a range), else '0' — 5 fields in all
- *       then R, then R name key prefixes in ascending order (lex only; R = 0: every member)
+ *       the status's u set, t set (any index for a status that never stalls), v set, name set,
+ *       and the set's kind: 'u' (the u set, sorted by updatedAt), 'v' (the v set), 'o' (other)
  * Returns { {member, score, value} × n flat, frontier {member, score} or {} }.
  */
 export const PAGE_LUA = `
 local asc, lex, want = ARGV[1] == 'asc', ARGV[2] == 'lex', tonumber(ARGV[3])
 local hasCursor, cursor, cursorId = ARGV[4] == '1', ARGV[5], ARGV[6]
-local now, sets = tonumber(ARGV[7]), tonumber(ARGV[8])
+local now, sets, search = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
 local BUDGET = 20000
 -- Byte order. Lua's < on strings follows strcoll: byte order in the C locale, which a server
 -- started without LANG has; under another locale (where 'a' < 'B') compare byte by byte.
@@ -60,36 +70,136 @@ local function rank(key, score, id, at)
   end
   return lo
 end
+local function memberId(member) return string.sub(member, (string.find(member, '\\0', 1, true) or 0) + 1) end
 local idOf = function(member) return member end
-if lex then idOf = function(member) return string.sub(member, (string.find(member, '\\0', 1, true) or 0) + 1) end end
-local a = 9
+if lex then idOf = memberId end
+local r = tonumber(ARGV[10])
+local prefixes = {}
+for k = 1, r do prefixes[k] = ARGV[10 + k] end
+-- A name filter on a score sort (on a lex sort, the prefixes are the walk's ranges).
+local named = r > 0 and not lex
+if lex and r == 0 then prefixes[1] = '' end
+local a = 11 + r
 local filters = {}
 for s = 1, sets do
   filters[s] = {mode = tonumber(ARGV[a]), threshold = ARGV[a + 1] ~= '' and tonumber(ARGV[a + 1]) or nil,
-    u = KEYS[tonumber(ARGV[a + 2])], t = KEYS[tonumber(ARGV[a + 3])], isU = ARGV[a + 4] == '1'}
-  a = a + 5
+    thresholdText = ARGV[a + 1], u = KEYS[tonumber(ARGV[a + 2])], t = KEYS[tonumber(ARGV[a + 3])],
+    v = KEYS[tonumber(ARGV[a + 4])], n = KEYS[tonumber(ARGV[a + 5])], kind = ARGV[a + 6]}
+  a = a + 7
 end
-local prefixes = {}
-if lex then
-  local r = tonumber(ARGV[a])
-  for k = 1, r do prefixes[k] = ARGV[a + k] end
-  if r == 0 then prefixes[1] = '' end
-end
+local cursorEntry = hasCursor and {cursorId, num(cursor), cursor} or nil
 local function stalled(f, id)
   local u = redis.call('ZSCORE', f.u, id)
   if u then return f.threshold ~= nil and num(u) < f.threshold end
   local t = redis.call('ZSCORE', f.t, id)
   return t and num(t) < now or false
 end
--- Walks one set: its next entries that pass its filter, up to want; and where it stopped short.
-local function walk(key, f)
+-- False only when a stored value's name surely does not start with the search: a name without
+-- escapes or non-ASCII bytes, first in the value as both wire formats write it. The caller
+-- tests every name it gets again.
+local function nameMayMatch(value)
+  if not value then return false end
+  if string.sub(value, 1, 9) ~= '{"name":"' then return true end
+  local stop = string.find(value, '"', 10, true)
+  if not stop then return true end
+  local raw = string.sub(value, 10, stop - 1)
+  if string.find(raw, '\\\\', 1, true) or string.find(raw, '[\\128-\\255]') then return true end
+  return string.lower(string.sub(raw, 1, #search)) == search
+end
+-- The records of the filter's status that it keeps, as score ranges {key, min, max} of its u
+-- and t sets; nil when t misses some irregular record (a scope written before t held them all).
+local function stallRanges(f)
+  local ranges = {}
+  if f.kind ~= 'v' then
+    if f.mode == 1 then ranges[#ranges + 1] = {f.u, f.threshold and f.thresholdText or '-inf', '+inf'}
+    elseif f.threshold then ranges[#ranges + 1] = {f.u, '-inf', '(' .. f.thresholdText} end
+  end
+  if f.kind ~= 'u' then
+    if redis.call('ZCARD', f.v) ~= redis.call('ZCARD', f.t) then return nil end
+    if f.mode == 1 then ranges[#ranges + 1] = {f.t, ARGV[7], '+inf'}
+    else ranges[#ranges + 1] = {f.t, '-inf', '(' .. ARGV[7]} end
+  end
+  return ranges
+end
+local function nameCount(f)
+  local count = 0
+  for _, p in ipairs(prefixes) do count = count + redis.call('ZLEXCOUNT', f.n, '[' .. p, '(' .. p .. '\\255') end
+  return count
+end
+-- Inserts e into top (ordered, at most want entries).
+local function keep(top, e)
+  if #top >= want and not before(e, top[#top]) then return end
+  local lo, hi = 1, #top + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if before(top[mid], e) then lo = mid + 1 else hi = mid end
+  end
+  table.insert(top, lo, e)
+  if #top > want then top[#top] = nil end
+end
+-- Gather: scores the candidates (ids from stall ranges, or name members), ZMSCORE 1,000 at a
+-- time, and keeps the first want past the cursor.
+local function gather(key, f, ranges)
+  local top, seen = {}, {}
+  local function consider(ids)
+    local scores = redis.call('ZMSCORE', key, unpack(ids))
+    for k = 1, #ids do
+      local id, raw = ids[k], scores[k]
+      if raw and not seen[id] then
+        seen[id] = true
+        local e = {id, num(raw), raw}
+        if (not cursorEntry or before(cursorEntry, e)) and (#top < want or before(e, top[#top])) then
+          local pass
+          if ranges then pass = not named or nameMayMatch(redis.call('HGET', KEYS[1], id))
+          else pass = f.mode == 0 or stalled(f, id) == (f.mode == 2) end
+          if pass then keep(top, e) end
+        end
+      end
+    end
+  end
+  local function each(members, toId)
+    for first = 1, #members, 1000 do
+      local ids = {}
+      for k = first, math.min(#members, first + 999) do ids[#ids + 1] = toId(members[k]) end
+      consider(ids)
+    end
+  end
+  if ranges then
+    for _, range in ipairs(ranges) do
+      each(redis.call('ZRANGE', range[1], range[2], range[3], 'BYSCORE'), function(id) return id end)
+    end
+  else
+    for _, p in ipairs(prefixes) do
+      each(redis.call('ZRANGE', f.n, '[' .. p, '(' .. p .. '\\255', 'BYLEX'), memberId)
+    end
+  end
+  return top
+end
+-- Walks one set from the cursor: its next entries that pass, up to want; and where it stopped
+-- short. floor and ceiling bound the ranks walked (a u set's stall range); check: test each entry.
+-- With a give-up count, a walk that examines that many entries without filling the page
+-- returns nil: a gather then serves the set (the passing entries were not spread evenly).
+local function walk(key, f, floor, ceiling, check, giveUp)
   local kept, examined, frontier = {}, 0, nil
-  local function offer(entry)
+  local budget = giveUp or BUDGET
+  local function offer(entry, value)
     examined = examined + 1
-    if f.mode == 0 or (stalled(f, idOf(entry[1])) == (f.mode == 2)) then kept[#kept + 1] = entry end
+    if (not check or f.mode == 0 or stalled(f, idOf(entry[1])) == (f.mode == 2)) and (not named or nameMayMatch(value)) then
+      kept[#kept + 1] = entry
+    end
     if #kept >= want then return true end
-    if examined >= BUDGET then frontier = entry return true end
+    if examined >= budget then
+      if giveUp then kept = nil else frontier = entry end
+      return true
+    end
     return false
+  end
+  -- The values of a chunk's members (flat, every step-th from first), for the name test.
+  local function values(flat, step)
+    if not named or #flat == 0 then return {} end
+    local ids = {}
+    for k = 1, #flat, step do ids[#ids + 1] = flat[k] end
+    return redis.call('HMGET', KEYS[1], unpack(ids))
   end
   if lex then
     local from, to, step = 1, #prefixes, 1
@@ -120,39 +230,86 @@ local function walk(key, f)
     end
     return kept, frontier
   end
-  local card = redis.call('ZCARD', key)
-  -- On a status's own u set the threshold is a score: the wanted records are one range of it.
-  local floor, ceiling = 0, card
-  if f.isU and f.threshold then
-    local cut = redis.call('ZCOUNT', key, '-inf', '(' .. string.format('%.0f', f.threshold))
-    if f.mode == 1 then floor = cut elseif f.mode == 2 then ceiling = cut end
-  end
   if asc then
     local start = math.max(floor, hasCursor and rank(key, cursor, cursorId, false) or 0)
     while start < ceiling do
       local stop = math.min(ceiling, start + math.min(1000, math.max(64, want - #kept))) - 1
       local flat = redis.call('ZRANGE', key, start, stop, 'WITHSCORES')
+      local got = values(flat, 2)
       for k = 1, #flat, 2 do
-        if offer({flat[k], num(flat[k + 1]), flat[k + 1]}) then return kept, frontier end
+        if offer({flat[k], num(flat[k + 1]), flat[k + 1]}, got[(k + 1) / 2]) then return kept, frontier end
       end
       start = stop + 1
     end
   else
-    local stop = math.min(ceiling, hasCursor and rank(key, cursor, cursorId, true) or card)
+    local stop = math.min(ceiling, hasCursor and rank(key, cursor, cursorId, true) or ceiling)
     while stop > floor do
       local start = math.max(floor, stop - math.min(1000, math.max(64, want - #kept)))
       local flat = redis.call('ZRANGE', key, start, stop - 1, 'WITHSCORES')
+      local got = values(flat, 2)
       for k = #flat - 1, 1, -2 do
-        if offer({flat[k], num(flat[k + 1]), flat[k + 1]}) then return kept, frontier end
+        if offer({flat[k], num(flat[k + 1]), flat[k + 1]}, got[(k + 1) / 2]) then return kept, frontier end
       end
       stop = start
     end
   end
   return kept, frontier
 end
+-- Reads one set by its cheapest plan. Costs count entries examined, weighted by what each
+-- costs next to reading an entry (measured: a stall test ~1.5, a value fetched and its name
+-- tested ~5; a candidate gathered ~2: read from its range, then scored).
+local function read(key, f)
+  local card = redis.call('ZCARD', key)
+  if card == 0 then return {}, nil end
+  local floor, ceiling = 0, card
+  local ranges = nil
+  local passing = card
+  if f.mode ~= 0 then
+    if f.kind == 'u' then
+      -- The threshold is a score of this very set: the kept records are one range of it.
+      local cut = f.threshold and redis.call('ZCOUNT', key, '-inf', '(' .. f.thresholdText) or 0
+      if f.mode == 1 then floor = cut else ceiling = cut end
+      passing = ceiling - floor
+    else
+      ranges = stallRanges(f)
+      if ranges then
+        passing = 0
+        for _, range in ipairs(ranges) do passing = passing + redis.call('ZCOUNT', range[1], range[2], range[3]) end
+      end
+    end
+    if passing <= 0 then return {}, nil end
+  end
+  local span = ceiling - floor
+  local check = f.mode ~= 0 and f.kind ~= 'u'
+  if lex then return walk(key, f, floor, ceiling, check) end
+  local matches, share = nil, 1
+  if named then
+    matches = nameCount(f)
+    if matches == 0 then return {}, nil end
+    share = matches / math.max(1, redis.call('ZCARD', f.n))
+  end
+  local hits = math.max(passing * share, 0.5)
+  local walkCost = math.min(span, want * span / hits) * (1 + (check and 1.5 or 0) + (named and 5 or 0))
+  if named and search == '' then walkCost = math.huge end
+  local gatherCost, gathered = math.huge, nil
+  if ranges and not (named and search == '') then
+    gatherCost, gathered = passing * (named and 3 or 2), ranges
+  end
+  if named and matches * (f.mode ~= 0 and 2.5 or 2) < gatherCost then
+    gatherCost, gathered = matches * (f.mode ~= 0 and 2.5 or 2), false
+  end
+  if gatherCost <= walkCost then return gather(key, f, gathered or nil), nil end
+  if gatherCost == math.huge then return walk(key, f, floor, ceiling, check) end
+  -- The estimate assumes the passing entries spread evenly over the set; when they bunch
+  -- (names that follow the ids, a sort's ties broken by id), give up at the gather's cost.
+  local weight = walkCost / math.max(1, math.min(span, want * span / hits))
+  local kept = walk(key, f, floor, ceiling, check, math.max(want, math.ceil(gatherCost / weight)))
+  if kept then return kept, nil end
+  return gather(key, f, gathered or nil), nil
+end
 local lists, frontier = {}, nil
 for s = 1, sets do
-  local kept, stop = walk(KEYS[1 + s], filters[s])
+  local kept, stop = read(KEYS[1 + s], filters[s])
   if #kept > 0 then lists[#lists + 1] = {kept, 1} end
   if stop and (not frontier or before(stop, frontier)) then frontier = stop end
 end

@@ -2,9 +2,7 @@ import type { Status } from '../../core/record.js';
 import { STALLED_AFTER_INTERVALS, type Tick, type WrittenStatus } from '../../core/tick.js';
 import { readRecord } from '../read-records.js';
 import {
-  compareJobKeys,
   emptyCounts,
-  isAfterCursor,
   type JobSort,
   type NormalizedJobsQuery,
   nameCollationKey,
@@ -106,36 +104,48 @@ export async function readPage(
   const ticks: Tick[] = [];
   const sources = sourcesOf(statuses, state);
   if (sources.length === 0) return ticks;
-  if (name !== null && sort !== 'name') {
-    const named = await readNamedPage(context, scopeKey, keys, query, sources, nowMs);
-    if (named !== null) return named;
-  }
   const lex = sort === 'name';
-  const prefixes = lex && name !== null ? namePrefixes(name) : [];
-  // KEYS: the hash, the sets to merge, then the u and t sets the filters look up.
-  const sets: { key: string; source: Source; isU: boolean }[] = [];
+  // Score sorts: the name filter's ranges in the name sets; lex: the ranges walked.
+  const prefixes = name !== null ? namePrefixes(name) : [];
+  // KEYS: the hash, the sets to merge, then the u, t, v and name sets their filters use.
+  const setKeys = [keys.hash];
+  const auxKeys: string[] = [];
+  const auxIndex = (key: string) => {
+    let index = auxKeys.indexOf(key);
+    if (index === -1) index = auxKeys.push(key) - 1;
+    return index;
+  };
+  const fields: (string | number)[][] = [];
   for (const source of sources) {
-    sets.push({ key: keys.sorted(source.status, sort), source, isU: sort === 'updatedAt' });
+    const { status, filter } = source;
+    const live = status === 'running' || status === 'started';
+    const interval = live ? state.intervals[status] : undefined;
+    const aux = [
+      auxIndex(keys.sorted(status, 'updatedAt')),
+      // A status that never stalls has no t set; its filter is 0, so the index is never read.
+      live ? auxIndex(keys.stall(status)) : -1,
+      auxIndex(keys.irregular(status)),
+      auxIndex(keys.sorted(status, 'name')),
+    ];
+    const threshold = interval === undefined ? '' : String(nowMs - STALLED_AFTER_INTERVALS * interval);
+    setKeys.push(keys.sorted(status, sort));
+    fields.push([filter, threshold, ...aux, sort === 'updatedAt' ? 'u' : 'o']);
     // updatedAt: the irregular records' set too (see redis-keys.ts).
-    if (sort === 'updatedAt') sets.push({ key: keys.irregular(source.status), source, isU: false });
-  }
-  const setKeys = [keys.hash, ...sets.map((set) => set.key)];
-  const filters: string[] = [];
-  for (const { source, isU } of sets) {
-    if (source.filter === 0 || (source.status !== 'running' && source.status !== 'started')) {
-      filters.push('0', '', '1', '1', '0');
-      continue;
+    if (sort === 'updatedAt') {
+      setKeys.push(keys.irregular(status));
+      fields.push([filter, threshold, ...aux, 'v']);
     }
-    const interval = state.intervals[source.status];
-    setKeys.push(keys.sorted(source.status, 'updatedAt'), keys.stall(source.status));
-    filters.push(
-      String(source.filter),
-      interval === undefined ? '' : String(nowMs - STALLED_AFTER_INTERVALS * interval),
-      String(setKeys.length - 1),
-      String(setKeys.length),
-      isU ? '1' : '0',
-    );
   }
+  const auxBase = setKeys.length + 1;
+  setKeys.push(...auxKeys);
+  const filters = fields.flatMap(([filter, threshold, u, t, v, n, kind]) => [
+    String(filter),
+    String(threshold),
+    ...[u, t, v, n].map((index) => String(index === -1 ? 1 : auxBase + (index as number))),
+    String(kind),
+  ]);
+  // A walk may test names in Lua only when lower-casing is ASCII's (see PAGE_LUA).
+  const search = name !== null && !lex && !/[\u0080-\uffff]/.test(name) ? name : '';
   let cursor = initialCursor(query.after, sort);
   const readAt = new Date(nowMs);
   for (;;) {
@@ -148,10 +158,11 @@ export async function readPage(
       cursor?.key ?? '',
       cursor?.id ?? '',
       String(nowMs),
-      String(sets.length),
-      ...filters,
+      String(fields.length),
+      search,
       String(prefixes.length),
       ...prefixes,
+      ...filters,
     ]))) as [(string | null)[], string[]];
     const next = (member: string, score: string) => {
       const id = lex ? member.slice(member.indexOf('\0') + 1) : member;
@@ -184,75 +195,4 @@ function initialCursor(
   if (after === null) return null;
   if (sort === 'name') return { key: `${after.key as string}\0${after.id}`, id: after.id };
   return { key: sortScore(after.key as number | null), id: after.id };
-}
-
-/** A name prefix matching at most this many jobs is served from the name sets, else by walking the sort's sets. */
-const NAMED_CANDIDATES = 5000;
-
-/**
- * A page with a name prefix, sorted by something else: the jobs whose name key starts with
- * one of the prefixes are read from the name sets (O(matches)), scored with ZMSCORE on the
- * sort's sets and ordered here. Null when more than 5,000 match: walking the sort's sets then
- * finds a page after about limit × jobs ÷ matches entries, which is fewer.
- */
-async function readNamedPage(
-  context: RedisContext,
-  scopeKey: string,
-  keys: ScopeKeys,
-  query: NormalizedJobsQuery,
-  sources: readonly Source[],
-  nowMs: number,
-): Promise<Tick[] | null> {
-  const { redis } = context;
-  const { sort, order, statuses, name, limit, after } = query;
-  const ranges: [status: WrittenStatus, min: string, max: Buffer][] = [];
-  for (const { status } of sources) {
-    for (const prefix of namePrefixes(name as string)) {
-      ranges.push([status, `[${prefix}`, Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])])]);
-    }
-  }
-  const counted = await Promise.all(ranges.map(([status, min, max]) => redis.zlexcount(keys.sorted(status, 'name'), min, max)));
-  if (counted.reduce((sum, count) => sum + count, 0) > NAMED_CANDIDATES) return null;
-  const members = await Promise.all(ranges.map(([status, min, max]) => redis.zrangebylex(keys.sorted(status, 'name'), min, max)));
-  const byStatus = new Map<WrittenStatus, string[]>();
-  ranges.forEach(([status], index) => {
-    const ids = byStatus.get(status) ?? [];
-    for (const member of members[index] as string[]) ids.push(member.slice(member.indexOf('\0') + 1));
-    byStatus.set(status, ids);
-  });
-  const candidates: [key: number | null, id: string][] = [];
-  // An old name member left by a rename (see removeOldNames) must not list its record twice.
-  const seen = new Set<string>();
-  await Promise.all(
-    [...byStatus].map(async ([status, ids]) => {
-      if (ids.length === 0) return;
-      const scores = await redis.zmscore(keys.sorted(status, sort), ...ids);
-      const irregular = sort === 'updatedAt' ? await redis.zmscore(keys.irregular(status), ...ids) : [];
-      ids.forEach((id, index) => {
-        const score = scores[index] ?? irregular[index] ?? null;
-        if (score === null || seen.has(id)) return;
-        seen.add(id);
-        const key = score === '-inf' ? null : Number(score);
-        if (isAfterCursor(key, id, after, order)) candidates.push([key, id]);
-      });
-    }),
-  );
-  const direction = order === 'asc' ? 1 : -1;
-  candidates.sort((a, b) => direction * compareJobKeys(a[0], a[1], b[0], b[1]));
-  const ticks: Tick[] = [];
-  const readAt = new Date(nowMs);
-  for (let start = 0; start < candidates.length && ticks.length <= limit; start += limit + 1) {
-    const chunk = candidates.slice(start, start + limit + 1);
-    const values = await redis.hmget(keys.hash, ...chunk.map(([, id]) => id));
-    chunk.forEach(([, id], index) => {
-      const raw = values[index];
-      if (raw === null || raw === undefined || ticks.length > limit) return;
-      const tick = readRecord(scopeKey, id, raw, readAt, context.onMalformed);
-      if (tick === null) return;
-      if (statuses !== null && !statuses.has(tick.status)) return;
-      if (!nameSearchKey(tick.name).startsWith(name as string)) return;
-      ticks.push(tick);
-    });
-  }
-  return ticks;
 }
