@@ -14,6 +14,7 @@ import { bullmqItemsBenchmark } from './bullmq-items.js';
 import { bullmqNoopBenchmark } from './bullmq-noop.js';
 import { updateProgressBenchmark } from './update-progress.js';
 import { addBulkBenchmark } from './add-bulk.js';
+import { viewersBenchmark } from './viewers.js';
 
 /** In the order of DESIGN §5. `npm run bench -- eta tick` runs only the named ones. */
 const BENCHMARKS: readonly Benchmark[] = [
@@ -27,6 +28,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   etaBenchmark,
   etaPriorBenchmark,
   addBulkBenchmark,
+  viewersBenchmark,
 ];
 
 const RESULTS = new URL('./results.json', import.meta.url);

@@ -1,0 +1,47 @@
+// Child process of the `viewers` bench: the progress handler on a node http server, alone in
+// its process so that its RSS and CPU are the handler's. Started by viewers-processes.ts.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { RedisStore } from 'progressrus';
+import { createProgressHandler, toNodeHandler } from 'progressrus/http';
+import type { ChildReport, ParentCommand } from './messages.js';
+
+const redis = new Redis(process.env.REDIS_URL as string);
+const prefix = process.env.PREFIX as string;
+const handler = createProgressHandler({
+  store: new RedisStore({ connection: redis, prefix }),
+  changes: { connection: redis, prefix },
+  authorize: async () => true,
+});
+const server = createServer(toNodeHandler(handler));
+// 10,000 viewers connect within seconds: a short accept backlog would refuse some.
+server.listen({ port: 0, host: '127.0.0.1', backlog: 8192 }, () => {
+  send({ type: 'ready', port: (server.address() as AddressInfo).port });
+});
+
+process.on('message', (command: ParentCommand) => {
+  if (command.type === 'measure') {
+    // Twice: the first collection frees what finalizers keep for one more cycle.
+    globalThis.gc?.();
+    globalThis.gc?.();
+    const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    send({
+      type: 'measured',
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
+      cpuMicros: cpu.user + cpu.system,
+      viewers: handler.viewers,
+    });
+  } else if (command.type === 'stop') {
+    server.closeAllConnections();
+    server.close();
+    void handler.close().then(() => redis.quit()).then(() => process.exit(0));
+  }
+});
+
+function send(report: ChildReport): void {
+  process.send?.(report);
+}
