@@ -18,7 +18,16 @@ export class BenchChild {
       'sh',
       // 10,000 sockets need more file descriptors than a default soft limit of 1,024: raised to
       // the hard limit (not above: that takes privileges a container may not have).
-      ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', process.execPath, '--expose-gc', '--import', 'tsx', path],
+      [
+        '-c',
+        'ulimit -n "$(ulimit -Hn)" && exec "$@"',
+        'sh',
+        process.execPath,
+        '--expose-gc',
+        '--import',
+        'tsx',
+        path,
+      ],
       { stdio: ['ignore', 2, 2, 'ipc'], env: { ...process.env, ...env } },
     );
     this.#process.on('message', (report: ChildReport) => {

@@ -30,7 +30,9 @@ async function runJobs(slot: number): Promise<void> {
 process.on('message', (command: ParentCommand) => {
   if (command.type !== 'stop') return;
   running = false;
-  void Promise.all(jobs).then(() => redis.quit()).then(() => process.exit(0));
+  void Promise.all(jobs)
+    .then(() => redis.quit())
+    .then(() => process.exit(0));
 });
 for (let slot = 0; slot < JOBS; slot += 1) jobs.push(runJobs(slot));
 process.send?.({ type: 'ready' });

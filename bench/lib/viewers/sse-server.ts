@@ -1,6 +1,7 @@
 // Child process of the `viewers` bench: the progress handler on a node http server, alone in
 // its process so that its RSS and CPU are the handler's. Started by viewers-processes.ts.
 import { createServer } from 'node:http';
+import { writeHeapSnapshot } from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { RedisStore } from 'progressrus';
@@ -25,6 +26,8 @@ process.on('message', (command: ParentCommand) => {
     // Twice: the first collection frees what finalizers keep for one more cycle.
     globalThis.gc?.();
     globalThis.gc?.();
+    if (process.env.HEAP_DIR)
+      writeHeapSnapshot(`${process.env.HEAP_DIR}/${Date.now()}.heapsnapshot`);
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     send({
@@ -38,7 +41,10 @@ process.on('message', (command: ParentCommand) => {
   } else if (command.type === 'stop') {
     server.closeAllConnections();
     server.close();
-    void handler.close().then(() => redis.quit()).then(() => process.exit(0));
+    void handler
+      .close()
+      .then(() => redis.quit())
+      .then(() => process.exit(0));
   }
 });
 

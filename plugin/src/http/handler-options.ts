@@ -60,6 +60,14 @@ export interface ProgressHandlerOptions {
   readonly heartbeatMs?: number;
   /** The `retry:` sent to EventSource, ms. @default 2000 */
   readonly retryMs?: number;
+  /**
+   * A viewer that falls this many bytes behind (events queued that its connection has not taken)
+   * is dropped: its connection is closed, so one stalled reader never holds memory or slows the
+   * others; EventSource reconnects and resumes with Last-Event-ID. Room for a snapshot and a
+   * burst of events on a slow link.
+   * @default 1_048_576 (1 MiB)
+   */
+  readonly maxQueuedBytes?: number;
   /** How many recent changes are kept for Last-Event-ID resume. @default 10000 */
   readonly replayLimit?: number;
   /** Show internal error messages in 500 responses (never stacks). @default NODE_ENV !== 'production' */
@@ -80,6 +88,7 @@ export interface ResolvedHandlerOptions {
   readonly basePath: string;
   readonly heartbeatMs: number;
   readonly retryMs: number;
+  readonly maxQueuedBytes: number;
   readonly replayLimit: number;
   readonly exposeErrors: boolean;
   readonly onError: (error: Error) => void;
@@ -142,6 +151,7 @@ export function resolveHandlerOptions(options: ProgressHandlerOptions): Resolved
     basePath,
     heartbeatMs: checkInteger('heartbeatMs', options.heartbeatMs ?? 15_000),
     retryMs: checkInteger('retryMs', options.retryMs ?? 2000),
+    maxQueuedBytes: checkInteger('maxQueuedBytes', options.maxQueuedBytes ?? 1_048_576),
     replayLimit: checkInteger('replayLimit', options.replayLimit ?? 10_000),
     exposeErrors: options.exposeErrors ?? globalThis.process?.env?.NODE_ENV !== 'production',
     onError:

@@ -4,6 +4,7 @@ import { checkAccess } from './access.js';
 import { ChangeHub } from './change-hub.js';
 import { errorResponse, HttpError, toHttpError } from './http-error.js';
 import { type ProgressHandlerOptions, resolveHandlerOptions } from './handler-options.js';
+import { Heartbeats } from './heartbeats.js';
 import { streamEvents } from './routes/events.js';
 import { getJob } from './routes/job.js';
 import { listJobs } from './routes/jobs.js';
@@ -68,6 +69,7 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
           now: options.now,
           onError: options.onError,
         });
+  const heartbeats = new Heartbeats(options.heartbeatMs);
   let closed: Promise<void> | null = null;
 
   const handler = async (request: Request): Promise<Response> => {
@@ -89,6 +91,7 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
         url,
         options,
         hub,
+        heartbeats,
         authorize: (scope, access) => checkAccess(request, url, scope, options, access),
       };
       return await entry.route(context);

@@ -62,12 +62,48 @@ async function serve(
   }
   // Headers go out now: an event stream may not write its first byte for a while.
   res.flushHeaders();
-  const body = Readable.fromWeb(
-    response.body as import('node:stream/web').ReadableStream<Uint8Array>,
-  );
-  res.on('close', () => body.destroy());
-  body.on('error', () => res.destroy());
-  body.pipe(res);
+  // Returned, not awaited: a suspended `serve` would hold the response and its headers for as
+  // long as the stream lives.
+  return pump(response.body, res);
+}
+
+/**
+ * Copies the body to the socket, waiting for the socket when it is full. Lighter than
+ * `Readable.fromWeb(body).pipe(res)` (no Node stream, no pipe listeners per connection: it
+ * counts with thousands of open event streams), and it sees a body that errors while the
+ * socket is full: a stalled viewer's stream drops it, and its socket is destroyed at once.
+ */
+async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = body.getReader();
+  // The client left: cancelling the body ends an event stream whatever became of the request.
+  const cancel = () => reader.cancel().catch(() => {});
+  res.on('close', cancel);
+  // A body that fails while the socket is full (a stalled viewer, dropped) must not wait for a
+  // drain that never comes: the socket goes now.
+  reader.closed.catch(() => res.destroy());
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      if (!res.write(chunk.value)) await drained(res);
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off('close', cancel);
+  }
+}
+
+/** Resolves when the socket takes more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {

@@ -1,11 +1,15 @@
+import { ProgressrusError } from '../core/errors.js';
 import { MAX_TIMER_MS } from '../core/validate.js';
+import type { Beating, Heartbeats } from './heartbeats.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface SseStreamOptions {
-  /** A `: ping` comment this often keeps proxies from closing an idle stream. */
-  readonly heartbeatMs: number;
+  /** The handler's one heartbeat timer: a `: ping` keeps proxies from closing an idle stream. */
+  readonly heartbeats: Heartbeats;
   /** Tells EventSource how long to wait before reconnecting. */
   readonly retryMs: number;
+  /** Bytes a viewer may fall behind (queued, not yet taken by the server's socket) before it is dropped. */
+  readonly maxQueuedBytes: number;
   /** The request's signal: aborting it (the viewer left) ends the stream. */
   readonly signal: AbortSignal;
   /** When access ends (the token's expiry), in ms since the epoch; the stream ends then. */
@@ -15,38 +19,71 @@ export interface SseStreamOptions {
   readonly onClose: () => void;
 }
 
-/** A viewer that reads slower than this many queued events is dropped; it reconnects and resumes. */
-const MAX_QUEUED_EVENTS = 10_000;
+// One encoder for every stream: an encoder per viewer is memory 10,000 viewers would pay for nothing.
+const encoder = new TextEncoder();
+const PING = encoder.encode(': ping\n\n');
+
+/** One Server-Sent Event as bytes, `data` as one line of JSON: encode once, write to every viewer. */
+export function encodeEvent(event: string, data: unknown, id: string): Uint8Array {
+  return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
 
 /**
  * A Server-Sent Events body as a Web `ReadableStream`, so the same Response works in Node,
- * Next.js, Hono, Bun and Deno. Owns the heartbeat timer and ends on abort, cancel or `close()`.
+ * Next.js, Hono, Bun and Deno. Ends on abort, cancel or `close()`; a viewer that stops reading
+ * is dropped (the body errors, so the host closes the connection) and reconnects to resume.
  */
-export class SseStream {
-  readonly response: Response;
-  readonly #encoder = new TextEncoder();
+export class SseStream implements Beating {
   readonly #onClose: () => void;
   readonly #signal: AbortSignal;
+  readonly #heartbeats: Heartbeats;
+  readonly #maxQueuedBytes: number;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #heartbeat: ReturnType<typeof setInterval> | null = null;
-  #end: ReturnType<typeof setTimeout> | null = null;
+  #body: ReadableStream<Uint8Array> | null;
+  #expiry: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
   #pulledAt = Date.now();
 
   constructor(options: SseStreamOptions) {
     this.#onClose = options.onClose;
     this.#signal = options.signal;
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
+    this.#heartbeats = options.heartbeats;
+    this.#maxQueuedBytes = options.maxQueuedBytes;
+    this.#body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        // Called whenever the reader took what was queued: proof that someone is still reading.
+        pull: () => {
+          this.#pulledAt = Date.now();
+        },
+        cancel: () => this.close(),
       },
-      // Called whenever the reader took what was queued: proof that someone is still reading.
-      pull: () => {
-        this.#pulledAt = Date.now();
-      },
-      cancel: () => this.close(),
-    });
-    this.response = new Response(body, {
+      // Counted in bytes, so `desiredSize` tells how far behind the reader is.
+      { highWaterMark: 1, size: (chunk) => chunk.byteLength },
+    );
+    this.write(encoder.encode(`retry: ${options.retryMs}\n\n`));
+    this.#heartbeats.add(this);
+    if (options.endAtMs !== null) {
+      // A longer wait than a timer can hold just ends the stream early; the reconnect is still valid.
+      const delayMs = Math.min(Math.max(0, options.endAtMs - options.now()), MAX_TIMER_MS);
+      this.#expiry = setTimeout(() => this.close(), delayMs);
+      (this.#expiry as { unref?: () => void }).unref?.();
+    }
+    this.#signal.addEventListener('abort', this.#abort);
+    if (this.#signal.aborted) this.close();
+  }
+
+  /**
+   * The Response to return, once. The stream does not keep it: a Response and its headers,
+   * held for as long as a viewer watches, are memory thousands of viewers would pay for nothing.
+   */
+  response(): Response {
+    const body = this.#body;
+    if (body === null) throw new ProgressrusError('SseStream.response() was taken already');
+    this.#body = null;
+    return new Response(body, {
       headers: {
         ...SECURITY_HEADERS,
         'content-type': 'text/event-stream; charset=utf-8',
@@ -55,18 +92,6 @@ export class SseStream {
         'x-accel-buffering': 'no',
       },
     });
-    this.#write(`retry: ${options.retryMs}\n\n`);
-    this.#heartbeat = setInterval(() => this.#beat(options.heartbeatMs), options.heartbeatMs);
-    // The stream, not its timer, decides whether a process stays up.
-    (this.#heartbeat as { unref?: () => void }).unref?.();
-    if (options.endAtMs !== null) {
-      // A longer wait than a timer can hold just ends the stream early; the reconnect is still valid.
-      const delayMs = Math.min(Math.max(0, options.endAtMs - options.now()), MAX_TIMER_MS);
-      this.#end = setTimeout(() => this.close(), delayMs);
-      (this.#end as { unref?: () => void }).unref?.();
-    }
-    this.#signal.addEventListener('abort', this.#abort);
-    if (this.#signal.aborted) this.close();
   }
 
   get closed(): boolean {
@@ -75,42 +100,58 @@ export class SseStream {
 
   /** Sends one event; `data` is serialized as one line of JSON. */
   send(event: string, data: unknown, id: string): void {
-    this.#write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(encodeEvent(event, data, id));
+  }
+
+  /** Queues bytes already encoded (`encodeEvent`); the same bytes may go to many streams. */
+  write(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    this.#controller.enqueue(chunk);
+    if (-(this.#controller.desiredSize ?? 0) > this.#maxQueuedBytes) {
+      this.#drop(`fell more than ${this.#maxQueuedBytes} bytes behind`);
+    }
   }
 
   /**
    * Some hosts never tell a handler that its client left (no abort, no cancel). A stream whose
-   * queue has not moved for two heartbeats has nobody reading it, so it ends.
+   * queue has not moved for two heartbeats has nobody reading it, so it is dropped.
    */
-  #beat(heartbeatMs: number): void {
+  beat(): void {
     const waiting = (this.#controller.desiredSize ?? 1) <= 0;
-    if (waiting && Date.now() - this.#pulledAt > 2 * heartbeatMs) this.close();
-    else this.#write(': ping\n\n');
-  }
-
-  #write(text: string): void {
-    if (this.#closed) return;
-    if ((this.#controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) {
-      this.close();
-      return;
-    }
-    this.#controller.enqueue(this.#encoder.encode(text));
+    if (waiting && Date.now() - this.#pulledAt > 2 * this.#heartbeats.intervalMs) {
+      this.#drop('read nothing for two heartbeats');
+    } else this.write(PING);
   }
 
   readonly #abort = () => this.close();
 
-  /** Ends the stream. Idempotent. */
+  /** Ends the stream after what is queued. Idempotent. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
-    if (this.#end) clearTimeout(this.#end);
-    this.#signal.removeEventListener('abort', this.#abort);
+    if (this.#release()) return;
     try {
       this.#controller.close();
     } catch {
       // Already closed or errored by the reader going away.
     }
+  }
+
+  /**
+   * Ends the stream at once, discarding what is queued: the host sees the body fail and closes
+   * the connection, which a stalled reader would otherwise keep open, with its queue, forever.
+   */
+  #drop(why: string): void {
+    if (this.#release()) return;
+    this.#controller.error(new ProgressrusError(`Event stream dropped: the viewer ${why}`));
+  }
+
+  /** Releases the stream's timers and listeners; true if it had ended already. */
+  #release(): boolean {
+    if (this.#closed) return true;
+    this.#closed = true;
+    this.#heartbeats.delete(this);
+    if (this.#expiry) clearTimeout(this.#expiry);
+    this.#signal.removeEventListener('abort', this.#abort);
     this.#onClose();
+    return false;
   }
 }

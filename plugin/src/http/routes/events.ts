@@ -5,7 +5,7 @@ import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
 import { HttpError } from '../http-error.js';
 import { type EventsParams, parseEventsQuery } from '../query.js';
 import { compareEventIds, type EventId, formatEventId, parseEventId } from '../replay-log.js';
-import { SseStream } from '../sse-stream.js';
+import { encodeEvent, SseStream } from '../sse-stream.js';
 import type { RouteContext, Route } from './route.js';
 
 /**
@@ -14,7 +14,7 @@ import type { RouteContext, Route } from './route.js';
  * or before what the read covers are dropped, so nothing falls between the read and the feed.
  */
 export const streamEvents: Route = async (context) => {
-  const { request, url, hub, authorize } = context;
+  const { request, url, hub, heartbeats, authorize, options } = context;
   const params = parseEventsQuery(url.searchParams, request.headers.get('last-event-id'));
   const after = params.lastEventId === null ? null : parseEventId(params.lastEventId);
   if (params.lastEventId !== null && after === null) {
@@ -43,32 +43,36 @@ export const streamEvents: Route = async (context) => {
     close: () => stream.close(),
   };
   const stream = new SseStream({
-    heartbeatMs: context.options.heartbeatMs,
-    retryMs: context.options.retryMs,
+    heartbeats,
+    retryMs: options.retryMs,
+    maxQueuedBytes: options.maxQueuedBytes,
     signal: request.signal,
     endAtMs: grant.expiresAt?.getTime() ?? null,
-    now: context.options.now,
+    now: options.now,
     onClose: () => hub.delete(viewer),
   });
   // The request may have been aborted while we waited: the stream is then closed already.
-  if (stream.closed) return stream.response;
+  if (stream.closed) return stream.response();
   hub.add(viewer);
-  start(context, hub, params, after, stream).then(
+  // The closures below live as long as the stream: they keep `onError`, never the request or
+  // the context (kilobytes per viewer, times thousands of viewers).
+  const { onError } = options;
+  start(options, hub, params, after, stream).then(
     (base) => {
       covered = base;
       for (const event of early.splice(0)) viewer.send(event);
     },
     (error: unknown) => {
-      context.options.onError(error as Error);
+      onError(error as Error);
       stream.close();
     },
   );
-  return stream.response;
+  return stream.response();
 };
 
 /** Sends the replay or the snapshot; returns the id it is current up to. */
 async function start(
-  { options }: RouteContext,
+  options: RouteContext['options'],
   hub: ChangeHub,
   { scope, id }: EventsParams,
   after: EventId | null,
@@ -94,7 +98,17 @@ async function start(
   return base;
 }
 
+// A hub event goes to every viewer of its scope: serialized and encoded once, not per viewer.
+const encoded = new WeakMap<HubEvent, Uint8Array>();
+
 function emit(stream: SseStream, event: HubEvent): void {
-  if (event.type === 'job') stream.send('job', event.job, formatEventId(event.id));
-  else stream.send('removed', { id: event.recordId }, formatEventId(event.id));
+  let chunk = encoded.get(event);
+  if (chunk === undefined) {
+    chunk =
+      event.type === 'job'
+        ? encodeEvent('job', event.job, formatEventId(event.id))
+        : encodeEvent('removed', { id: event.recordId }, formatEventId(event.id));
+    encoded.set(event, chunk);
+  }
+  stream.write(chunk);
 }

@@ -1,6 +1,7 @@
 import type { Access, Grant } from '../access.js';
 import type { ChangeHub } from '../change-hub.js';
 import type { ResolvedHandlerOptions } from '../handler-options.js';
+import type { Heartbeats } from '../heartbeats.js';
 
 /** What every route gets: the request, its parsed URL, the options, and access checking. */
 export interface RouteContext {
@@ -9,6 +10,8 @@ export interface RouteContext {
   readonly options: ResolvedHandlerOptions;
   /** The live-change hub; null when the handler has no `changes`. */
   readonly hub: ChangeHub | null;
+  /** The handler's one heartbeat timer for its event streams. */
+  readonly heartbeats: Heartbeats;
   /** Throws a 401/403 `HttpError` unless the request may read `scope` (`null`: the scope list), or take `access` on its jobs. */
   authorize(scope: readonly string[] | null, access?: Access): Promise<Grant>;
 }
