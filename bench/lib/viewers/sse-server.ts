@@ -26,6 +26,7 @@ process.on('message', (command: ParentCommand) => {
     // Twice: the first collection frees what finalizers keep for one more cycle.
     globalThis.gc?.();
     globalThis.gc?.();
+    // HEAP_DIR=/tmp/x: a heap snapshot at each measure, to see where per-viewer memory goes.
     if (process.env.HEAP_DIR)
       writeHeapSnapshot(`${process.env.HEAP_DIR}/${Date.now()}.heapsnapshot`);
     const memory = process.memoryUsage();
