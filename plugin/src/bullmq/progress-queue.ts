@@ -10,7 +10,7 @@ import {
   type ResolvedJobProgressOptions,
   resolveJobProgressOptions,
 } from './job-progress-options.js';
-import { queuedRecord } from './queued-record.js';
+import { queuedRecord, queuedTimes } from './queued-record.js';
 
 /** BullMQ's `QueueOptions`, plus how jobs become progress records (the workers' `progress` option). */
 export interface ProgressQueueOptions<DataType = AnyData> extends QueueOptions {
@@ -84,7 +84,7 @@ export class ProgressQueue<
   override async addBulk(
     jobs: readonly BulkJob<DataType, NameType>[],
   ): Promise<Job<DataType, ResultType, NameType>[]> {
-    const nowMs = Date.now();
+    const now = queuedTimes(this.#options, Date.now());
     const withIds = jobs.map((job) => ({
       ...job,
       opts: { ...job.opts, jobId: job.opts?.jobId ?? randomUUID() },
@@ -93,7 +93,7 @@ export class ProgressQueue<
       queuedRecord(
         new Job(this as never, job.name, job.data, { ...this.jobsOpts, ...job.opts }, job.opts.jobId),
         this.#options,
-        nowMs,
+        now,
       ),
     );
     const store = this.#store();

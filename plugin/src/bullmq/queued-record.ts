@@ -18,9 +18,8 @@ export function waitingState(opts: JobsOptions | undefined): ExplicitState {
 export function queuedRecord(
   job: Job,
   options: ResolvedJobProgressOptions,
-  nowMs: number,
+  now: QueuedTimes,
 ): ProgressRecord {
-  const keepMs = retentionOf(options.retention);
   return {
     id: recordIdOf(job),
     name: options.name ? options.name(job) : job.name,
@@ -28,18 +27,29 @@ export function queuedRecord(
     startedAt: null,
     completedAt: null,
     failedAt: null,
-    expiresAt: keepMs === null ? null : new Date(nowMs + keepMs),
+    expiresAt: now.expiresAt,
     count: 0,
     total: options.total ? (options.total(job) ?? null) : null,
     params: {},
     errorCount: 0,
     ...EMPTY_EXTENSIONS,
-    updatedAt: new Date(nowMs),
+    updatedAt: now.updatedAt,
     intervalMs: options.intervalMs,
     state: waitingState(job.opts),
     queue: job.queueName,
     jobId: job.id ?? null,
   };
+}
+
+/** The times every queued record of one `addBulk` shares (records are never mutated: one Date each). */
+export interface QueuedTimes {
+  readonly updatedAt: Date;
+  readonly expiresAt: Date | null;
+}
+
+export function queuedTimes(options: ResolvedJobProgressOptions, nowMs: number): QueuedTimes {
+  const keepMs = retentionOf(options.retention);
+  return { updatedAt: new Date(nowMs), expiresAt: keepMs === null ? null : new Date(nowMs + keepMs) };
 }
 
 function retentionOf(retention: Retention | undefined): number | null {

@@ -23,40 +23,50 @@ export function isWireFormat(value: unknown): value is WireFormat {
   return value === 'default' || value === 'ruby';
 }
 
-/** Encodes a record as the JSON value of its hash field. Key order is part of the format. */
+/**
+ * Encodes a record as the JSON value of its hash field. Key order is part of the format.
+ * Built as text, field by field: no intermediate objects, which this hottest of paths (every
+ * write, 10,000 queued records per `addBulk`) paid for in allocation and garbage collection.
+ * A field left `undefined` (the types forbid it) is written as null, as a reader reads it.
+ */
 export function encodeRecord(record: ProgressRecord, format: WireFormat): string {
-  const ruby = {
-    name: record.name,
-    id: record.id,
-    scope: record.scope,
-    started_at: formatTime(record.startedAt),
-    completed_at: formatTime(record.completedAt),
-    failed_at: formatTime(record.failedAt),
-    expires_at: formatTime(record.expiresAt),
-    count: record.count,
-    total: record.total,
-    params: record.params ?? {},
-    error_count: record.errorCount,
-  };
-  if (format === 'ruby') return JSON.stringify(ruby);
-  // Two objects joined as text, not `{ ...ruby, ... }`: V8 builds a spread object in its slow
-  // dictionary mode, which made JSON.stringify ~3× slower, and this runs on every write.
-  const extensions = JSON.stringify({
-    updated_at: formatTime(record.updatedAt),
-    rate: record.ratePerSecond,
-    interval_ms: record.intervalMs,
-    state: record.state,
-    error_message: record.errorMessage,
-    queue: record.queue,
-    job_id: record.jobId,
-    attempt: record.attempt,
-  });
-  // Left out when empty, as nearly every record's are; joined as text for the same reason as above.
+  const ruby =
+    `{"name":${text(record.name)},"id":${text(record.id)},"scope":${json(record.scope)}` +
+    `,"started_at":${time(record.startedAt)},"completed_at":${time(record.completedAt)}` +
+    `,"failed_at":${time(record.failedAt)},"expires_at":${time(record.expiresAt)}` +
+    `,"count":${num(record.count)},"total":${num(record.total)},"params":${json(record.params ?? {})}` +
+    `,"error_count":${num(record.errorCount)}`;
+  if (format === 'ruby') return `${ruby}}`;
+  const extensions =
+    `,"updated_at":${time(record.updatedAt)},"rate":${num(record.ratePerSecond)}` +
+    `,"interval_ms":${num(record.intervalMs)},"state":${text(record.state)}` +
+    `,"error_message":${text(record.errorMessage)},"queue":${text(record.queue)}` +
+    `,"job_id":${text(record.jobId)},"attempt":${num(record.attempt)}`;
+  // Left out when empty, as nearly every record's are.
   const actions =
     record.actions.length > 0 ? `,"actions":${JSON.stringify(record.actions.map(encodeAction))}` : '';
-  const encoded = record.updatedAt ? encodeHistory(record.history ?? []) : null;
+  const encoded = record.updatedAt && record.history && record.history.length > 0 ? encodeHistory(record.history) : null;
   const history = encoded ? `,"history":${JSON.stringify(encoded)}` : '';
-  return `${JSON.stringify(ruby).slice(0, -1)},${extensions.slice(1, -1)}${actions}${history}}`;
+  return `${ruby}${extensions}${actions}${history}}`;
+}
+
+/** A JSON value as `JSON.stringify` writes it inside an object, with null for undefined. */
+function json(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+function text(value: string | null): string {
+  return value === null ? 'null' : json(value);
+}
+
+function num(value: number | null): string {
+  // JSON writes a finite number as `String` does, and NaN or ±Infinity as null.
+  return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'null') : json(value);
+}
+
+function time(date: Date | null): string {
+  // An ISO-8601 time has nothing JSON escapes.
+  return date === null ? 'null' : `"${formatTime(date)}"`;
 }
 
 /** Why a `history` value was rejected; also used for the PostgreSQL column. */

@@ -222,14 +222,16 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           waiting('b', { name: 'Export', total: null }),
           waiting('c', { state: 'delayed' }),
           waiting('d', { scope: ['team', '9'] }),
+          waiting('ü\tid\nwith ✓ lines'),
         ]);
+        expect((await store.find(['user', 3421], 'ü\tid\nwith ✓ lines'))?.status).toBe('queued');
         expect(await store.find(['user', 3421], 'running')).toMatchObject({ status: 'retrying', count: 7 });
         expect(await store.find(['user', 3421], 'a')).toMatchObject({ ...fields(waiting('a')), status: 'queued' });
         expect(await store.find(['user', 3421], 'b')).toMatchObject({ name: 'Export', total: null, status: 'queued' });
         expect((await store.find(['team', 9], 'd'))?.status).toBe('queued');
         const page = await store.jobs(['user', 3421], { sort: 'name', order: 'asc' });
-        expect(page.counts).toMatchObject({ retrying: 1, queued: 2, delayed: 1 });
-        expect(page.items.map((tick) => tick.id)).toEqual(['b', 'a', 'c', 'running']);
+        expect(page.counts).toMatchObject({ retrying: 1, queued: 3, delayed: 1 });
+        expect(page.items.map((tick) => tick.id)).toEqual(['b', 'a', 'c', 'running', 'ü\tid\nwith ✓ lines']);
       });
 
       it('writes each record once when the same ids come again, the counts unchanged', async () => {

@@ -90,16 +90,19 @@ async function runWrite(
 ): Promise<void> {
   const keys = [...globalKeys];
   const records: (string | number)[] = shared === null ? [] : sharedFields(shared);
+  // 'n' mode: one line per record, all in one argument (see WRITE_LUA).
+  const lines: string[] = [];
   const changes: { scope: string; id: string }[] = [];
   batches.forEach((batch, index) => {
     keys.push(...context.scope(batch.key).block);
     for (const record of batch.records) {
       const value = encodeRecord(record, format);
       if (shared === null) pushWriteFields(records, index + 1, record.id, value, indexEntry(record));
-      else records.push(index + 1, record.id, value);
+      else lines.push(`${index + 1}\t${Buffer.byteLength(record.id)}\t${record.id}${value}`);
       changes.push({ scope: batch.key, id: record.id });
     }
   });
+  if (shared !== null) records.push(lines.join('\n'));
   const channel = context.channel;
   const renamed = (await SCRIPTS.write.run(context.redis, keys, [
     shared === null ? 'w' : 'n',
