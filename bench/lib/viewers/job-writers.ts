@@ -3,7 +3,7 @@
 // so that over a run every scope sees changes.
 import { Redis } from 'ioredis';
 import { Progresser, RedisStore } from 'progressrus';
-import { seededRandom } from '../../../apps/demo/src/workload/seeded-random.js';
+import { seededRandom } from 'progressrus/testing';
 import type { ParentCommand } from './messages.js';
 
 const JOBS = Number(process.env.JOBS);
