@@ -11,6 +11,7 @@ import { z } from 'zod';
  * | `BULLMQ_PREFIX`        | BullMQ's key prefix                                            | `bull`                   |
  * | `PORTAL_SECRET`        | signs session cookies and progress tokens; 32 characters or more | a fixed development secret, outside production only |
  * | `PORTAL_TOKEN_TTL_MS`  | lifetime of a progress token; the page renews it before it ends | `300000` (5 min)         |
+ * | `TRUST_PROXY`          | `1`: believe `X-Forwarded-Host`/`-Proto` (only behind one reverse proxy) | `0`              |
  */
 export interface PortalEnv {
   readonly redisUrl: string;
@@ -19,6 +20,8 @@ export interface PortalEnv {
   readonly secret: string;
   readonly tokenTtlMs: number;
   readonly production: boolean;
+  /** Whether `X-Forwarded-Host` and `-Proto` say which origin the browser addressed. */
+  readonly trustProxy: boolean;
 }
 
 /** Thrown when the environment is unusable; the message names every variable that is wrong. */
@@ -69,6 +72,12 @@ const schema = z
         .max(86_400_000, 'must be at most 86400000 (1 day)')
         .default(300_000),
     ),
+    TRUST_PROXY: optionalText.pipe(
+      z
+        .enum(['0', '1', 'false', 'true'], { error: 'must be 1 (or true) or 0 (or false)' })
+        .default('0')
+        .transform((value) => value === '1' || value === 'true'),
+    ),
   })
   .superRefine((env, context) => {
     if (env.NODE_ENV === 'production' && env.PORTAL_SECRET === undefined) {
@@ -106,6 +115,7 @@ export function loadEnv(
     secret: env.PORTAL_SECRET ?? DEVELOPMENT_SECRET,
     tokenTtlMs: env.PORTAL_TOKEN_TTL_MS,
     production: env.NODE_ENV === 'production',
+    trustProxy: env.TRUST_PROXY,
   };
 }
 

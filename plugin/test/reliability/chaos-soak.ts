@@ -24,6 +24,8 @@ export interface ChaosSoakOptions {
   readonly faultEveryMs?: readonly [number, number];
   /** How long the jobs get to finish once the faults stop. @default 120_000 */
   readonly settleMs?: number;
+  /** Each job ticks 5–15 times, every `tickMs[0]`–`tickMs[1]` ms, at random. @default [10, 30] */
+  readonly tickMs?: readonly [number, number];
   /** Seed of the job plan and of the faults. @default 1 */
   readonly seed?: number;
   /** Progress lines. @default () => {} */
@@ -54,6 +56,7 @@ export async function runChaosSoak(options: ChaosSoakOptions): Promise<ChaosSoak
   const log = options.log ?? (() => {});
   const random = seededRandom(options.seed ?? 1);
   const [faultMin, faultMax] = options.faultEveryMs ?? [2000, 5000];
+  const [tickMin, tickMax] = options.tickMs ?? [10, 30];
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'progressrus-chaos-'));
   const redisArgs = ['--appendonly', 'yes', '--appendfsync', 'always'];
@@ -75,7 +78,7 @@ export async function runChaosSoak(options: ChaosSoakOptions): Promise<ChaosSoak
         name: 'chaos',
         data: {
           items: 5 + Math.floor(random() * 11),
-          tickMs: 10 + Math.floor(random() * 20),
+          tickMs: tickMin + Math.floor(random() * (tickMax - tickMin)),
           // 10 % fail once and complete on their retry, 5 % fail both attempts.
           failAttempts: roll < 0.05 ? 2 : roll < 0.15 ? 1 : 0,
           progressrusScope: ['chaos', i % SCOPES],
