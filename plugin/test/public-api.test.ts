@@ -116,6 +116,7 @@ describe('the public API', () => {
         "SCOPE_DATA_FIELD",
         "closeGracefully",
         "closeOnSignals",
+        "queuePosition",
         "withJobProgress",
       ]
     `);
