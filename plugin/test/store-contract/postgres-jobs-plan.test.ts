@@ -87,6 +87,26 @@ describe('PostgresStore.jobs() query plans', () => {
     expect(running).not.toMatch(/Seq Scan/);
   });
 
+  it('reads a page of the few running or stalled records through the stall indexes, as the walk of a sort index would', async () => {
+    const sql = postgresQueries(store.tables);
+    // At T0 + 10 s the first 450 or so of the 2,000 unfinished records have stalled.
+    const nowMs = T0 + 10_000;
+    for (const statuses of [new Set(['running'] as const), new Set(['stalled', 'failed'] as const)]) {
+      for (const sort of JOB_SORTS) {
+        const filter: JobsPageFilter = { statuses, name: false, sort, order: 'desc', cursor: false };
+        const params = ['big:1', new Date(nowMs).toISOString(), 51, nowMs];
+        const gather = sql.jobsGather({ ...filter, statuses });
+        const text = (await pool.query(`EXPLAIN (COSTS OFF) ${gather}`, params)).rows.map((row) => row['QUERY PLAN']).join('\n');
+        expect(text).toContain(`${store.tables.stem}_stall_idx`);
+        expect(text).not.toMatch(new RegExp(`Seq Scan on ${store.tables.stem}(?!_)|${indexOf(sort)}`));
+        const ids = async (query: string) => (await pool.query(query, params)).rows.map((row) => row.id as string);
+        const walked = await ids(sql.jobsPage(filter));
+        expect(walked.length).toBeGreaterThan(0);
+        expect(await ids(gather)).toEqual(walked);
+      }
+    }
+  });
+
   it('reads a name-prefixed page through an index, never a sequential scan', async () => {
     const text = await plan({ name: true, sort: 'name' }, ['import 12%', 'import 12']);
     expect(text).toMatch(/Index Scan/);

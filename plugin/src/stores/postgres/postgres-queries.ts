@@ -48,6 +48,14 @@ export interface PostgresQueries {
    * when filtered by name, the LIKE pattern and the prefix; after a cursor, its key and id.
    */
   jobsPage(filter: JobsPageFilter): string;
+  /**
+   * The same page for a status filter that few records pass, with the same parameters: the
+   * records of each status are read whole through the index that holds exactly them (the
+   * stall index's range for running and stalled records, the status index for the others),
+   * then sorted. `jobs()` picks it when a walk of the sort index would drop most of what it
+   * reads (`status=running` among many stalled records).
+   */
+  jobsGather(filter: JobsPageFilter & { readonly statuses: ReadonlySet<Status> }): string;
   /** A page of scopes; see `scopesPage()`. */
   scopesPage(filter: { readonly prefix: boolean; readonly cursor: boolean }): string;
 }
@@ -177,6 +185,27 @@ SELECT count(*)::int AS removed FROM gone`,
 ORDER BY ${column} ${direction}, id ${direction} LIMIT $3`;
     },
 
+    jobsGather: ({ statuses, name, sort, order, cursor }) => {
+      const column = SORT_COLUMNS[sort];
+      const nowMs = '$4::float8';
+      let next = 5;
+      const nameTest = name ? ` AND name_search LIKE $${next++} AND name_search >= $${next++}` : '';
+      const branches = gatherBranches(statuses, nowMs).map(
+        (test) => `SELECT id, ${column} AS sort_key FROM ${records}
+  WHERE scope_key = $1 AND ${live} AND ${test}${nameTest}`,
+      );
+      const direction = order === 'asc' ? 'ASC' : 'DESC';
+      const after = cursor
+        ? ` WHERE (sort_key, id) ${order === 'asc' ? '>' : '<'} ($${next++}::${sort === 'name' ? 'text' : 'float8'}, $${next++})`
+        : '';
+      // MATERIALIZED: planned apart, each branch reads its own index, never a walk of a sort
+      // index; only the page's rows are then read whole.
+      return `WITH c AS MATERIALIZED (${branches.join('\nUNION ALL ')}),
+page AS (SELECT id, sort_key FROM c${after} ORDER BY sort_key ${direction}, id ${direction} LIMIT $3)
+SELECT ${selected} FROM ${records} JOIN page USING (id)
+WHERE scope_key = $1 ORDER BY page.sort_key ${direction}, id ${direction}`;
+    },
+
     scopesPage: ({ prefix, cursor }) => {
       // Parameters: $1 limit, then the prefix pattern, then the cursor's time and key.
       const where: string[] = [];
@@ -211,6 +240,22 @@ function statusPredicate(statuses: ReadonlySet<Status>, nowMs: string): string {
   }
   if (plain.length > 0) tests.push(`status IN (${plain.join(', ')})`);
   return `(${tests.join(' OR ')})`;
+}
+
+/**
+ * The tests of the records of `statuses`, one per index range: a running (or started) record
+ * that can stall is in the stall index past now, one that cannot is in the unstallable index,
+ * a stalled one is in the stall index before now, the others are in the status index.
+ */
+function gatherBranches(statuses: ReadonlySet<Status>, nowMs: string): string[] {
+  const branches: string[] = [];
+  for (const status of statuses) {
+    if (status === 'stalled') branches.push(`status IN ('running', 'started') AND stalled_at_ms < ${nowMs}`);
+    else if (status === 'running' || status === 'started') {
+      branches.push(`status = '${status}' AND stalled_at_ms >= ${nowMs}`, `status = '${status}' AND stalled_at_ms IS NULL`);
+    } else branches.push(`status = '${status}'`);
+  }
+  return branches;
 }
 
 /** `user:%` for the prefix `user:`, with LIKE's wildcards in the prefix matched literally. */

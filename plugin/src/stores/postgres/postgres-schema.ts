@@ -174,6 +174,7 @@ BEGIN
   CREATE INDEX IF NOT EXISTS "${stem}_status_idx" ON ${records} (scope_key, status, sort_updated, id);
   CREATE INDEX IF NOT EXISTS "${stem}_search_idx" ON ${records} (scope_key, name_search, id);
   CREATE INDEX IF NOT EXISTS "${stem}_stall_idx" ON ${records} (scope_key, stalled_at_ms) WHERE stalled_at_ms IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS "${stem}_unstallable_idx" ON ${records} (scope_key, status) WHERE stalled_at_ms IS NULL AND status IN ('running', 'started');
   CREATE INDEX IF NOT EXISTS "${stem}_scope_expiry_idx" ON ${records} (scope_key, expires_at) WHERE expires_at IS NOT NULL;
   CREATE TABLE IF NOT EXISTS ${scopes} (
     key text COLLATE "C" PRIMARY KEY,

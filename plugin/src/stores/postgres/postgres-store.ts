@@ -17,6 +17,7 @@ import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
 import type { Tick, WrittenStatus } from '../../core/tick.js';
 import type { Status } from '../../core/record.js';
 import {
+  countsTotal,
   emptyCounts,
   type JobsPage,
   type JobsQuery,
@@ -265,10 +266,18 @@ export class PostgresStore implements Store {
     if (name !== null) params.push(likePrefix(name), name);
     // A missing key is stored as -Infinity, which JSON cannot carry: it goes as text.
     if (after !== null) params.push(after.key ?? '-Infinity', after.id);
-    const sql = this.#sql.jobsPage({ statuses, name: name !== null, sort, order, cursor: after !== null });
-    const [rows, counts] = await Promise.all([this.#query(sql, params), this.#counts([key])]);
-    const ticks = readRows(key, rows as RecordRow[], nowMs, this.#onMalformed);
-    return toJobsPage(ticks, normalized, counts.get(key) ?? emptyCounts());
+    const filter = { statuses, name: name !== null, sort, order, cursor: after !== null };
+    if (statuses === null || !readsClock(statuses)) {
+      const [rows, counts] = await Promise.all([this.#query(this.#sql.jobsPage(filter), params), this.#counts([key])]);
+      return toJobsPage(readRows(key, rows as RecordRow[], nowMs, this.#onMalformed), normalized, counts.get(key) ?? emptyCounts());
+    }
+    // A filter on running, started or stalled: the counts tell how many pass, so which plan is cheap.
+    const counts = (await this.#counts([key])).get(key) ?? emptyCounts();
+    const sql = gathers(statuses, counts, limit)
+      ? this.#sql.jobsGather({ ...filter, statuses })
+      : this.#sql.jobsPage(filter);
+    const rows = await this.#query(sql, params);
+    return toJobsPage(readRows(key, rows as RecordRow[], nowMs, this.#onMalformed), normalized, counts);
   }
 
   /**
@@ -367,4 +376,15 @@ interface AdjustmentRow {
   readonly expired: number;
   readonly expired_stallable: number;
   readonly fresh: number;
+}
+
+/**
+ * Whether a status-filtered page is cheaper read whole (the few records that pass, through
+ * their own index ranges, then sorted) than by walking the sort index: a walk reads about
+ * limit × scope ÷ passing rows, a gather the passing ones; same cost at passing² ≈ limit × scope.
+ */
+function gathers(statuses: ReadonlySet<Status>, counts: StatusCounts, limit: number): boolean {
+  let passing = 0;
+  for (const status of statuses) passing += counts[status];
+  return passing * passing <= (limit + 1) * Math.max(1, countsTotal(counts));
 }
