@@ -1,4 +1,5 @@
 import { type Job, UnrecoverableError } from 'bullmq';
+import { deadlines } from '../core/deadlines.js';
 import { FailureReporter } from '../core/failure-reporter.js';
 import { Progresser } from '../core/progresser.js';
 import type { Tick } from '../core/tick.js';
@@ -17,6 +18,16 @@ const FLUSH_TIMEOUT_MS = 10_000;
 /** How long a job's slot waits for its completed record before BullMQ is told (see `run`). */
 const FINAL_WRITE_WAIT_MS = 5000;
 
+/** A job running here. */
+interface LiveJob {
+  readonly progress: Progresser;
+  /** When it is due to show up as `started` if it has not ticked by then. */
+  readonly startAtMs: number;
+  cancelled: boolean;
+  /** Whether the start timer has looked at it (it shows up by itself from then on). */
+  started: boolean;
+}
+
 /**
  * Runs BullMQ jobs with a Progresser each and writes their lifecycle: the Progresser records
  * ticks; this class writes `started` (when a job has not ticked within one interval),
@@ -29,14 +40,14 @@ const FINAL_WRITE_WAIT_MS = 5000;
 export class JobProgressRunner {
   readonly #options: ResolvedJobProgressOptions;
   readonly #store: () => StoreWriter;
-  // Progressers of running jobs by record id (cancel requests find them there), and final
-  // writes not yet in the store: what `flush()` waits for.
-  readonly #live = new Map<string, { progress: Progresser; cancelled: boolean }>();
+  // Running jobs by record id, in the order they started (cancel requests and the start timer
+  // find them there); and final writes that outlasted FINAL_WRITE_WAIT_MS: what `flush()` waits for.
+  // Nothing of a job is kept once it ends: at thousands of jobs a second, anything held for
+  // an interval longer is garbage the collector must first promote, then sweep.
+  readonly #live = new Map<string, LiveJob>();
   readonly #writing = new Set<Promise<void>>();
   // Mirror failures of every job: one warning per burst without `onError`, as for store failures.
   readonly #mirrorFailures: FailureReporter;
-  // Jobs in the order they started, each due to show up as `started` one interval later.
-  #starts: { readonly id: string; readonly progress: Progresser; readonly atMs: number }[] = [];
   #startTimer: NodeJS.Timeout | null = null;
 
   constructor(options: ResolvedJobProgressOptions, store: () => StoreWriter) {
@@ -81,11 +92,17 @@ export class JobProgressRunner {
       actions: previous?.actions ?? [],
       history: previous?.history ?? [],
     });
-    const live = { progress, cancelled: false };
+    const live: LiveJob = {
+      progress,
+      startAtMs: startedAtMs + options.intervalMs,
+      cancelled: false,
+      started: false,
+    };
+    // Deleted first so that the entry goes last: the start timer relies on start order.
+    this.#live.delete(id);
     this.#live.set(id, live);
     // A job that works a while before its first tick still shows up, as `started`: one
     // shared timer for every job, not one each (most jobs end long before it).
-    this.#starts.push({ id, progress, atMs: startedAtMs + options.intervalMs });
     if (this.#startTimer === null) this.#armStart(options.intervalMs);
     try {
       const result = await processor(progress);
@@ -96,7 +113,7 @@ export class JobProgressRunner {
       // rewrites the record. Bounded: a store that does not answer (while BullMQ's Redis does)
       // keeps the write retrying in the background, tracked for `flush()`, without holding the
       // job's slot any longer.
-      await this.#within(FINAL_WRITE_WAIT_MS, this.#track(progress.complete()));
+      await this.#awaitFinal(progress.complete());
       return result;
     } catch (error) {
       if (live.cancelled) {
@@ -111,7 +128,7 @@ export class JobProgressRunner {
       else await progress.setState(outcome.state, outcome.state === 'retrying' ? error : undefined);
       throw error;
     } finally {
-      this.#live.delete(id);
+      if (this.#live.get(id) === live) this.#live.delete(id);
     }
   }
 
@@ -174,19 +191,18 @@ export class JobProgressRunner {
   readonly #onStartTimer = (): void => {
     this.#startTimer = null;
     const nowMs = Date.now();
-    const starts = this.#starts;
-    let head = 0;
-    while (head < starts.length) {
-      const { id, progress, atMs } = starts[head] as (typeof starts)[number];
-      if (atMs > nowMs) break;
-      head += 1;
-      if (this.#live.get(id)?.progress === progress && progress.count === 0 && progress.errorCount === 0) {
-        this.#track(progress.setState(null));
+    // Jobs started in this order, so the first one not yet due ends the scan; the ones looked
+    // at before stay until they end (at most the worker's concurrency).
+    for (const live of this.#live.values()) {
+      if (live.started) continue;
+      if (live.startAtMs > nowMs) {
+        this.#armStart(live.startAtMs - nowMs);
+        return;
       }
+      live.started = true;
+      const { progress } = live;
+      if (progress.count === 0 && progress.errorCount === 0) this.#track(progress.setState(null));
     }
-    const next = starts[head];
-    this.#starts = next === undefined ? [] : starts.slice(head);
-    if (next !== undefined) this.#armStart(next.atMs - nowMs);
   };
 
   /** Tracks a write for `flush()` and returns it. */
@@ -196,14 +212,22 @@ export class JobProgressRunner {
     return write;
   }
 
-  /** Waits for `work`, for at most `ms`. */
-  async #within(ms: number, work: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
+  /**
+   * Waits for a job's final write, for at most FINAL_WRITE_WAIT_MS; after that the write is
+   * tracked for `flush()`. A shared deadline, not a timer per job: nearly every write lands
+   * within milliseconds.
+   */
+  #awaitFinal(write: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const deadline = deadlines.after(FINAL_WRITE_WAIT_MS, () => {
+        this.#track(write);
+        resolve();
+      });
+      void write.then(() => {
+        deadline.cancel();
+        resolve();
+      });
     });
-    await Promise.race([work, timeout]);
-    clearTimeout(timer);
   }
 }
 

@@ -50,6 +50,7 @@ export class ProgressWorker<
   readonly #defaultStore: DefaultStore | null;
   readonly #cancels: CancelListener | null;
   readonly #rollUp: FlowRollUp;
+  #cancelsReady = false;
 
   constructor(
     queueName: string,
@@ -110,10 +111,16 @@ export class ProgressWorker<
   }
 
   /** Resolves once BullMQ's connection is ready and the worker listens for cancel requests. */
-  override async waitUntilReady(): ReturnType<Worker['waitUntilReady']> {
-    const client = await super.waitUntilReady();
-    await this.#cancels?.ready;
-    return client;
+  override waitUntilReady(): ReturnType<Worker['waitUntilReady']> {
+    // BullMQ calls this for every job it completes: once the listener is ready, no extra step.
+    const ready = super.waitUntilReady();
+    // (BullMQ's constructor calls it too, with autorun, before this class's fields exist.)
+    if (#cancelsReady in this && (this.#cancels === null || this.#cancelsReady)) return ready;
+    return ready.then(async (client) => {
+      await this.#cancels?.ready;
+      this.#cancelsReady = true;
+      return client;
+    });
   }
 
   /** Loads the processor file in the child through progressrus's module, which adds the Progresser. */

@@ -164,14 +164,21 @@ function isActionList(value: unknown): boolean {
  * option's name where the caller took it (`progress.retention` in the BullMQ options).
  */
 export function resolveRetention(retention: Retention | undefined, name = 'retention'): Required<Retention> {
+  // One the BullMQ integration resolved once, passed again for every job's Progresser.
+  if (retention !== undefined && RESOLVED.has(retention)) return retention as Required<Retention>;
   if (retention !== undefined) checkObject(name, retention);
   const resolved = { ...DEFAULT_RETENTION };
   for (const key of Object.keys(DEFAULT_RETENTION) as (keyof Retention)[]) {
     const value = retention?.[key];
     if (value !== undefined) resolved[key] = value === null ? null : checkNonNegative(`${name}.${key}`, value, MAX_RETENTION_MS);
   }
+  Object.freeze(resolved);
+  RESOLVED.add(resolved);
   return resolved;
 }
+
+/** Retentions this module built (frozen, so they cannot have changed since). */
+const RESOLVED = new WeakSet<object>();
 
 function isOptionalText(value: unknown): boolean {
   return value === null || (typeof value === 'string' && value.length > 0);

@@ -94,6 +94,11 @@ export class RedisStore implements Store {
   // Releases the pending batch, and the timer that will, when it waits for batchMs.
   #send: () => void = () => {};
   #sendTimer: ReturnType<typeof setTimeout> | null = null;
+  // Group commit: while one batch is in flight the next one gathers, and goes when the reply
+  // comes. On a busy worker a batch then holds what finished during a round trip, not during
+  // one event-loop turn: fewer, larger script calls, each a socket write and a script run.
+  #inFlight = false;
+  #sendWhenLanded = false;
 
   constructor(options: RedisStoreOptions) {
     checkObject('options', options);
@@ -168,7 +173,8 @@ export class RedisStore implements Store {
     if (this.#sendTimer !== null) clearTimeout(this.#sendTimer);
     const send = () => {
       this.#sendTimer = null;
-      this.#send();
+      if (this.#inFlight) this.#sendWhenLanded = true;
+      else this.#send();
     };
     if (ms === 0) setImmediate(send);
     this.#sendTimer = ms === 0 ? null : setTimeout(send, ms);
@@ -178,7 +184,16 @@ export class RedisStore implements Store {
     const records = [...this.#pending.values()];
     this.#pending = new Map();
     this.#pendingWritten = null;
-    await writeRecords(this.#context, records, this.#format);
+    this.#inFlight = true;
+    try {
+      await writeRecords(this.#context, records, this.#format);
+    } finally {
+      this.#inFlight = false;
+      if (this.#sendWhenLanded) {
+        this.#sendWhenLanded = false;
+        this.#send();
+      }
+    }
     if (this.#now() - this.#lastSweepMs >= this.#sweepIntervalMs && !this.#sweeping) {
       this.#lastSweepMs = this.#now();
       // The sweep is housekeeping: its failure must not fail the writes that triggered it.
