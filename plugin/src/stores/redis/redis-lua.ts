@@ -47,7 +47,8 @@ end
  *       [3] channel, '' for no PUBLISH; [4] message
  *       [5] G, then G × (activity ms, earliest expiry ms or '', scope key): global index entries
  *       then C, then C × (KEYS index of a durations key, completed_at ms, sample, expiry ms
- *       or ''): completions joining their name's last 32 (see core/durations.ts)
+ *       or ''): completions joining their name's last 32 (see core/durations.ts); a name's
+ *       completions share one key
  *       then 12 fields per record: block number (from 1), id, value, status number,
  *       updatedAt score, startedAt score, percentage score, name member, stall ms or '',
  *       expiry ms or '', expiry − updatedAt ('none' without expiry, 'x': never regular),
@@ -75,12 +76,23 @@ for _ = 1, g do
 end
 local completions = tonumber(ARGV[i])
 i = i + 1
+-- each name's set is trimmed and its expiry moved once, after all its samples of the call
+local trimmed, expiring = {}, {}
 for _ = 1, completions do
   local key = KEYS[tonumber(ARGV[i])]
   redis.call('ZADD', key, ARGV[i + 1], ARGV[i + 2])
-  redis.call('ZREMRANGEBYRANK', key, 0, -(SAMPLES + 1))
-  if ARGV[i + 3] ~= '' then redis.call('PEXPIREAT', key, ARGV[i + 3], 'GT') end
+  if trimmed[key] == nil then
+    trimmed[key] = true
+    trimmed[#trimmed + 1] = key
+  end
+  if ARGV[i + 3] ~= '' and (not expiring[key] or tonumber(ARGV[i + 3]) > tonumber(expiring[key])) then
+    expiring[key] = ARGV[i + 3]
+  end
   i = i + 4
+end
+for _, key in ipairs(trimmed) do
+  redis.call('ZREMRANGEBYRANK', key, 0, -(SAMPLES + 1))
+  if expiring[key] then redis.call('PEXPIREAT', key, expiring[key], 'GT') end
 end
 local renamed = {}
 local new = ARGV[1] == 'n'
@@ -101,6 +113,35 @@ if new then
     at = eol + 1
   end
 end
+-- A record new to its scope (most records of a busy queue: written once, at their end) only
+-- adds entries and counts, which commute: they are gathered, and go as one ZADD per set and
+-- one HINCRBY per counter. A record written before goes the long way, after what was gathered.
+local adds, addKeys, incrs, incrKeys = {}, {}, {}, {}
+-- per block and status while only new records came: {d, iv, whether its u set has a member}
+local patternOf = {}
+local function add(key, score, member)
+  local list = adds[key]
+  if not list then
+    list = {}
+    adds[key] = list
+    addKeys[#addKeys + 1] = key
+  end
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
+local function landGathered()
+  for _, key in ipairs(addKeys) do
+    local list = adds[key]
+    -- in slices: unpack takes at most a few thousand values
+    for from = 1, #list, 1000 do
+      redis.call('ZADD', key, unpack(list, from, math.min(from + 999, #list)))
+    end
+  end
+  for _, key in ipairs(incrKeys) do
+    for field, n in pairs(incrs[key]) do redis.call('HINCRBY', key, field, n) end
+  end
+  adds, addKeys, incrs, incrKeys, patternOf = {}, {}, {}, {}, {}
+end
 while i <= #args do
   local block, id, value, status, updated, started, percentage, member, stall, expiry, delta, interval, step
   block, id, value = args[i], args[i + 1], args[i + 2]
@@ -116,10 +157,46 @@ while i <= #args do
   local base = offset + (tonumber(block) - 1) * BLOCK
   local counts = KEYS[base + 2]
   local old = redis.call('HGET', KEYS[base + 1], id)
-  if (new and not old) or (not new and (not repair or old == value)) then
+  local live = status <= 2
+  if not old and not repair then
+    redis.call('HSET', KEYS[base + 1], id, value)
+    local regular = delta ~= 'x'
+    if regular then
+      local slot = base * 8 + status
+      local pattern = patternOf[slot]
+      if not pattern then
+        local fields = redis.call('HMGET', counts, 'd:' .. NAMES[status], 'i:' .. NAMES[status])
+        pattern = {fields[1], live and fields[2], redis.call('ZCARD', set(base, status, 1)) > 0}
+        patternOf[slot] = pattern
+      end
+      if not pattern[1] or (live and not pattern[2]) or not pattern[3] then
+        redis.call('HSET', counts, 'd:' .. NAMES[status], delta)
+        if live then redis.call('HSET', counts, 'i:' .. NAMES[status], interval) end
+        pattern[1], pattern[2] = delta, live and interval
+      end
+      regular = pattern[1] == delta and (not live or pattern[2] == interval)
+      if regular then pattern[3] = true end
+    end
+    add(set(base, status, regular and 1 or 5), updated, id)
+    add(set(base, status, 2), started, id)
+    add(set(base, status, 3), percentage, id)
+    add(set(base, status, 4), 0, member)
+    if not regular then
+      -- t holds every irregular live record (see below)
+      if live then add(KEYS[base + 4 + status], stall ~= '' and stall or 'inf', id) end
+      if expiry ~= '' then add(KEYS[base + 3], expiry, id) end
+    end
+    local counter = incrs[counts]
+    if not counter then
+      counter = {}
+      incrs[counts] = counter
+      incrKeys[#incrKeys + 1] = counts
+    end
+    counter[NAMES[status]] = (counter[NAMES[status]] or 0) + 1
+  elseif old and ((not new and not repair) or (repair and old == value)) then
+    landGathered()
     if not repair then redis.call('HSET', KEYS[base + 1], id, value) end
-    local was = old and indexed(base, id, status)
-    local live = status <= 2
+    local was = indexed(base, id, status)
     -- Regular: the status's pattern (set by the first regular record) fits this record.
     local regular = delta ~= 'x'
     if regular then
@@ -158,19 +235,20 @@ while i <= #args do
     if regular then
       if was == status then redis.call('ZREM', set(base, status, 5), id) end
       if live and was == status then redis.call('ZREM', KEYS[base + 4 + status], id) end
-      if old then redis.call('ZREM', KEYS[base + 3], id) end
+      redis.call('ZREM', KEYS[base + 3], id)
     else
       if was == status then redis.call('ZREM', set(base, status, 1), id) end
       -- t holds every irregular live record (+inf: it never stalls), so a page can read the
       -- running or the stalled ones as ranges of it (see PAGE_LUA).
       if live then redis.call('ZADD', KEYS[base + 4 + status], stall ~= '' and stall or 'inf', id) end
       if expiry ~= '' then redis.call('ZADD', KEYS[base + 3], expiry, id)
-      elseif old then redis.call('ZREM', KEYS[base + 3], id) end
+      else redis.call('ZREM', KEYS[base + 3], id) end
     end
-    if old then redis.call('SREM', KEYS[base + 4], id) end
+    redis.call('SREM', KEYS[base + 4], id)
   end
   i = i + step
 end
+landGathered()
 if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
 return renamed
 `;

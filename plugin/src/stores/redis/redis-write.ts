@@ -53,12 +53,19 @@ export async function writeRecords(
   const globalArgs = [String(scopes.size), ...global];
   // Completions join their name's figures in the same call (the global slot).
   const completions: string[] = [];
+  // One KEYS entry per name, however many of its jobs completed together.
+  const durationKeys = new Map<string, number>();
   for (const record of records) {
     const sample = durationSample(record);
     if (!sample) continue;
-    globalKeys.push(keys.durations(record.name, record.queue));
+    const key = keys.durations(record.name, record.queue);
+    let index = durationKeys.get(key);
+    if (index === undefined) {
+      index = globalKeys.push(key);
+      durationKeys.set(key, index);
+    }
     completions.push(
-      String(globalKeys.length),
+      String(index),
       String(sample.completedAtMs),
       encodeSample(sample),
       record.expiresAt === null ? '' : String(record.expiresAt.getTime()),
