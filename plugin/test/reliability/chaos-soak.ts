@@ -104,7 +104,8 @@ export async function runChaosSoak(options: ChaosSoakOptions): Promise<ChaosSoak
       if (restartRedis) {
         process.kill(server.pid, 'SIGKILL');
         await server.stop();
-        server = await startRedisServer({ port, dir, args: redisArgs });
+        // Replaying the AOF (every script call again) takes seconds on a busy machine.
+        server = await startRedisServer({ port, dir, args: redisArgs, startTimeoutMs: 120_000 });
         redisRestarts += 1;
         log(`fault: Redis SIGKILLed and restarted on its AOF (${redisRestarts})`);
       } else {
