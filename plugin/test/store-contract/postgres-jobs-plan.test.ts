@@ -95,7 +95,7 @@ describe('PostgresStore.jobs() query plans', () => {
       for (const sort of JOB_SORTS) {
         const filter: JobsPageFilter = { statuses, name: false, sort, order: 'desc', cursor: false };
         const params = ['big:1', new Date(nowMs).toISOString(), 51, nowMs];
-        const gather = sql.jobsGather({ ...filter, statuses });
+        const gather = sql.jobsGather(filter, 'status');
         const text = (await pool.query(`EXPLAIN (COSTS OFF) ${gather}`, params)).rows.map((row) => row['QUERY PLAN']).join('\n');
         expect(text).toContain(`${store.tables.stem}_stall_idx`);
         expect(text).not.toMatch(new RegExp(`Seq Scan on ${store.tables.stem}(?!_)|${indexOf(sort)}`));
@@ -104,6 +104,32 @@ describe('PostgresStore.jobs() query plans', () => {
         expect(walked.length).toBeGreaterThan(0);
         expect(await ids(gather)).toEqual(walked);
       }
+    }
+  });
+
+  it('reads a name-prefixed page sorted otherwise by the search index, or by a bounded walk, as the plain walk would', async () => {
+    const sql = postgresQueries(store.tables);
+    const ids = async (query: string, params: unknown[]) => (await pool.query(query, params)).rows.map((row) => row.id as string);
+    for (const sort of ['updatedAt', 'startedAt', 'percentage'] as const) {
+      const filter: JobsPageFilter = { statuses: null, name: true, sort, order: 'desc', cursor: false };
+      const params = ['big:1', new Date(T0).toISOString(), 51, 'import 12%', 'import 12'];
+      const gather = sql.jobsGather(filter, 'name');
+      const text = (await pool.query(`EXPLAIN (COSTS OFF) ${gather}`, params)).rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(text).toContain(`${store.tables.stem}_search_idx`);
+      expect(text).not.toContain(indexOf(sort));
+      const walked = await ids(sql.jobsPage(filter), params);
+      expect(walked).toHaveLength(51);
+      expect(await ids(gather, params)).toEqual(walked);
+      expect(await ids(sql.jobsBounded(filter), [...params, SIZE])).toEqual(walked);
+      // A budget the matches do not fit in: fewer rows, so jobs() gathers instead.
+      expect((await ids(sql.jobsBounded(filter), [...params, 100])).length).toBeLessThan(51);
+    }
+    // ~2,200 matches: jobs() walks (bounded); ~220: it gathers. Both page as the plain walk.
+    for (const name of ['import 1', 'import 12']) {
+      const page = await store.jobs(['big', 1], { name, sort: 'percentage', limit: 50 });
+      const filter: JobsPageFilter = { statuses: null, name: true, sort: 'percentage', order: 'desc', cursor: false };
+      const expected = await ids(sql.jobsPage(filter), ['big:1', new Date().toISOString(), 50, `${name}%`, name]);
+      expect(page.items.map((tick) => tick.id)).toEqual(expected);
     }
   });
 

@@ -49,13 +49,21 @@ export interface PostgresQueries {
    */
   jobsPage(filter: JobsPageFilter): string;
   /**
-   * The same page for a status filter that few records pass, with the same parameters: the
-   * records of each status are read whole through the index that holds exactly them (the
-   * stall index's range for running and stalled records, the status index for the others),
-   * then sorted. `jobs()` picks it when a walk of the sort index would drop most of what it
-   * reads (`status=running` among many stalled records).
+   * The same page, with the same parameters, for a filter that few records pass: they are
+   * read whole, then sorted. By status: through the index that holds exactly each status's
+   * records (the stall index's range for running and stalled ones, the status index for the
+   * others). By name: through the search index. `jobs()` picks it when a walk of the sort
+   * index would drop most of what it reads (`status=running` among many stalled records).
    */
-  jobsGather(filter: JobsPageFilter & { readonly statuses: ReadonlySet<Status> }): string;
+  jobsGather(filter: JobsPageFilter, by: 'status' | 'name'): string;
+  /**
+   * A page with a name prefix and another sort, by a walk of the sort index that gives up
+   * after a budget of rows (its last parameter): the matches may bunch in the sort's order
+   * (names that follow the ids, ties broken by id). Fewer rows than asked: gather by name.
+   */
+  jobsBounded(filter: JobsPageFilter): string;
+  /** $1 scope key, $2 LIKE pattern, $3 prefix, $4 cap. One row `{ n }`: the records whose name matches, counted up to the cap. */
+  readonly nameMatches: string;
   /** A page of scopes; see `scopesPage()`. */
   scopesPage(filter: { readonly prefix: boolean; readonly cursor: boolean }): string;
 }
@@ -185,12 +193,16 @@ SELECT count(*)::int AS removed FROM gone`,
 ORDER BY ${column} ${direction}, id ${direction} LIMIT $3`;
     },
 
-    jobsGather: ({ statuses, name, sort, order, cursor }) => {
+    jobsGather: ({ statuses, name, sort, order, cursor }, by) => {
       const column = SORT_COLUMNS[sort];
-      const nowMs = '$4::float8';
-      let next = 5;
+      let next = 4;
+      const nowMs = statuses !== null && readsClock(statuses) ? `$${next++}::float8` : '';
       const nameTest = name ? ` AND name_search LIKE $${next++} AND name_search >= $${next++}` : '';
-      const branches = gatherBranches(statuses, nowMs).map(
+      const tests =
+        by === 'status' && statuses !== null
+          ? gatherBranches(statuses, nowMs)
+          : [statuses === null ? 'TRUE' : statusPredicate(statuses, nowMs)];
+      const branches = tests.map(
         (test) => `SELECT id, ${column} AS sort_key FROM ${records}
   WHERE scope_key = $1 AND ${live} AND ${test}${nameTest}`,
       );
@@ -205,6 +217,26 @@ page AS (SELECT id, sort_key FROM c${after} ORDER BY sort_key ${direction}, id $
 SELECT ${selected} FROM ${records} JOIN page USING (id)
 WHERE scope_key = $1 ORDER BY page.sort_key ${direction}, id ${direction}`;
     },
+
+    jobsBounded: ({ statuses, sort, order, cursor }) => {
+      const column = SORT_COLUMNS[sort];
+      const where = ['scope_key = $1', live];
+      let next = 4;
+      if (statuses !== null) where.push(statusPredicate(statuses, readsClock(statuses) ? `$${next++}::float8` : ''));
+      const like = `$${next++}`;
+      const prefix = `$${next++}`;
+      if (cursor) where.push(`(${column}, id) ${order === 'asc' ? '>' : '<'} ($${next++}::float8, $${next++})`);
+      const direction = order === 'asc' ? 'ASC' : 'DESC';
+      return `WITH w AS (SELECT id, ${column} AS sort_key, name_search FROM ${records} WHERE ${where.join(' AND ')}
+  ORDER BY ${column} ${direction}, id ${direction} LIMIT $${next++}),
+page AS (SELECT id, sort_key FROM w WHERE name_search LIKE ${like} AND name_search >= ${prefix}
+  ORDER BY sort_key ${direction}, id ${direction} LIMIT $3)
+SELECT ${selected} FROM ${records} JOIN page USING (id)
+WHERE scope_key = $1 ORDER BY page.sort_key ${direction}, id ${direction}`;
+    },
+
+    nameMatches: `SELECT count(*)::float8 AS n FROM (SELECT 1 FROM ${records}
+  WHERE scope_key = $1 AND name_search LIKE $2 AND name_search >= $3 LIMIT $4) m`,
 
     scopesPage: ({ prefix, cursor }) => {
       // Parameters: $1 limit, then the prefix pattern, then the cursor's time and key.

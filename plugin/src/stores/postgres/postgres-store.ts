@@ -27,6 +27,7 @@ import {
 } from '../job-query.js';
 import {
   likePrefix,
+  type JobsPageFilter,
   type PostgresQueries,
   postgresQueries,
   readsClock,
@@ -267,17 +268,47 @@ export class PostgresStore implements Store {
     // A missing key is stored as -Infinity, which JSON cannot carry: it goes as text.
     if (after !== null) params.push(after.key ?? '-Infinity', after.id);
     const filter = { statuses, name: name !== null, sort, order, cursor: after !== null };
-    if (statuses === null || !readsClock(statuses)) {
-      const [rows, counts] = await Promise.all([this.#query(this.#sql.jobsPage(filter), params), this.#counts([key])]);
-      return toJobsPage(readRows(key, rows as RecordRow[], nowMs, this.#onMalformed), normalized, counts.get(key) ?? emptyCounts());
+    const clock = statuses !== null && readsClock(statuses);
+    const named = name !== null && sort !== 'name';
+    const read = async (sql: string, extra: unknown[] = []) =>
+      readRows(key, (await this.#query(sql, [...params, ...extra])) as RecordRow[], nowMs, this.#onMalformed);
+    if (!clock && !named) {
+      const [ticks, counts] = await Promise.all([read(this.#sql.jobsPage(filter)), this.#counts([key])]);
+      return toJobsPage(ticks, normalized, counts.get(key) ?? emptyCounts());
     }
-    // A filter on running, started or stalled: the counts tell how many pass, so which plan is cheap.
+    // The counts tell how many records pass a status filter, so which plan is cheap.
     const counts = (await this.#counts([key])).get(key) ?? emptyCounts();
-    const sql = gathers(statuses, counts, limit)
-      ? this.#sql.jobsGather({ ...filter, statuses })
-      : this.#sql.jobsPage(filter);
-    const rows = await this.#query(sql, params);
-    return toJobsPage(readRows(key, rows as RecordRow[], nowMs, this.#onMalformed), normalized, counts);
+    let ticks: Tick[];
+    if (clock && gathers(statuses, counts, limit)) ticks = await read(this.#sql.jobsGather(filter, 'status'));
+    else if (named) ticks = await this.#namedPage(key, name, filter, counts, limit, read);
+    else ticks = await read(this.#sql.jobsPage(filter));
+    return toJobsPage(ticks, normalized, counts);
+  }
+
+  /**
+   * A page with a name prefix and another sort. Few matches: read whole by the search index.
+   * Else a walk of the sort index, which gives up after as many rows as there are matches
+   * (they may bunch in the sort's order), and then the matches are read whole. Matches are
+   * counted up to 4 × √(limit × scope), past which a walk meets them often enough.
+   */
+  async #namedPage(
+    key: string,
+    name: string,
+    filter: JobsPageFilter,
+    counts: StatusCounts,
+    limit: number,
+    read: (sql: string, extra?: unknown[]) => Promise<Tick[]>,
+  ): Promise<Tick[]> {
+    const scope = (limit + 1) * Math.max(1, countsTotal(counts));
+    const cap = Math.ceil(4 * Math.sqrt(scope));
+    const [row] = (await this.#query(this.#sql.nameMatches, [key, likePrefix(name), name, cap])) as { n: number }[];
+    const matches = Number(row?.n ?? 0);
+    if (matches >= cap) return read(this.#sql.jobsPage(filter));
+    if (matches * matches > scope) {
+      const walked = await read(this.#sql.jobsBounded(filter), [matches]);
+      if (walked.length > limit) return walked;
+    }
+    return read(this.#sql.jobsGather(filter, 'name'));
   }
 
   /**
