@@ -24,6 +24,17 @@ export interface ProgressQueueOptions<DataType = AnyData> extends QueueOptions {
 
 type BulkJob<DataType, NameType> = { name: NameType; data: DataType; opts?: JobsOptions };
 
+// The Jobs BullMQ builds while `addBulk` runs synchronously (Job.createBulk builds them all
+// before its first await): the queued records are made from them, not from a second Job each.
+let collected: Job[] | null = null;
+
+class CollectedJob extends Job {
+  constructor(...args: ConstructorParameters<typeof Job>) {
+    super(...args);
+    collected?.push(this);
+  }
+}
+
 /**
  * A BullMQ `Queue` whose `add` and `addBulk` also write each job's record, as `queued`
  * (`delayed` with a delay, `prioritized` with a priority), before the job can reach a worker.
@@ -89,20 +100,26 @@ export class ProgressQueue<
       ...job,
       opts: { ...job.opts, jobId: job.opts?.jobId ?? randomUUID() },
     }));
-    const records = withIds.map((job) =>
-      queuedRecord(
-        new Job(this as never, job.name, job.data, { ...this.jobsOpts, ...job.opts }, job.opts.jobId),
-        this.#options,
-        now,
-      ),
-    );
+    const recordsOf = (built: readonly Job[]) => built.map((job) => queuedRecord(job, this.#options, now));
     const store = this.#store();
     let added: Job<DataType, ResultType, NameType>[];
+    let records: ProgressRecord[];
     if (typeof store.persistNew === 'function') {
-      // Sent first: Redis stores the records while Node builds BullMQ's commands.
+      collected = [];
+      let adding: Promise<Job<DataType, ResultType, NameType>[]>;
+      let built: Job[];
+      try {
+        adding = super.addBulk(withIds);
+      } finally {
+        built = collected;
+        collected = null;
+      }
+      // Sent before BullMQ's pipeline (built after its first await): Redis stores the records
+      // while Node builds BullMQ's commands.
+      records = recordsOf(built.length === withIds.length ? built : withIds.map((job) => this.#job(job)));
       const written = this.#report('write the queued records of', store.persistNew(records));
       try {
-        added = await super.addBulk(withIds);
+        added = await adding;
       } catch (error) {
         await written;
         await this.#delete(records);
@@ -110,6 +127,7 @@ export class ProgressQueue<
       }
       await written;
     } else {
+      records = recordsOf(withIds.map((job) => this.#job(job)));
       await this.#persist(store, records);
       added = await super.addBulk(withIds);
     }
@@ -117,6 +135,17 @@ export class ProgressQueue<
     const orphans = records.filter((record, index) => added[index]?.id !== withIds[index]?.opts.jobId);
     if (orphans.length > 0) await this.#delete(orphans);
     return added;
+  }
+
+  /** The Job BullMQ will build for `job`, for its record (when it was not caught being built). */
+  #job(job: BulkJob<DataType, NameType> & { opts: JobsOptions }): Job {
+    return new Job(this as never, job.name, job.data, { ...this.jobsOpts, ...job.opts }, job.opts.jobId);
+  }
+
+  /** BullMQ builds its Jobs through this: ours let `addBulk` catch them (see CollectedJob). */
+  protected override get Job(): typeof Job {
+    // A subclass that only adds a constructor side effect: BullMQ's generic statics still fit.
+    return CollectedJob as typeof Job;
   }
 
   /** Closes the queue as BullMQ does, then the default store's connection. Idempotent. */
