@@ -7,14 +7,21 @@ import type { StoreReader, StoreWriter } from '../stores/store.js';
 /**
  * Rolls a BullMQ flow parent's record up from its children: each time a child of a waiting
  * parent ends, the parent's record (in the child's scope, id `<parent queue>:<parent id>`)
- * is written as `waiting-children` with `count` = its finished children and `total` = all of
- * them, from BullMQ's own dependency counts, so the parent's bar moves as children finish.
+ * is written as `waiting-children`. When every child has a record in that scope with a known
+ * total, `count` and `total` are the sums of the children's (so the bar measures work, and a
+ * child of 1,000 items weighs 100 times one of 10, and a running child's progress counts);
+ * otherwise `count` is the number of finished children and `total` all of them, from
+ * BullMQ's own dependency counts. The parent's ETA then follows from its count and rate like
+ * any record's: the sums move at the children's combined pace.
  * Once the last child is done BullMQ runs the parent, whose worker writes the record on
  * (`running`, then `completed` or `failed`); the last child writes nothing, so it cannot land
  * after the parent's own writes.
  *
  * Runs in the children's `ProgressWorker`, after BullMQ has counted the child (its `completed`
- * and `failed` events). Parents in another scope than their children are not rolled up.
+ * and `failed` events). Children are looked up in the scope of the child that ended: a
+ * child in another scope (another queue's scope option) has no record there, and the parent
+ * falls back to counting finished children; its scope cannot be known here without the
+ * options of the worker of its queue.
  */
 export class FlowRollUp {
   readonly #store: () => StoreWriter & Partial<StoreReader>;
@@ -55,6 +62,7 @@ export class FlowRollUp {
       const finished = (counts.processed ?? 0) + (counts.failed ?? 0) + (counts.ignored ?? 0);
       if ((counts.unprocessed ?? 0) === 0) return;
       const store = this.#store();
+      const summed = await this.#summed(parentJob, scope, store, prefix);
       const id = `${queueName}:${parent.id}`;
       const existing = typeof store.find === 'function' ? await store.find(scope, id) : null;
       const nowMs = Date.now();
@@ -81,8 +89,8 @@ export class FlowRollUp {
         return;
       await store.persist({
         ...base,
-        count: finished,
-        total: finished + (counts.unprocessed ?? 0),
+        count: summed?.count ?? finished,
+        total: summed?.total ?? finished + (counts.unprocessed ?? 0),
         errorCount: counts.failed ?? 0,
         updatedAt: new Date(nowMs),
         expiresAt: new Date(nowMs + (DEFAULT_RETENTION.unfinishedMs ?? 0)),
@@ -91,6 +99,32 @@ export class FlowRollUp {
     } catch (error) {
       this.#onError(error);
     }
+  }
+
+  /** The sums of the children's counts and totals, or null unless every child has a record with a total. */
+  async #summed(
+    parentJob: Job,
+    scope: readonly string[],
+    store: Partial<StoreReader>,
+    prefix: string,
+  ): Promise<{ count: number; total: number } | null> {
+    if (typeof store.find !== 'function') return null;
+    const { processed = {}, unprocessed = [], failed = [], ignored = {} } = await parentJob.getDependencies();
+    const keys = [...Object.keys(processed), ...unprocessed, ...failed, ...Object.keys(ignored)];
+    // A child's key is `<prefix>:<queue>:<id>`; its record id drops the prefix.
+    const ticks = await Promise.all(
+      keys.map((key) => (key.startsWith(`${prefix}:`) ? store.find?.(scope, key.slice(prefix.length + 1)) : null)),
+    );
+    let count = 0;
+    let total = 0;
+    for (const tick of ticks) {
+      if (!tick || tick.total === null) return null;
+      // A completed child did all its work, whatever its last count said (a processor may stop
+      // ticking at 990 of 1,000); a live one counts up to its total, never past it.
+      count += tick.status === 'completed' ? tick.total : Math.min(tick.count, tick.total);
+      total += tick.total;
+    }
+    return ticks.length > 0 ? { count, total } : null;
   }
 
   /** Waits for roll-ups under way, then closes the queues opened to read parents. Idempotent. */

@@ -60,4 +60,53 @@ describe('flow roll-up', () => {
     expect(done.status).toBe('completed');
     expect(seen).toEqual(['waiting-children 33%', 'waiting-children 67%']);
   });
+
+  it("sums the children's counts and totals when every child's total is known, a completed child counting in full", async () => {
+    const store = ctx.store();
+    const queueName = uniquePrefix('flow-sum');
+    const scope = ['user', 10];
+    const flows = new FlowProducer({ connection: { url: ctx.redisUrl } });
+    ctx.onCleanup(() => flows.close());
+    const release = new Set<number>();
+    const worker = new ProgressWorker(
+      queueName,
+      async (job, progress) => {
+        if (job.name === 'parent') return 'parent done';
+        const rows = job.data.rows as number;
+        // Half the rows at once; the rest, but one, once released: a completed child of
+        // 10 rows that ticked 9 counts 10.
+        progress.tick(rows / 2);
+        await progress.flush();
+        await until(() => release.has(rows), 45_000);
+        progress.tick(rows / 2 - 1);
+        return rows;
+      },
+      { connection: ctx.connection, concurrency: 5, progress: { store, intervalMs: 100, total: (job) => job.data.rows ?? null } },
+    );
+    ctx.onCleanup(() => worker.close());
+    const flow = await flows.add({
+      name: 'parent',
+      queueName,
+      data: { progressrusScope: scope },
+      children: [10, 30, 60].map((rows) => ({ name: `child ${rows}`, queueName, data: { progressrusScope: scope, rows } })),
+    });
+    const id = `${queueName}:${flow.job.id}`;
+    // Every child has written its half before the first ends.
+    await until(async () => (await store.scope(scope)).filter((tick) => tick.count > 0).length === 3);
+    release.add(10);
+    // 10 (completed) + 15 + 30 of 100.
+    const first = await until(async () => {
+      const tick = await store.find(scope, id);
+      return tick?.count === 55 ? tick : null;
+    });
+    expect(first).toMatchObject({ status: 'waiting-children', total: 100 });
+    release.add(30);
+    const second = await until(async () => {
+      const tick = await store.find(scope, id);
+      return tick?.count === 70 ? tick : null;
+    });
+    expect(second.percentage()).toBe(70);
+    release.add(60);
+    expect((await finishedRecord(store, scope, id)).status).toBe('completed');
+  });
 });
