@@ -22,12 +22,23 @@ export async function insertRecords(
   format: WireFormat,
 ): Promise<void> {
   const groups = new Map<string, { shared: SharedEntry; records: ProgressRecord[] }>();
+  let previous: { record: ProgressRecord; records: ProgressRecord[] } | null = null;
   for (const record of records) {
+    // The records of one addBulk follow each other with the same inputs (the same Dates):
+    // they join the previous record's group without computing its entry again.
+    if (previous !== null && sameEntryInputs(previous.record, record)) {
+      previous.records.push(record);
+      continue;
+    }
     const shared = sharedEntry(record);
     const key = sharedFields(shared).join('\0');
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { shared, records: [record] });
-    else group.records.push(record);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { shared, records: [] };
+      groups.set(key, group);
+    }
+    group.records.push(record);
+    previous = { record, records: group.records };
   }
   const calls: Promise<void>[] = [];
   for (const { shared, records: grouped } of groups.values()) {
@@ -36,4 +47,24 @@ export async function insertRecords(
     }
   }
   await Promise.all(calls);
+}
+
+/** Whether two records have the same inputs to `sharedEntry` (see indexEntry, lastActivity, stalledAt). */
+function sameEntryInputs(a: ProgressRecord, b: ProgressRecord): boolean {
+  return (
+    a.name === b.name &&
+    a.state === b.state &&
+    a.count === b.count &&
+    a.total === b.total &&
+    a.intervalMs === b.intervalMs &&
+    sameTime(a.startedAt, b.startedAt) &&
+    sameTime(a.updatedAt, b.updatedAt) &&
+    sameTime(a.completedAt, b.completedAt) &&
+    sameTime(a.failedAt, b.failedAt) &&
+    sameTime(a.expiresAt, b.expiresAt)
+  );
+}
+
+function sameTime(a: Date | null, b: Date | null): boolean {
+  return a === b || (a !== null && b !== null && a.getTime() === b.getTime());
 }
