@@ -40,8 +40,9 @@ export function ProgressBar(props: ProgressBarProps) {
   const status = job ? job.status : (props.status ?? 'running');
   const label = props.label ?? job?.name ?? '';
   let value = job ? job.percentage : (props.value ?? null);
-  // A finished job with an unknown total is done, not "still going".
-  if (value === null && status === 'completed') value = 100;
+  // A completed job did all its work: full, whatever its last count (a processor may stop
+  // ticking at 990 of 1,000, or its total be unknown), never "Completed" beside 99 %.
+  if (status === 'completed') value = 100;
   const now =
     value === null || !Number.isFinite(value)
       ? null

@@ -1,3 +1,4 @@
+import { formatQueuePosition } from '@/lib/format';
 import { type BullJobInfo, bullBoardJobUrl, bullJobInfo } from '@/lib/queues';
 import { StoreUnavailableError, withStore } from '@/lib/store';
 
@@ -36,6 +37,12 @@ export async function BullJob({
         <dl className="fields">
           <dt>State</dt>
           <dd>{info.state}</dd>
+          {info.position !== null && (
+            <>
+              <dt>In queue</dt>
+              <dd data-testid="queue-position">{formatQueuePosition(info.position, Date.now())}</dd>
+            </>
+          )}
           <dt>Attempts</dt>
           <dd>
             {info.attemptsMade} of {info.attempts} allowed

@@ -3,7 +3,7 @@
 import { ProgressBar, StatusBadge, useProgress } from '@progressrus/ui';
 import Link from 'next/link';
 import type { JobDTO } from 'progressrus';
-import { formatPercentage } from '@/lib/format';
+import { formatJobPercentage } from '@/lib/format';
 import { jobHref } from '@/lib/search-params';
 
 /** The children of a flow parent, each with its own live bar and a link to its page. */
@@ -42,7 +42,7 @@ export function FlowChildren({
             <StatusBadge status={job.status} />
             <div className="progress">
               <ProgressBar job={job} />
-              <span className="progress-label">{formatPercentage(job.percentage)}</span>
+              <span className="progress-label">{formatJobPercentage(job)}</span>
             </div>
           </li>
         );

@@ -9,7 +9,7 @@ import {
   useProgress,
 } from '@progressrus/ui';
 import type { JobDTO } from 'progressrus';
-import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
+import { formatCount, formatDuration, formatJobPercentage, formatPercentage, formatRate } from '@/lib/format';
 import { JobActionButtons } from './job-action-buttons';
 import { RelativeTime } from './relative-time';
 
@@ -61,7 +61,7 @@ export function JobDetails({
         </div>
         <div className="progress large">
           <ProgressBar job={job} />
-          <span className="progress-label">{formatPercentage(job.percentage)}</span>
+          <span className="progress-label">{formatJobPercentage(job)}</span>
         </div>
         <p className="muted" style={{ margin: '8px 0 0' }}>
           {formatCount(job.count)} of{' '}
@@ -71,9 +71,12 @@ export function JobDetails({
             <> · usually takes about {formatDuration(job.typicalDurationMs)}</>
           )}
         </p>
-        <div style={{ marginTop: 14 }}>
-          <ProgressChart job={job} width={640} height={180} />
-        </div>
+        {/* No history yet (queued, or a flow parent rolled up from its children): no empty frame. */}
+        {job.history.length > 0 && (
+          <div style={{ marginTop: 14 }}>
+            <ProgressChart job={job} width={640} height={180} />
+          </div>
+        )}
         {job.errorMessage !== null && (
           <div className="notice error" style={{ marginTop: 14, marginBottom: 0 }}>
             <h2>{job.status === 'failed' ? 'Failure' : 'Last error'}</h2>

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import type { JobDTO, Status } from 'progressrus';
 import { useMemo, useRef, useState } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
-import { formatCount, formatDuration, formatPercentage, formatRate } from '@/lib/format';
+import { formatCount, formatDuration, formatJobPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
 import { BULK_FORM, BulkActions } from './bulk-actions';
 import { RelativeTime } from './relative-time';
@@ -226,7 +226,7 @@ function JobRow({
       <td>
         <div className="progress">
           <ProgressBar job={job} />
-          <span className="progress-label">{formatPercentage(job.percentage)}</span>
+          <span className="progress-label">{formatJobPercentage(job)}</span>
         </div>
         {job.history.length > 1 && (
           <div className="muted mono pace" title="Pace over the job's history">

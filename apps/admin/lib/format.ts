@@ -30,10 +30,38 @@ export function formatRate(perSecond: number | null): string {
   return `${(perSecond * 60).toFixed(1)}/min`;
 }
 
+/** A job's percentage as its bar shows it: a completed job reads 100 % (see ProgressBar). */
+export function formatJobPercentage(job: { readonly status: string; readonly percentage: number | null }): string {
+  return formatPercentage(job.status === 'completed' ? 100 : job.percentage);
+}
+
 /** `'42%'`, `'99.5%'`; `'—'` when the total is unknown. */
 export function formatPercentage(percentage: number | null): string {
   if (percentage === null) return '—';
   return percentage >= 10 || Number.isInteger(percentage)
     ? `${Math.floor(percentage)}%`
     : `${percentage.toFixed(1)}%`;
+}
+
+const ordinals = new Intl.PluralRules('en', { type: 'ordinal' });
+const SUFFIXES: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+
+/** `'1st'`, `'2nd'`, `'3rd'`, `'11th'`, `'1,002nd'`. */
+export function formatOrdinal(value: number): string {
+  return `${integer.format(value)}${SUFFIXES[ordinals.select(value)] ?? 'th'}`;
+}
+
+/**
+ * A waiting job's place: `'3rd in queue · expected to start in ~40 s'`; a delayed job's:
+ * `'delayed (2nd) · expected to start in ~2 min 05 s'`; without a pace, no expected start.
+ */
+export function formatQueuePosition(
+  where: { readonly state: string; readonly position: number; readonly expectedStartMs: number | null },
+  nowMs: number,
+): string {
+  const place =
+    where.state === 'delayed' ? `delayed (${formatOrdinal(where.position)})` : `${formatOrdinal(where.position)} in queue`;
+  if (where.expectedStartMs === null) return `${place} · no job finished in the last 5 minutes to expect a start from`;
+  const inMs = where.expectedStartMs - nowMs;
+  return `${place} · expected to start ${inMs < 1000 ? 'any moment' : `in ~${formatDuration(inMs)}`}`;
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { Queue } from 'bullmq';
+import { type QueuePosition, queuePosition } from 'progressrus/bullmq';
 import { env } from './env';
 import { redis } from './store';
 
@@ -33,7 +34,11 @@ export interface BullJobInfo {
   /** Attempts allowed by the job's options (BullMQ's default is 1). */
   readonly attempts: number;
   readonly failedReason: string | null;
+  /** Its place in the queue and expected start, while it waits (waiting, prioritized, delayed). */
+  readonly position: QueuePosition | null;
 }
+
+const WAITING_STATES = new Set(['waiting', 'prioritized', 'delayed']);
 
 /** What BullMQ itself knows about a job, when its queue is configured and the job still exists. */
 export async function bullJobInfo(queueName: string, jobId: string): Promise<BullJobInfo | null> {
@@ -41,12 +46,14 @@ export async function bullJobInfo(queueName: string, jobId: string): Promise<Bul
   if (found === null) return null;
   const job = await found.getJob(jobId);
   if (!job) return null;
+  const state = await job.getState();
   return {
-    state: await job.getState(),
+    state,
     attemptsMade: job.attemptsMade,
     // BullMQ stores 0 or nothing for its default of one attempt.
     attempts: Math.max(1, job.opts.attempts ?? 1),
     failedReason: job.failedReason || null,
+    position: WAITING_STATES.has(state) ? await queuePosition(found, jobId) : null,
   };
 }
 

@@ -42,6 +42,15 @@ describe('ProgressBar', () => {
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
   });
 
+  it('shows a completed job as full when its last count fell short of its total', () => {
+    render(
+      <ProgressBar
+        job={makeJob({ id: 'a', status: 'completed', count: 995, total: 1000, percentage: 99.5 })}
+      />,
+    );
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+  });
+
   it("takes a job's name, percentage and status", () => {
     render(
       <ProgressBar

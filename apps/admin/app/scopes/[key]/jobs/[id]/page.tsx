@@ -59,7 +59,13 @@ export default async function JobPage({ params }: Props) {
         />
       </Heading>
       <div className="grid">
-        <JobDetails scopeKey={key} initial={job} />
+        {/* The children under the parent's card, at its width: the page reads top-down. */}
+        <div className="stack">
+          <JobDetails scopeKey={key} initial={job} />
+          <Suspense fallback={null}>
+            <FlowChildrenSection scopeKey={key} queue={job.queue} jobId={job.jobId} />
+          </Suspense>
+        </div>
         <div className="card section">
           <h2>BullMQ</h2>
           <Suspense fallback={<span className="skeleton" style={{ width: '60%' }} />}>
@@ -67,9 +73,6 @@ export default async function JobPage({ params }: Props) {
           </Suspense>
         </div>
       </div>
-      <Suspense fallback={null}>
-        <FlowChildrenSection scopeKey={key} queue={job.queue} jobId={job.jobId} />
-      </Suspense>
     </>
   );
 }
