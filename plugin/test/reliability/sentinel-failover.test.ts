@@ -56,8 +56,9 @@ describe('Redis Sentinel failover', () => {
       LOCK_DURATION_MS: '30000',
       STALLED_INTERVAL_MS: '30000',
       // ioredis holds a command over about 10 s of reconnections (20 by default), then fails it:
-      // Sentinel's default down-after-milliseconds alone is 30 s. One reconnection makes this
-      // test's few-second failover outlast ioredis too, so the Progresser's retries carry the writes.
+      // Sentinel's default down-after-milliseconds alone is 30 s. Failing it at once makes this
+      // test's few-second failover outlast ioredis too, so the Progresser's retries carry the
+      // writes (with ioredis' default, they land on its resends, none failing).
       STORE_MAX_RETRIES: '0',
     };
     const workers = await Promise.all([
@@ -98,7 +99,7 @@ describe('Redis Sentinel failover', () => {
       'every job to finish',
       120_000,
     );
-    // A final write that outlived the Progresser's own wait (10 s) lands after BullMQ's.
+    // A final write that outlived ProgressWorker's wait for it (5 s) lands after BullMQ's.
     let mismatches = await compare(queue, store);
     for (const deadline = Date.now() + 15_000; mismatches.length > 0 && Date.now() < deadline; ) {
       await sleep(250);
