@@ -286,10 +286,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * A page with a name prefix and another sort. Few matches: read whole by the search index.
-   * Else a walk of the sort index, which gives up after as many rows as there are matches
-   * (they may bunch in the sort's order), and then the matches are read whole. Matches are
-   * counted up to 4 × √(limit × scope), past which a walk meets them often enough.
+   * A page with a name prefix and another sort. Few matches (under 8 pages' worth, counted
+   * first): read whole by the search index. Else a walk of the sort index, which gives up
+   * after 4 × √(limit × scope) rows, where evenly spread matches would have filled the page
+   * long before; they bunch in the sort's order then (names that follow the ids, ties broken
+   * by id), so the matches are counted up to that many and, fewer, read whole; more: walked.
    */
   async #namedPage(
     key: string,
@@ -299,16 +300,17 @@ export class PostgresStore implements Store {
     limit: number,
     read: (sql: string, extra?: unknown[]) => Promise<Tick[]>,
   ): Promise<Tick[]> {
-    const scope = (limit + 1) * Math.max(1, countsTotal(counts));
-    const cap = Math.ceil(4 * Math.sqrt(scope));
-    const [row] = (await this.#query(this.#sql.nameMatches, [key, likePrefix(name), name, cap])) as { n: number }[];
-    const matches = Number(row?.n ?? 0);
-    if (matches >= cap) return read(this.#sql.jobsPage(filter));
-    if (matches * matches > scope) {
-      const walked = await read(this.#sql.jobsBounded(filter), [matches]);
-      if (walked.length > limit) return walked;
-    }
-    return read(this.#sql.jobsGather(filter, 'name'));
+    const matches = async (cap: number) => {
+      const [row] = (await this.#query(this.#sql.nameMatches, [key, likePrefix(name), name, cap])) as { n: number }[];
+      return Number(row?.n ?? 0);
+    };
+    const few = (limit + 1) * 8;
+    if ((await matches(few)) < few) return read(this.#sql.jobsGather(filter, 'name'));
+    const budget = Math.ceil(4 * Math.sqrt((limit + 1) * Math.max(1, countsTotal(counts))));
+    const walked = await read(this.#sql.jobsBounded(filter), [budget]);
+    if (walked.length > limit) return walked;
+    if ((await matches(budget)) < budget) return read(this.#sql.jobsGather(filter, 'name'));
+    return read(this.#sql.jobsPage(filter));
   }
 
   /**

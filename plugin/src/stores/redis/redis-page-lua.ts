@@ -140,18 +140,23 @@ end
 -- Gather: scores the candidates (ids from stall ranges, or name members), ZMSCORE 1,000 at a
 -- time, and keeps the first want past the cursor.
 local function gather(key, f, ranges)
-  local top, seen = {}, {}
+  local top = {}
   local function consider(ids)
     local scores = redis.call('ZMSCORE', key, unpack(ids))
     for k = 1, #ids do
-      local id, raw = ids[k], scores[k]
-      if raw and not seen[id] then
-        seen[id] = true
-        local e = {id, num(raw), raw}
-        if (not cursorEntry or before(cursorEntry, e)) and (#top < want or before(e, top[#top])) then
+      local raw = scores[k]
+      -- Most candidates fall behind a full page on their score alone: no table made for them.
+      local score = raw and num(raw)
+      local worst = #top >= want and top[#top] or nil
+      if raw and (not worst or (asc and score <= worst[2]) or (not asc and score >= worst[2])) then
+        local id = ids[k]
+        local e = {id, score, raw}
+        if (not cursorEntry or before(cursorEntry, e)) and (not worst or before(e, worst)) then
           local pass
           if ranges then pass = not named or nameMayMatch(redis.call('HGET', KEYS[1], id))
           else pass = f.mode == 0 or stalled(f, id) == (f.mode == 2) end
+          -- An old name member left by a rename may offer its record twice.
+          for j = 1, #top do if top[j][1] == id then pass = false break end end
           if pass then keep(top, e) end
         end
       end
