@@ -15,6 +15,7 @@ import { bullmqNoopBenchmark } from './bullmq-noop.js';
 import { updateProgressBenchmark } from './update-progress.js';
 import { addBulkBenchmark } from './add-bulk.js';
 import { viewersBenchmark } from './viewers.js';
+import { adminLoadBenchmark } from './admin-load.js';
 
 /** In the order of DESIGN §5. `npm run bench -- eta tick` runs only the named ones. */
 const BENCHMARKS: readonly Benchmark[] = [
@@ -29,6 +30,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   etaPriorBenchmark,
   addBulkBenchmark,
   viewersBenchmark,
+  adminLoadBenchmark,
 ];
 
 const RESULTS = new URL('./results.json', import.meta.url);
