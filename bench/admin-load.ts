@@ -45,7 +45,7 @@ export const adminLoadBenchmark: Benchmark = {
         `${base}?sort=startedAt`,
         `${base}?sort=name&order=asc`,
         `${base}?sort=percentage`,
-        `${base}?status=running`,
+        `${base}?status=completed`,
         `${base}?status=failed&sort=startedAt`,
         next,
       ];

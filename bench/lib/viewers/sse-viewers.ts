@@ -7,6 +7,7 @@ import type { ChildReport, ParentCommand } from './messages.js';
 const VIEWERS = Number(process.env.VIEWERS);
 // Connections opened at once: enough to connect thousands in seconds, few enough for the backlog.
 const OPENING = 50;
+const CONNECT_TIMEOUT_MS = 60_000;
 const UPDATED_AT = /"updatedAt":"([^"]+)"/;
 
 let measuring = false;
@@ -46,7 +47,12 @@ async function connectAll(port: number, scopes: readonly string[]): Promise<void
       }
     }
   };
+  const progress = setInterval(
+    () => process.stderr.write(`  viewers ${process.pid}: ${next - failed} of ${VIEWERS} opened\n`),
+    10_000,
+  );
   await Promise.all(Array.from({ length: OPENING }, worker));
+  clearInterval(progress);
   send({ type: 'connected', viewers: VIEWERS - failed, failed });
 }
 
@@ -87,6 +93,7 @@ function connect(port: number, scope: string): Promise<void> {
         function onEvent(block: string): void {
           if (block.includes('event: snapshot')) {
             snapshot = true;
+            clearTimeout(timeout);
             resolve();
           } else if (measuring && block.includes('event: job')) {
             const receivedAt = Date.now();
@@ -101,6 +108,11 @@ function connect(port: number, scope: string): Promise<void> {
       },
     );
     request.on('error', reject);
+    // A viewer whose snapshot never comes counts as failed rather than stalling the run.
+    const timeout = setTimeout(() => {
+      reject(new Error('no snapshot within the connect timeout'));
+      request.destroy();
+    }, CONNECT_TIMEOUT_MS);
   });
 }
 
