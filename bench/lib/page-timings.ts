@@ -31,8 +31,8 @@ export interface PageShape {
   readonly label: string;
   /** Shares in percent, summing to 100: completed, failed, stalled, queued. */
   readonly percent: { readonly completed: number; readonly failed: number; readonly stalled: number; readonly queued: number };
-  /** Jobs running right now (written each hour, so they stay running while the bench reads). */
-  readonly runningNow: number;
+  /** Jobs running right now in a scope of `records` jobs (written each hour, so they stay running while the bench reads). */
+  runningNow(records: number): number;
   /** Job names: this text, then the job's index. */
   readonly namePrefix: string;
   /** The name searched: the prefix and "12" (11 of 1,000 jobs, 11,111 of 1,000,000). */
@@ -43,22 +43,23 @@ export interface PageShape {
  * The shapes the page reads are measured on. `default`: a long-lived scope (90 % completed,
  * 5 % failed, 3 % stalled, 2 % queued, 50 running: a worker pool's concurrency). `crashed`: a
  * deploy that crashed its workers in a backlog (60 % stalled, 30 % queued, 5 % completed,
- * 5 % failed, 2,000 running), whose names share a long prefix.
+ * 5 % failed, 0.2 % running: 2,000 of a million), whose names share a long prefix.
  */
 export const PAGE_SHAPES: readonly PageShape[] = [
   {
     key: 'default',
     label: '',
     percent: { completed: 90, failed: 5, stalled: 3, queued: 2 },
-    runningNow: 50,
+    runningNow: () => 50,
     namePrefix: 'Import batch ',
     nameQuery: 'import batch 12',
   },
   {
     key: 'crashed',
-    label: ' (60 % stalled, 30 % queued, 2,000 running, long shared name prefix)',
+    label: ' (60 % stalled, 30 % queued, 0.2 % running, long shared name prefix)',
     percent: { completed: 5, failed: 5, stalled: 60, queued: 30 },
-    runningNow: 2_000,
+    // 0.2 %: 2 of 1,000, 2,000 of 1,000,000.
+    runningNow: (records) => Math.ceil(records / 500),
     namePrefix: 'Nightly reconciliation export for tenant acme-corporation, import batch ',
     nameQuery: 'nightly reconciliation export for tenant acme-corporation, import batch 12',
   },
@@ -85,12 +86,18 @@ export function pageQueries(shape: PageShape): { label: string; query: string; s
  * written again), queued, or (the first `runningNow`) running. Times spread over the last 12
  * hours, within every retention.
  */
-function pageRecord(shape: PageShape, scope: readonly string[], index: number, random: () => number): ProgressRecord {
+function pageRecord(
+  shape: PageShape,
+  scope: readonly string[],
+  index: number,
+  records: number,
+  random: () => number,
+): ProgressRecord {
   const nowMs = Date.now();
   const updatedMs = nowMs - Math.floor(random() * 12 * HOUR_MS);
   const { completed: c, failed: f, stalled: s } = shape.percent;
   const fate = index % 100;
-  const running = index < shape.runningNow;
+  const running = index < shape.runningNow(records);
   const completed = !running && fate < c ? new Date(updatedMs) : null;
   const failed = !running && fate >= c && fate < c + f ? new Date(updatedMs) : null;
   const queued = !running && fate >= c + f + s;
@@ -133,7 +140,7 @@ export async function seedPageScope(
   for (let first = 0; first < records; first += BURST) {
     const writes: Promise<void>[] = [];
     for (let index = first; index < Math.min(records, first + BURST); index++)
-      writes.push(store.persist(pageRecord(shape, scope, index, random)));
+      writes.push(store.persist(pageRecord(shape, scope, index, records, random)));
     await Promise.all(writes);
     if (first % 100_000 === 0 && first > 0) context.log(`  ${fmt(first)} of ${fmt(records)}`);
   }
