@@ -109,7 +109,7 @@ async function measure(context: BenchContext, children: BenchChild[]): Promise<B
     events: latencies.length,
     medianMs: median(latencies),
     p99Ms: quantile(latencies, 0.99),
-    maxMs: Math.max(...latencies),
+    maxMs: latencies.reduce((max, value) => Math.max(max, value), 0),
     rssBeforeBytes: before.rssBytes,
     rssWithViewersBytes: withViewers.rssBytes,
     rssAfterBytes: after.rssBytes,
