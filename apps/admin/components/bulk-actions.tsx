@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { actOnJobs } from '@/lib/actions';
+import { formatCountOf } from '@/lib/format';
 import { ConfirmAction } from './confirm-action';
 
 /** The id of the form the rows' checkboxes belong to (they sit in the table, outside it). */
@@ -44,15 +45,15 @@ export function BulkActions({
             action={actOnJobs}
             fields={{ scope: scopeKey, action: 'cancel', all: 'yes' }}
             label={`Cancel all running (${running})`}
-            title={`Cancel ${running} running job${running === 1 ? '' : 's'}?`}
+            title={`Cancel ${formatCountOf(running, 'running job')}?`}
             description={
               <p>
-                Every running job of <code>{scopeKey}</code> is asked to stop: {running} job
-                {running === 1 ? '' : 's'}. Their processors get an abort signal; each record reads
-                cancelled once its processor has stopped.
+                Every running job of <code>{scopeKey}</code> is asked to stop:{' '}
+                {formatCountOf(running, 'job')}. Their processors get an abort signal; each record
+                reads cancelled once its processor has stopped.
               </p>
             }
-            confirmLabel={`Cancel ${running} job${running === 1 ? '' : 's'}`}
+            confirmLabel={`Cancel ${formatCountOf(running, 'job')}`}
           />
         )}
         {failed > 0 && (
@@ -60,14 +61,14 @@ export function BulkActions({
             action={actOnJobs}
             fields={{ scope: scopeKey, action: 'retry', all: 'yes' }}
             label={`Retry all failed (${failed})`}
-            title={`Retry ${failed} failed job${failed === 1 ? '' : 's'}?`}
+            title={`Retry ${formatCountOf(failed, 'failed job')}?`}
             description={
               <p>
-                Every failed job of <code>{scopeKey}</code> goes back to its queue: {failed} job
-                {failed === 1 ? '' : 's'}.
+                Every failed job of <code>{scopeKey}</code> goes back to its queue:{' '}
+                {formatCountOf(failed, 'job')}.
               </p>
             }
-            confirmLabel={`Retry ${failed} job${failed === 1 ? '' : 's'}`}
+            confirmLabel={`Retry ${formatCountOf(failed, 'job')}`}
           />
         )}
       </div>

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import type { JobDTO, Status } from 'progressrus';
 import { useMemo, useRef, useState } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
-import { formatCount, formatDuration, formatJobPercentage, formatRate } from '@/lib/format';
+import { formatCount, formatCountOf, formatDuration, formatJobPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
 import { BULK_FORM, BulkActions } from './bulk-actions';
 import { RelativeTime } from './relative-time';
@@ -108,7 +108,7 @@ export function JobTable({ tabs, scopeKey, jobs, readAt, status, sort, order, na
         <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
           {added > 0 && (
             <button type="button" className="button" onClick={showNewJobs}>
-              {added} new job{added === 1 ? '' : 's'} · Show
+              {formatCountOf(added, 'new job')} · Show
             </button>
           )}
           <span className="live" data-state={live.connection} aria-live="polite">

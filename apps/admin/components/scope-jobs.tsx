@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ProgressrusArgumentError } from 'progressrus';
 import { type JobsQuery, SHOWN_STATUSES, scopeJobs } from '@/lib/data';
-import { formatCount } from '@/lib/format';
+import { formatCount, formatCountOf } from '@/lib/format';
 import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
@@ -114,7 +114,7 @@ export async function ScopeJobs({
       {data.items.length > 0 && (
         <div className="pagination">
           <span>
-            {formatCount(data.items.length)} job{data.items.length === 1 ? '' : 's'} on this page
+            {formatCountOf(data.items.length, 'job')} on this page
             {matching !== null && <> of {formatCount(matching)}</>}
           </span>
           <CursorPager

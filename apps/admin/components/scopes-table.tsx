@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { ProgressrusArgumentError, type ScopeDTO } from 'progressrus';
 import { listScopes, SHOWN_STATUSES } from '@/lib/data';
-import { formatCount } from '@/lib/format';
+import { formatCount, formatCountOf } from '@/lib/format';
 import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
@@ -74,7 +74,7 @@ export async function ScopesTable({
       </div>
       <div className="pagination">
         <span>
-          {page.items.length} scope{page.items.length === 1 ? '' : 's'} on this page
+          {formatCountOf(page.items.length, 'scope')} on this page
           {prefix !== '' && (
             <>
               {' '}

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { decideAccess } from './auth';
 import { parseKey } from './data';
 import { env } from './env';
+import { formatCountOf } from './format';
 import { jobActions } from './job-actions';
 import { StoreUnavailableError, withStore } from './store';
 
@@ -83,7 +84,7 @@ export async function deleteFinished(
     message:
       removed === 0
         ? 'No finished jobs to delete.'
-        : `Deleted ${removed} finished job${removed === 1 ? '' : 's'}.`,
+        : `Deleted ${formatCountOf(removed, 'finished job')}.`,
   };
 }
 

@@ -22,6 +22,11 @@ export function formatCount(value: number): string {
   return integer.format(value);
 }
 
+/** `'1 job'`, `'3 jobs'`, `'1,200 running jobs'`: a count and its noun, in the plural unless 1. */
+export function formatCountOf(value: number, noun: string): string {
+  return `${formatCount(value)} ${noun}${value === 1 ? '' : 's'}`;
+}
+
 /** `'1,234/s'`, `'2.5/s'`, `'12/min'` for slow jobs. */
 export function formatRate(perSecond: number | null): string {
   if (perSecond === null || !Number.isFinite(perSecond) || perSecond <= 0) return '—';

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { formatJobPercentage, formatOrdinal, formatQueuePosition } from '../../lib/format';
+import {
+  formatCountOf,
+  formatJobPercentage,
+  formatOrdinal,
+  formatQueuePosition,
+} from '../../lib/format';
 
 describe('formatOrdinal', () => {
   it('gives English ordinal suffixes, teens included', () => {
     expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 1002].map(formatOrdinal)).toEqual([
       '1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '1,002nd',
     ]);
+  });
+});
+
+describe('formatCountOf', () => {
+  it('puts the noun in the plural unless the count is 1, with the count grouped', () => {
+    expect(formatCountOf(1, 'job')).toBe('1 job');
+    expect(formatCountOf(0, 'job')).toBe('0 jobs');
+    expect(formatCountOf(1200, 'running job')).toBe('1,200 running jobs');
   });
 });
 
