@@ -185,6 +185,76 @@ describe('RedisStore indexes', () => {
     }
   });
 
+  it('reads a name prefix that matches about √(page × scope) records by a match walk: no value read, only the kept ids scored', async () => {
+    // A private server: its slow log (every command, with its arguments) shows what was read.
+    const server = await startRedisServer();
+    const connection = new Redis(server.url);
+    const now = T0 + 10 * 3_600_000;
+    const store = new RedisStore({ connection, prefix: 'match', now: () => now });
+    const scope = ['spread'];
+    const random = seeded(5);
+    try {
+      // 3,000 records, 60 unfinished; one in ten named "Match …", spread at random over every sort's order.
+      const records = Array.from({ length: 3_000 }, (_, i): ProgressRecord => {
+        const updatedAt = new Date(T0 + Math.floor(random() * 3_600_000));
+        const ended = i % 50 !== 0;
+        return {
+          ...randomRecord(scope, `job-${String(i).padStart(5, '0')}`, () => 0),
+          name: i % 10 === 3 ? `Match ${i}` : `Other ${i}`,
+          count: Math.floor(random() * 1000),
+          total: 1000,
+          startedAt: new Date(updatedAt.getTime() - Math.floor(random() * 60_000)),
+          updatedAt,
+          completedAt: ended ? updatedAt : null,
+          // The unfinished ones: running (a 1 h interval, written within the last hour) or stalled.
+          intervalMs: i % 100 === 0 ? 3_600_000 : 1000,
+          state: null,
+        };
+      });
+      await writeAll(store, records);
+      const ticks = await store.scope(scope);
+      await connection.config('SET', 'slowlog-log-slower-than', '0');
+      await connection.config('SET', 'slowlog-max-len', '100000');
+      /** The ids scored (ZMSCORE, ZSCORE) and the values read (HGET, HMGET) since the last call. */
+      const reads = async () => {
+        const log = (await connection.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+        await connection.call('SLOWLOG', 'RESET');
+        let scored = 0;
+        let values = 0;
+        for (const [, , , args] of log) {
+          const [command = ''] = args;
+          // The log shows 32 arguments at most, the last saying how many more there were.
+          const more = Number(/^\.\.\. \((\d+) more arguments\)$/.exec(args.at(-1) ?? '')?.[1] ?? 0);
+          const count = args.length - 2 + (more > 0 ? more - 1 : 0);
+          if (/^z(m)?score$/i.test(command)) scored += count;
+          if (/^hm?get$/i.test(command)) values += count;
+        }
+        return { scored, values };
+      };
+      const queries: JobsQuery[] = [
+        { name: 'match' },
+        { name: 'match', order: 'asc' },
+        { name: 'match', sort: 'startedAt' },
+        { name: 'match', sort: 'percentage', order: 'asc' },
+        { name: 'match', statuses: ['completed', 'stalled'] },
+      ];
+      for (const query of queries) {
+        await reads();
+        const first = await store.jobs(scope, { ...query, limit: 20 });
+        const { scored, values } = await reads();
+        const expected = expectedPage(ticks, query);
+        expect(first.items.map((tick) => tick.id), JSON.stringify(query)).toEqual(expected.slice(0, 20));
+        // A gather scores the ~300 matches; a walk reads the value of every record it passes.
+        expect(scored, JSON.stringify(query)).toBeLessThanOrEqual(60);
+        expect(values, JSON.stringify(query)).toBeLessThanOrEqual(21);
+        expect(await allPages(store, scope, { ...query, limit: 20 }), JSON.stringify(query)).toEqual(expected);
+      }
+    } finally {
+      await connection.quit();
+      await server.stop();
+    }
+  });
+
   it('keeps counts exact against a recount under 50 concurrent writers, rewrites, deletes and expiry', async () => {
     let now = T0;
     const store = new RedisStore({ connection: redis, prefix: uniquePrefix('counts'), now: () => now, sweepIntervalMs: 0 });

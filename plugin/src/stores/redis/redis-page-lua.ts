@@ -11,8 +11,15 @@
  *   interval) and t set (irregular ones: score = stall time, +inf when they never stall); each
  *   is scored with ZSCORE on the sort's set and the first `want` kept.
  * - gather by name: when few records match a name prefix, the ranges of the status's name set.
- * A walk examines at most 20,000 entries per set and call; when one stops short, the reply
- * ends at its frontier and the caller goes on from there. A gather is whole.
+ * - match walk (a name prefix on a score sort): the ids of the name set's ranges go into a Lua
+ *   table, then the sort's set is walked by rank, members only, each id looked up in the table:
+ *   no score formatted and no value read for an entry that does not match. It costs the
+ *   matches plus the page × the set ÷ the matches, a third of a gather's or a walk's cost per
+ *   entry (ZMSCORE and HMGET touch a random place of memory per id), so it serves the band
+ *   between them, where both cost about √(page × set) entries.
+ * A walk examines at most 20,000 entries per set and call (a match walk 40,000); when one
+ * stops short, the reply ends at its frontier and the caller goes on from there. A gather is
+ * whole.
  *
  * KEYS  [1] the scope's hash, then S sets (of one sort) to merge, then the u, t, v and name
  *       sets of their statuses
@@ -137,6 +144,9 @@ local function keep(top, e)
   table.insert(top, lo, e)
   if #top > want then top[#top] = nil end
 end
+-- The ids of a name set's members in the filter's ranges, as table keys (see matchesOf): read
+-- once per name set (the u and v sets of a status share theirs).
+local matchTables = {}
 -- Gather: scores the candidates (ids from stall ranges, or name members), ZMSCORE 1,000 at a
 -- time, and keeps the first want past the cursor.
 local function gather(key, f, ranges)
@@ -173,6 +183,14 @@ local function gather(key, f, ranges)
     for _, range in ipairs(ranges) do
       each(redis.call('ZRANGE', range[1], range[2], range[3], 'BYSCORE'), function(id) return id end)
     end
+  elseif matchTables[f.n] then
+    -- A match walk that gave up left the ids read already.
+    local ids = {}
+    for id in pairs(matchTables[f.n]) do
+      ids[#ids + 1] = id
+      if #ids == 1000 then consider(ids) ids = {} end
+    end
+    if #ids > 0 then consider(ids) end
   else
     for _, p in ipairs(prefixes) do
       each(redis.call('ZRANGE', f.n, '[' .. p, '(' .. p .. '\\255', 'BYLEX'), memberId)
@@ -260,6 +278,57 @@ local function walk(key, f, floor, ceiling, check, giveUp)
   end
   return kept, frontier
 end
+local function matchesOf(f)
+  local found = matchTables[f.n]
+  if found then return found end
+  found = {}
+  for _, p in ipairs(prefixes) do
+    local members = redis.call('ZRANGE', f.n, '[' .. p, '(' .. p .. '\\255', 'BYLEX')
+    for k = 1, #members do found[memberId(members[k])] = true end
+  end
+  matchTables[f.n] = found
+  return found
+end
+-- Walks one score set from the cursor like walk, keeping the ids in matches: members only,
+-- scored once kept (ZMSCORE of the chunk's kept ids). stride: the set's entries per match
+-- expected, which sizes the chunks. Returns like walk; nil on giving up.
+local function matchWalk(key, f, floor, ceiling, check, matches, stride, giveUp)
+  local kept, examined = {}, 0
+  local budget = giveUp or 2 * BUDGET
+  local lo, hi = floor, ceiling
+  if asc then lo = math.max(floor, hasCursor and rank(key, cursor, cursorId, false) or 0)
+  else hi = math.min(ceiling, hasCursor and rank(key, cursor, cursorId, true) or ceiling) end
+  while lo < hi do
+    local size = math.min(1000, math.max(64, math.ceil((want - #kept) * stride * 1.2)))
+    local first, last = lo, math.min(hi, lo + size) - 1
+    if not asc then first, last = math.max(lo, hi - size), hi - 1 end
+    local ids = redis.call('ZRANGE', key, first, last)
+    local from, to, step = 1, #ids, 1
+    if not asc then from, to, step = #ids, 1, -1 end
+    local passed, stop = {}, nil
+    for k = from, to, step do
+      local id = ids[k]
+      examined = examined + 1
+      if matches[id] and (not check or f.mode == 0 or stalled(f, id) == (f.mode == 2)) then
+        passed[#passed + 1] = id
+        if #kept + #passed >= want then break end
+      end
+      if examined >= budget then stop = id break end
+    end
+    if #passed > 0 then
+      local scores = redis.call('ZMSCORE', key, unpack(passed))
+      for k = 1, #passed do kept[#kept + 1] = {passed[k], num(scores[k]), scores[k]} end
+    end
+    if #kept >= want then return kept, nil end
+    if stop then
+      if giveUp then return nil end
+      local score = redis.call('ZSCORE', key, stop)
+      return kept, {stop, num(score), score}
+    end
+    if asc then lo = last + 1 else hi = first end
+  end
+  return kept, nil
+end
 -- Reads one set by its cheapest plan. Costs count entries examined, weighted by what each
 -- costs next to reading an entry (measured: a stall test ~1.5, a value fetched and its name
 -- tested ~5; a candidate gathered ~2: read from its range, then scored).
@@ -294,8 +363,13 @@ local function read(key, f)
     share = matches / math.max(1, redis.call('ZCARD', f.n))
   end
   local hits = math.max(passing * share, 0.5)
-  local walkCost = math.min(span, want * span / hits) * (1 + (check and 1.5 or 0) + (named and 5 or 0))
+  local walked = math.max(1, math.min(span, want * span / hits))
+  local walkCost = walked * (1 + (check and 1.5 or 0) + (named and 5 or 0))
   if named and search == '' then walkCost = math.huge end
+  -- A match walk: the table (~0.6 a match), members read (~0.75), stall tests of the matches.
+  local matchStep = 0.75 + (check and 1.5 * share or 0)
+  local matchCost = math.huge
+  if named then matchCost = matches * 0.6 + walked * matchStep end
   local gatherCost, gathered = math.huge, nil
   if ranges and not (named and search == '') then
     gatherCost, gathered = passing * (named and 3 or 2), ranges
@@ -303,12 +377,33 @@ local function read(key, f)
   if named and matches * (f.mode ~= 0 and 2.5 or 2) < gatherCost then
     gatherCost, gathered = matches * (f.mode ~= 0 and 2.5 or 2), false
   end
-  if gatherCost <= walkCost then return gather(key, f, gathered or nil), nil end
   if gatherCost == math.huge then return walk(key, f, floor, ceiling, check) end
+  -- A run of tied scores is walked in id order, which names often follow (batch 1, batch 2…):
+  -- the matches would bunch there, so a match walk that would start in a longer run than it
+  -- walks is not worth its table.
+  if matchCost < math.min(walkCost, gatherCost) then
+    local first = hasCursor and cursor or nil
+    if not first then
+      local at = redis.call('ZRANGE', key, asc and floor or ceiling - 1, asc and floor or ceiling - 1, 'WITHSCORES')
+      first = at[2]
+    end
+    if first and redis.call('ZCOUNT', key, first, first) >= walked then matchCost = math.huge end
+  end
+  if gatherCost <= walkCost and gatherCost <= matchCost then return gather(key, f, gathered or nil), nil end
   -- The estimate assumes the passing entries spread evenly over the set; when they bunch
   -- (names that follow the ids, a sort's ties broken by id), give up at the gather's cost.
-  local weight = walkCost / math.max(1, math.min(span, want * span / hits))
-  local kept = walk(key, f, floor, ceiling, check, math.max(want, math.ceil(gatherCost / weight)))
+  local kept
+  if matchCost < walkCost then
+    -- Evenly spread matches fill the page within ~walked entries (± a few × stride × √want):
+    -- past half as many again, they bunch; and the walk never costs more than the gather left.
+    local stride = walked / want
+    local giveUp = math.min(math.ceil((gatherCost - matches * 0.6) / matchStep),
+      math.ceil(1.5 * walked + 4 * stride * math.sqrt(want)))
+    giveUp = math.max(want, giveUp)
+    kept = matchWalk(key, f, floor, ceiling, check, matchesOf(f), stride, giveUp)
+  else
+    kept = walk(key, f, floor, ceiling, check, math.max(want, math.ceil(gatherCost / (walkCost / walked))))
+  end
   if kept then return kept, nil end
   return gather(key, f, gathered or nil), nil
 end
