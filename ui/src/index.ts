@@ -10,7 +10,7 @@ export {
 } from './format-time.js';
 export { JOB_LIST_LABELS, JobList, type JobListLabels, type JobListProps } from './job-list.js';
 export { LocalTime, type LocalTimeProps } from './local-time.js';
-export { ProgressBar, type ProgressBarProps } from './progress-bar.js';
+export { ProgressBar, type ProgressBarJob, type ProgressBarProps } from './progress-bar.js';
 export { ProgressChart, type ProgressChartProps, sparkline } from './progress-chart.js';
 export type {
   EventSourceConstructor,

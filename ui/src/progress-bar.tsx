@@ -7,10 +7,13 @@ interface CommonProps {
   readonly className?: string;
 }
 
+/** What the bar reads of a job: a whole `JobDTO` will do. */
+export type ProgressBarJob = Pick<JobDTO, 'name' | 'status' | 'percentage' | 'count'>;
+
 /** Either a job, or a value and a label. */
 export type ProgressBarProps =
   | (CommonProps & {
-      readonly job: JobDTO;
+      readonly job: ProgressBarJob;
       /** The accessible name. @default job.name */
       readonly label?: string;
       readonly value?: never;
@@ -66,6 +69,6 @@ export function ProgressBar(props: ProgressBarProps) {
   );
 }
 
-function countText(job: JobDTO | undefined): string | undefined {
+function countText(job: ProgressBarJob | undefined): string | undefined {
   return job ? `${job.count} done, total unknown` : undefined;
 }

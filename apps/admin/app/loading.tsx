@@ -9,7 +9,7 @@ export default function Loading() {
         </div>
       </div>
       <div className="card">
-        <TableSkeleton columns={7} />
+        <TableSkeleton />
       </div>
     </>
   );

@@ -24,7 +24,7 @@ export default async function ScopesPage({
         <ScopeFilter prefix={prefix} />
       </div>
       <div className="card">
-        <Suspense key={`${prefix}\n${cursor}`} fallback={<TableSkeleton columns={7} />}>
+        <Suspense key={`${prefix}\n${cursor}`} fallback={<TableSkeleton />}>
           <ScopesTable prefix={prefix} cursor={cursor} back={back} />
         </Suspense>
       </div>

@@ -3,9 +3,10 @@
 import { Eta, ProgressBar, StatusBadge, sparkline, useNow, useProgress } from '@progressrus/ui';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import type { JobDTO, Status } from 'progressrus';
+import type { Status } from 'progressrus';
 import { useMemo, useRef, useState } from 'react';
 import type { JobSort, SortOrder } from '@/lib/data';
+import type { TableJob } from '@/lib/table-job';
 import { formatCount, formatCountOf, formatDuration, formatJobPercentage, formatRate } from '@/lib/format';
 import { jobHref, query, scopeHref } from '@/lib/search-params';
 import { BULK_FORM, BulkActions } from './bulk-actions';
@@ -17,7 +18,7 @@ export interface JobTableProps {
   readonly tabs: readonly StatusTab[];
   readonly scopeKey: string;
   /** The page's jobs as the server read them. */
-  readonly jobs: readonly JobDTO[];
+  readonly jobs: readonly TableJob[];
   /** When the server read them (ISO-8601): jobs that start later are new. */
   readonly readAt: string;
   readonly status: Status | null;
@@ -183,7 +184,7 @@ function JobRow({
   scopeKey,
   removed,
 }: {
-  readonly job: JobDTO;
+  readonly job: TableJob;
   readonly scopeKey: string;
   readonly removed: boolean;
 }) {
@@ -206,7 +207,8 @@ function JobRow({
         />
       </td>
       <td className="name-cell">
-        <Link href={jobHref(scopeKey, job.id)} className="job-name">
+        {/* Not prefetched: a page of 50 rows in view would ask the server for 50 job pages. */}
+        <Link href={jobHref(scopeKey, job.id)} className="job-name" prefetch={false}>
           {job.name}
         </Link>
         {job.queue !== null && job.jobId !== null && (

@@ -6,6 +6,7 @@ import { formatCount, formatCountOf } from '@/lib/format';
 import { letShellFlush } from '@/lib/let-shell-flush';
 import { query, scopeHref } from '@/lib/search-params';
 import { StoreUnavailableError } from '@/lib/store';
+import { toTableJob } from '@/lib/table-job';
 import { CursorPager } from './cursor-pager';
 import { JobTable } from './job-table';
 import { type StatusTab, StatusTabs } from './status-tabs';
@@ -103,7 +104,7 @@ export async function ScopeJobs({
         <JobTable
           tabs={tabs}
           scopeKey={data.key}
-          jobs={data.items}
+          jobs={data.items.map(toTableJob)}
           readAt={data.readAt}
           status={status}
           sort={sort}

@@ -1,38 +1,15 @@
-/** Placeholders with the shape of the table that is loading, so the page does not jump. */
-export function TableSkeleton({
-  columns,
-  rows = 8,
-}: {
-  readonly columns: number;
-  readonly rows?: number;
-}) {
+/**
+ * Placeholders with the height of the table that is loading, so the page does not jump: one
+ * line per row. Lines, not a table of cells: every page of the app carries its loading view in
+ * its payload (Next.js sends it for client navigations), so it is kept to a few elements.
+ */
+export function TableSkeleton({ rows = 8 }: { readonly rows?: number }) {
   return (
-    <div className="table-wrap" role="status" aria-busy="true" aria-label="Loading">
-      <table className="data">
-        <thead>
-          <tr>
-            {Array.from({ length: columns }, (_, index) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-              <th key={index}>
-                <span className="skeleton" style={{ width: 60 }} />
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {Array.from({ length: rows }, (_, row) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-            <tr key={row}>
-              {Array.from({ length: columns }, (_, column) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-                <td key={column}>
-                  <span className="skeleton" style={{ width: column === 0 ? 160 : 70 }} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="table-wrap table-skeleton" role="status" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: rows + 1 }, (_, row) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
+        <span key={row} className="skeleton" />
+      ))}
     </div>
   );
 }

@@ -215,6 +215,8 @@ describe('admin actions (next start, workers in another process, Chromium)', () 
       })
       .toBe(100);
     await page.goto('/scopes/user%3A73', { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    // Hydrated (the table's stream is connected): until then the button opens nothing.
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Cancel all running (100)' }).click({ timeout: 90_000 });
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('heading').textContent()).toBe('Cancel 100 running jobs?');
@@ -235,6 +237,7 @@ describe('admin actions (next start, workers in another process, Chromium)', () 
       .poll(async () => (await statuses(74)).filter((status) => status === 'failed').length, UNTIL)
       .toBe(100);
     await page.goto('/scopes/user%3A74', { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Retry all failed (100)' }).click({ timeout: 90_000 });
     await page.getByRole('dialog').getByRole('button', { name: 'Retry 100 jobs' }).click({ timeout: 90_000 });
     await expect

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +14,11 @@ const NEXT_BIN = createRequire(import.meta.url).resolve('next/dist/bin/next');
 export interface NextApp {
   readonly dir: string;
   readonly workspace: Workspace;
+  /** The app's own launcher of `next start`, relative to `dir` (the admin's runs several processes). */
+  readonly serve?: string;
 }
 
-export const ADMIN_APP: NextApp = { dir: APP_DIR, workspace: '@progressrus/admin' };
+export const ADMIN_APP: NextApp = { dir: APP_DIR, workspace: '@progressrus/admin', serve: 'serve.mjs' };
 
 /**
  * Runs `next build` unless `.next` already holds a build newer than every source (turbo's
@@ -73,7 +76,7 @@ export async function startNextServer(
   };
   const child: ChildProcess = spawn(
     process.execPath,
-    [NEXT_BIN, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    [...(app.serve ? [join(app.dir, app.serve)] : [NEXT_BIN, 'start']), '--port', String(port), '--hostname', '127.0.0.1'],
     {
       cwd: app.dir,
       env: childEnv,
@@ -134,4 +137,26 @@ function collect(child: ChildProcess): { text: () => string } {
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   return { text: () => text };
+}
+
+/** The pids whose parent is `pid` (Linux /proc): the processes of a `WEB_CONCURRENCY` server. */
+export function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && parentOf(Number(name)) === pid)
+    .map(Number);
+}
+
+/** `/proc/<pid>/stat` after the command, which may hold spaces: fields 3 (state) onwards. */
+export function procStat(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+function parentOf(pid: number): number | null {
+  const fields = procStat(pid);
+  return fields === null ? null : Number(fields[1]);
 }

@@ -24,4 +24,5 @@ Progressrus demo is running.
 BANNER
 
 cd apps/admin
-exec node ../../node_modules/next/dist/bin/next start --hostname 0.0.0.0 --port 3000
+# serve.mjs: `next start`, in WEB_CONCURRENCY processes sharing the port when it is set.
+exec node serve.mjs --hostname 0.0.0.0 --port 3000

@@ -77,7 +77,7 @@ export default async function ScopePage({ params, searchParams }: Props) {
       )}
       <div className="card">
         <JobSearch scopeKey={key} query={jobsQuery} />
-        <Suspense key={JSON.stringify(jobsQuery)} fallback={<TableSkeleton columns={10} />}>
+        <Suspense key={JSON.stringify(jobsQuery)} fallback={<TableSkeleton />}>
           <ScopeJobs scopeKey={key} jobsQuery={jobsQuery} back={back} />
         </Suspense>
       </div>
