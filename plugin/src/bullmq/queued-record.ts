@@ -10,6 +10,9 @@ export function waitingState(opts: JobsOptions | undefined): ExplicitState {
   return 'queued';
 }
 
+// One object for every queued record: the store sees at once that their params are the same.
+const NO_PARAMS = Object.freeze({});
+
 /**
  * The record of a job that waits in its queue: the id, scope, name and total the worker will
  * give it (the same resolution, from the same options), so the worker carries this record on.
@@ -30,7 +33,7 @@ export function queuedRecord(
     expiresAt: now.expiresAt,
     count: 0,
     total: options.total ? (options.total(job) ?? null) : null,
-    params: {},
+    params: NO_PARAMS,
     errorCount: 0,
     ...EMPTY_EXTENSIONS,
     updatedAt: now.updatedAt,

@@ -5,7 +5,8 @@ import {
   type ProgressQueueOptions,
   ProgressWorker,
 } from '../../src/bullmq/index.js';
-import type { StoreWriter } from '../../src/index.js';
+import { decodeRecord } from '../../src/core/codec.js';
+import { RedisStore, type StoreWriter } from '../../src/index.js';
 import { uniquePrefix } from '../helpers.js';
 import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
 
@@ -70,6 +71,40 @@ describe('ProgressQueue', () => {
     );
     expect(statuses).toEqual(['delayed', 'prioritized', 'queued', 'queued']);
     expect(await q.getJobState(jobs[0]?.id as string)).toBe('delayed');
+  });
+
+  it('stores each queued record of an addBulk byte for byte as the normal write path stores it', async () => {
+    // Two stores reading at the same moment: their ticks compare whole.
+    const nowMs = Date.now();
+    const store = new RedisStore({ connection: ctx.redis, prefix: uniquePrefix('queued'), now: () => nowMs });
+    const q = queue({ progress: { store, total: (job) => job.data.rows } });
+    const jobs = await q.addBulk(
+      Array.from({ length: 40 }, (_, i) => ({
+        name: i % 5 === 0 ? 'export' : 'import',
+        data: { progressrusScope: ['user', i % 3], rows: i % 6 === 0 ? null : 100 + i },
+        opts: i % 7 === 0 ? { delay: 60_000 } : i % 8 === 0 ? { priority: 2 } : {},
+      })),
+    );
+    // The same records through persist, into a store of their own.
+    const normal = new RedisStore({ connection: ctx.redis, prefix: uniquePrefix('normal'), now: () => nowMs });
+    for (const [i, job] of jobs.entries()) {
+      const scope = ['user', String(i % 3)];
+      const id = `${q.name}:${job.id}`;
+      const raw = (await ctx.redis.hget(store.keys.scope(scope.join(':')), id)) as string;
+      const record = decodeRecord(raw, scope.join(':'), id);
+      expect(record).toMatchObject({ name: job.name, jobId: job.id, queue: q.name, total: i % 6 === 0 ? null : 100 + i });
+      await normal.persist(record);
+      expect(await ctx.redis.hget(normal.keys.scope(scope.join(':')), id)).toBe(raw);
+      const [tick, expected] = await Promise.all([store.find(scope, id), normal.find(scope, id)]);
+      expect(tick?.status).toBe(i % 7 === 0 ? 'delayed' : i % 8 === 0 ? 'prioritized' : 'queued');
+      expect(tick).toEqual(expected);
+    }
+    for (const scope of [['user', 0], ['user', 1], ['user', 2]]) {
+      const [page, expected] = await Promise.all([store.jobs(scope, { limit: 50 }), normal.jobs(scope, { limit: 50 })]);
+      expect(page.counts).toEqual(expected.counts);
+      expect(page.items).toEqual(expected.items);
+    }
+    for (const written of [store, normal]) for (const user of [0, 1, 2]) await written.delete(['user', user]);
   });
 
   it('keeps a given jobId, and leaves no record for a job deduplicated into one already there', async () => {

@@ -5,12 +5,12 @@ import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { SCOPE_SEPARATOR } from '../../core/scope.js';
 import type { WrittenStatus } from '../../core/tick.js';
 import type { RedisContext } from './redis-context.js';
-import { indexEntry, nameMember, pushWriteFields, type SharedEntry, sharedFields } from './redis-index.js';
+import { indexEntry, nameMember, pushWriteFields } from './redis-index.js';
 import { keySlot, WRITTEN_STATUSES } from './redis-keys.js';
 import { SCRIPTS } from './redis-lua.js';
 
 /** The records of one scope in a batch, and what the global indexes learn of it. */
-interface ScopeBatch {
+export interface ScopeBatch {
   readonly key: string;
   readonly records: ProgressRecord[];
   activityMs: number;
@@ -29,7 +29,7 @@ export async function writeRecords(
   context: RedisContext,
   records: readonly ProgressRecord[],
   format: WireFormat,
-  shared: SharedEntry | null = null,
+  insert: InsertArgs | null = null,
 ): Promise<void> {
   const scopes = new Map<string, ScopeBatch>();
   for (const record of records) {
@@ -73,7 +73,7 @@ export async function writeRecords(
   }
   globalArgs.push(String(completions.length / 4), ...completions);
   if (!redis.isCluster) {
-    await runWrite(context, [...scopes.values()], format, globalKeys, globalArgs, shared);
+    await runWrite(context, [...scopes.values()], format, globalKeys, globalArgs, insert);
     return;
   }
   await SCRIPTS.write.run(redis, globalKeys, ['w', String(globalKeys.length), '', '', ...globalArgs]);
@@ -84,8 +84,17 @@ export async function writeRecords(
     if (group) group.push(batch);
     else slots.set(slot, [batch]);
   }
-  await Promise.all([...slots.values()].map((group) => runWrite(context, group, format, [], ['0', '0'], shared)));
+  await Promise.all([...slots.values()].map((group) => runWrite(context, group, format, [], ['0', '0'], insert)));
 }
+
+/**
+ * The arguments of a call in the write script's 'n' mode (see WRITE_LUA) for the scopes of the
+ * call (block n holds `batches[n - 1]`), and its change message ('' when `publish` is false).
+ */
+export type InsertArgs = (
+  batches: readonly ScopeBatch[],
+  publish: boolean,
+) => { readonly args: readonly string[]; readonly message: string };
 
 async function runWrite(
   context: RedisContext,
@@ -93,29 +102,32 @@ async function runWrite(
   format: WireFormat,
   globalKeys: readonly string[],
   globalArgs: readonly string[],
-  shared: SharedEntry | null,
+  insert: InsertArgs | null,
 ): Promise<void> {
   const keys = [...globalKeys];
-  const records: (string | number)[] = shared === null ? [] : sharedFields(shared);
-  // 'n' mode: one line per record, all in one argument (see WRITE_LUA).
-  const lines: string[] = [];
-  const changes: { scope: string; id: string }[] = [];
-  batches.forEach((batch, index) => {
-    keys.push(...context.scope(batch.key).block);
-    for (const record of batch.records) {
-      const value = encodeRecord(record, format);
-      if (shared === null) pushWriteFields(records, index + 1, record.id, value, indexEntry(record));
-      else lines.push(`${index + 1}\t${Buffer.byteLength(record.id)}\t${record.id}${value}`);
-      changes.push({ scope: batch.key, id: record.id });
-    }
-  });
-  if (shared !== null) records.push(lines.join('\n'));
+  for (const batch of batches) keys.push(...context.scope(batch.key).block);
   const channel = context.channel;
+  let records: readonly (string | number)[];
+  let message: string;
+  if (insert === null) {
+    const fields: (string | number)[] = [];
+    const changes: { scope: string; id: string }[] = [];
+    batches.forEach((batch, index) => {
+      for (const record of batch.records) {
+        pushWriteFields(fields, index + 1, record.id, encodeRecord(record, format), indexEntry(record));
+        changes.push({ scope: batch.key, id: record.id });
+      }
+    });
+    records = fields;
+    message = channel === null ? '' : JSON.stringify(changes);
+  } else {
+    ({ args: records, message } = insert(batches, channel !== null));
+  }
   const renamed = (await SCRIPTS.write.run(context.redis, keys, [
-    shared === null ? 'w' : 'n',
+    insert === null ? 'w' : 'n',
     String(globalKeys.length),
     channel ?? '',
-    channel === null ? '' : JSON.stringify(changes),
+    message,
     ...globalArgs,
     ...records,
   ])) as string[];
