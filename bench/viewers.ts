@@ -53,9 +53,7 @@ async function measure(context: BenchContext, children: BenchChild[]): Promise<B
   // fills in ~20 s of writes: the baseline includes it, or viewers would be charged for it.
   await sleep(LOG_FILL_MS);
   const before = await measureServer(server);
-  context.log(
-    `server before viewers: RSS ${mb(before.rssBytes)}, heap ${mb(before.heapUsedBytes)}`,
-  );
+  context.log(`server before viewers: ${memory(before)}`);
 
   const scopes = Array.from({ length: SCOPES }, (_, index) => `viewers:${index}`);
   const viewerChildren = Array.from(
@@ -78,9 +76,7 @@ async function measure(context: BenchContext, children: BenchChild[]): Promise<B
   await sleep(SETTLE_MS);
   const withViewers = await measureServer(server);
   const viewers = withViewers.viewers;
-  context.log(
-    `server with ${fmt(viewers)} viewers: RSS ${mb(withViewers.rssBytes)}, heap ${mb(withViewers.heapUsedBytes)}`,
-  );
+  context.log(`server with ${fmt(viewers)} viewers: ${memory(withViewers)}`);
 
   for (const child of viewerChildren) child.send({ type: 'start' });
   const startedAt = Date.now();
@@ -101,6 +97,9 @@ async function measure(context: BenchContext, children: BenchChild[]): Promise<B
   const p95 = quantile(latencies, 0.95);
   const perViewerKb = (withViewers.rssBytes - before.rssBytes) / 1024 / viewers;
   const heapPerViewerKb = (withViewers.heapUsedBytes - before.heapUsedBytes) / 1024 / viewers;
+  const youngPerViewerKb = (withViewers.newSpaceBytes - before.newSpaceBytes) / 1024 / viewers;
+  // Server CPU per event a viewer received: what one more viewer of a busy scope costs.
+  const cpuMicrosPerEvent = (after.cpuMicros - withViewers.cpuMicros) / latencies.length;
   const details = {
     viewers,
     failed,
@@ -114,13 +113,15 @@ async function measure(context: BenchContext, children: BenchChild[]): Promise<B
     rssWithViewersBytes: withViewers.rssBytes,
     rssAfterBytes: after.rssBytes,
     heapPerViewerKb,
+    youngPerViewerKb,
     cpuPercent,
+    cpuMicrosPerEvent,
   };
   return [
     {
       id: 'viewers.latency',
       what: `Write to viewer, ${fmt(viewers)} SSE viewers of ${SCOPES} scopes on one handler process, ${JOBS} jobs writing every 200–500 ms (${MEASURE_MS / 1000} s)`,
-      measured: `p95 ${fmt(p95)} ms (median ${fmt(median(latencies))} ms, ${fmt(latencies.length)} events, ${lost} viewers dropped); server CPU ${fmt(cpuPercent)} %`,
+      measured: `p95 ${fmt(p95)} ms (median ${fmt(median(latencies))} ms, ${fmt(latencies.length)} events, ${lost} viewers dropped); server CPU ${fmt(cpuPercent)} %, ${fmt(cpuMicrosPerEvent, 1)} µs per event delivered`,
       value: p95,
       bar: `≤ ${fmt(LATENCY_BAR_MS)} ms at p95`,
       pass: viewers >= VIEWERS && atMost(p95, LATENCY_BAR_MS),
@@ -129,7 +130,7 @@ async function measure(context: BenchContext, children: BenchChild[]): Promise<B
     {
       id: 'viewers.memory',
       what: `Server memory per live viewer, ${fmt(viewers)} viewers (RSS after GC, with − before)`,
-      measured: `${fmt(perViewerKb, 1)} KB (${mb(before.rssBytes)} → ${mb(withViewers.rssBytes)}; JS heap ${fmt(heapPerViewerKb, 1)} KB of it)`,
+      measured: `${fmt(perViewerKb, 1)} KB (${mb(before.rssBytes)} → ${mb(withViewers.rssBytes)}; JS heap ${fmt(heapPerViewerKb, 1)} KB of it; V8's young generation, grown by the traffic, ${fmt(youngPerViewerKb, 1)} KB)`,
       value: perViewerKb,
       bar: `≤ ${MEMORY_BAR_KB} KB`,
       pass: viewers >= VIEWERS && atMost(perViewerKb, MEMORY_BAR_KB),
@@ -154,6 +155,10 @@ function measureServer(server: BenchChild) {
 
 function rotate<T>(values: readonly T[], by: number): T[] {
   return [...values.slice(by), ...values.slice(0, by)];
+}
+
+function memory(measured: Awaited<ReturnType<typeof measureServer>>): string {
+  return `RSS ${mb(measured.rssBytes)}, heap ${mb(measured.heapUsedBytes)} used of ${mb(measured.heapTotalBytes)} (young generation ${mb(measured.newSpaceBytes)})`;
 }
 
 function mb(bytes: number): string {

@@ -13,6 +13,8 @@ export type ChildReport =
       readonly type: 'measured';
       readonly rssBytes: number;
       readonly heapUsedBytes: number;
+      readonly heapTotalBytes: number;
+      readonly newSpaceBytes: number;
       readonly externalBytes: number;
       readonly cpuMicros: number;
       readonly viewers: number;

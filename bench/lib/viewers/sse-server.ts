@@ -1,7 +1,7 @@
 // Child process of the `viewers` bench: the progress handler on a node http server, alone in
 // its process so that its RSS and CPU are the handler's. Started by viewers-processes.ts.
 import { createServer } from 'node:http';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { RedisStore } from 'progressrus';
@@ -35,6 +35,12 @@ process.on('message', (command: ParentCommand) => {
       type: 'measured',
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      heapTotalBytes: memory.heapTotal,
+      // V8's young generation grows (to 2 × 16 MB) with the allocation rate and stays that size
+      // after a GC: a per-process cost that the RSS per viewer includes.
+      newSpaceBytes:
+        getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
+          ?.physical_space_size ?? 0,
       externalBytes: memory.external,
       cpuMicros: cpu.user + cpu.system,
       viewers: handler.viewers,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { errorResponse, HttpError } from './http-error.js';
+import { lendResponse } from './node-sse-sink.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 /** Methods a Web `Request` cannot carry (fetch forbids them): answered here, never logged as errors. */
@@ -9,8 +10,9 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 /**
  * Mounts a Web-standard handler on Node's `http` server, or as Express middleware (the same
  * signature). The URL is built from `req.originalUrl` when Express set it, so `basePath` is
- * the full mount path either way. The request's signal aborts when the client goes away,
- * which ends event streams.
+ * the full mount path either way. The request's signal aborts when the client goes away.
+ * Event streams of a progress handler are written straight to the `ServerResponse` (no Web
+ * stream per viewer); any other response body is pumped from its `ReadableStream`.
  *
  * @example
  * http.createServer(toNodeHandler(handler)).listen(3000);
@@ -40,15 +42,27 @@ async function serve(
 ): Promise<void> {
   const abort = new AbortController();
   // 'close' on the response fires when it is done or the socket is gone; only the latter aborts.
-  res.on('close', () => {
+  const onClose = () => {
     if (!res.writableFinished) abort.abort();
-  });
+  };
+  res.on('close', onClose);
   const method = (req.method ?? 'GET').toUpperCase();
-  const response = FORBIDDEN_METHODS.has(method)
-    ? errorResponse(
-        new HttpError('bad_request', `Method ${method} is not allowed`, { allow: 'GET' }, 405),
-      )
-    : await handler(toRequest(req, abort.signal));
+  let response: Response;
+  if (FORBIDDEN_METHODS.has(method)) {
+    response = errorResponse(
+      new HttpError('bad_request', `Method ${method} is not allowed`, { allow: 'GET' }, 405),
+    );
+  } else {
+    const request = toRequest(req, abort.signal);
+    lendResponse(request, res);
+    response = await handler(request);
+  }
+  if (res.headersSent) {
+    // An event stream wrote to `res` itself (and watches its 'close'): the Request, its signal
+    // and this listener would only be memory held for as long as the viewer watches.
+    res.off('close', onClose);
+    return;
+  }
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;

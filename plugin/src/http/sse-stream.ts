@@ -3,21 +3,45 @@ import { MAX_TIMER_MS } from '../core/validate.js';
 import type { Beating, Heartbeats } from './heartbeats.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
+/**
+ * Where an event stream's bytes go: a Web `ReadableStream` (fetch-style hosts) or Node's
+ * `ServerResponse` (the Node adapter). The protocol — framing, `retry:`, heartbeats, expiry,
+ * dropping a viewer that fell behind — is `SseStream`'s alone; a sink only carries bytes.
+ */
+export interface SseSink {
+  /** Starts the response; from now on, a viewer that goes away calls `stream.close()`. */
+  open(stream: SseStream): void;
+  write(chunk: Uint8Array): void;
+  /** Bytes written and not yet taken by the connection (what a slow reader makes pile up). */
+  readonly queuedBytes: number;
+  /** Ends after what is queued. */
+  end(): void;
+  /** Ends at once, discarding the queue, so the host closes the connection. */
+  destroy(error: Error): void;
+}
+
 export interface SseStreamOptions {
   /** The handler's one heartbeat timer: a `: ping` keeps proxies from closing an idle stream. */
   readonly heartbeats: Heartbeats;
   /** Tells EventSource how long to wait before reconnecting. */
   readonly retryMs: number;
-  /** Bytes a viewer may fall behind (queued, not yet taken by the server's socket) before it is dropped. */
+  /** Bytes a viewer may fall behind (queued, not yet taken by its connection) before it is dropped. */
   readonly maxQueuedBytes: number;
-  /** The request's signal: aborting it (the viewer left) ends the stream. */
-  readonly signal: AbortSignal;
   /** When access ends (the token's expiry), in ms since the epoch; the stream ends then. */
   readonly endAtMs: number | null;
   readonly now: () => number;
   /** Called once when the stream ends, whoever ends it. */
   readonly onClose: () => void;
 }
+
+/** The status line's headers of every event stream, whichever sink carries it. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...SECURITY_HEADERS,
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  // nginx buffers responses unless told not to; a buffered stream is not live.
+  'x-accel-buffering': 'no',
+});
 
 // One encoder for every stream: an encoder per viewer is memory 10,000 viewers would pay for nothing.
 const encoder = new TextEncoder();
@@ -29,40 +53,32 @@ export function encodeEvent(event: string, data: unknown, id: string): Uint8Arra
 }
 
 /**
- * A Server-Sent Events body as a Web `ReadableStream`, so the same Response works in Node,
- * Next.js, Hono, Bun and Deno. Ends on abort, cancel or `close()`; a viewer that stops reading
- * is dropped (the body errors, so the host closes the connection) and reconnects to resume.
+ * One viewer's Server-Sent Events stream over a sink. Ends on the viewer leaving, on `close()`,
+ * or at the access's expiry; a viewer that stops reading is dropped (its connection closed) and
+ * reconnects to resume. Its state is a few numbers: 10,000 of them are held at once.
  */
 export class SseStream implements Beating {
+  readonly #sink: SseSink;
   readonly #onClose: () => void;
-  readonly #signal: AbortSignal;
   readonly #heartbeats: Heartbeats;
   readonly #maxQueuedBytes: number;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #body: ReadableStream<Uint8Array> | null;
   #expiry: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
-  #pulledAt = Date.now();
+  // What our writes added to the sink's queue (its own units: a Node socket counts chunk
+  // framing, and takes bytes at once when it can), and what the connection had taken of it at
+  // the last heartbeat: a reader that takes nothing while bytes wait is not reading.
+  #pushed = 0;
+  #takenAtBeat = 0;
+  #idleBeats = 0;
 
-  constructor(options: SseStreamOptions) {
+  constructor(sink: SseSink, options: SseStreamOptions) {
+    this.#sink = sink;
     this.#onClose = options.onClose;
-    this.#signal = options.signal;
     this.#heartbeats = options.heartbeats;
     this.#maxQueuedBytes = options.maxQueuedBytes;
-    this.#body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.#controller = controller;
-        },
-        // Called whenever the reader took what was queued: proof that someone is still reading.
-        pull: () => {
-          this.#pulledAt = Date.now();
-        },
-        cancel: () => this.close(),
-      },
-      // Counted in bytes, so `desiredSize` tells how far behind the reader is.
-      { highWaterMark: 1, size: (chunk) => chunk.byteLength },
-    );
+    sink.open(this);
+    // The viewer may be gone already (the request was aborted while access was checked).
+    if (this.#closed) return;
     this.write(encoder.encode(`retry: ${options.retryMs}\n\n`));
     this.#heartbeats.add(this);
     if (options.endAtMs !== null) {
@@ -71,27 +87,6 @@ export class SseStream implements Beating {
       this.#expiry = setTimeout(() => this.close(), delayMs);
       (this.#expiry as { unref?: () => void }).unref?.();
     }
-    this.#signal.addEventListener('abort', this.#abort);
-    if (this.#signal.aborted) this.close();
-  }
-
-  /**
-   * The Response to return, once. The stream does not keep it: a Response and its headers,
-   * held for as long as a viewer watches, are memory thousands of viewers would pay for nothing.
-   */
-  response(): Response {
-    const body = this.#body;
-    if (body === null) throw new ProgressrusError('SseStream.response() was taken already');
-    this.#body = null;
-    return new Response(body, {
-      headers: {
-        ...SECURITY_HEADERS,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        // nginx buffers responses unless told not to; a buffered stream is not live.
-        'x-accel-buffering': 'no',
-      },
-    });
   }
 
   get closed(): boolean {
@@ -106,51 +101,49 @@ export class SseStream implements Beating {
   /** Queues bytes already encoded (`encodeEvent`); the same bytes may go to many streams. */
   write(chunk: Uint8Array): void {
     if (this.#closed) return;
-    this.#controller.enqueue(chunk);
-    if (-(this.#controller.desiredSize ?? 0) > this.#maxQueuedBytes) {
+    const before = this.#sink.queuedBytes;
+    this.#sink.write(chunk);
+    const queued = this.#sink.queuedBytes;
+    this.#pushed += queued - before;
+    if (queued > this.#maxQueuedBytes) {
       this.#drop(`fell more than ${this.#maxQueuedBytes} bytes behind`);
     }
   }
 
   /**
-   * Some hosts never tell a handler that its client left (no abort, no cancel). A stream whose
-   * queue has not moved for two heartbeats has nobody reading it, so it is dropped.
+   * Pings. Some hosts never tell a handler that its client left (no abort, no cancel): a stream
+   * whose connection took nothing of what waited for it over two heartbeats has nobody reading
+   * it, so it is dropped.
    */
   beat(): void {
-    const waiting = (this.#controller.desiredSize ?? 1) <= 0;
-    if (waiting && Date.now() - this.#pulledAt > 2 * this.#heartbeats.intervalMs) {
-      this.#drop('read nothing for two heartbeats');
-    } else this.write(PING);
+    const queued = this.#sink.queuedBytes;
+    const taken = this.#pushed - queued;
+    this.#idleBeats = queued > 0 && taken === this.#takenAtBeat ? this.#idleBeats + 1 : 0;
+    this.#takenAtBeat = taken;
+    if (this.#idleBeats >= 2) this.#drop('read nothing for two heartbeats');
+    else this.write(PING);
   }
-
-  readonly #abort = () => this.close();
 
   /** Ends the stream after what is queued. Idempotent. */
   close(): void {
-    if (this.#release()) return;
-    try {
-      this.#controller.close();
-    } catch {
-      // Already closed or errored by the reader going away.
-    }
+    if (!this.#release()) this.#sink.end();
   }
 
   /**
-   * Ends the stream at once, discarding what is queued: the host sees the body fail and closes
-   * the connection, which a stalled reader would otherwise keep open, with its queue, forever.
+   * Ends the stream at once, discarding what is queued: the host closes the connection, which a
+   * stalled reader would otherwise keep open, with its queue, forever.
    */
   #drop(why: string): void {
-    if (this.#release()) return;
-    this.#controller.error(new ProgressrusError(`Event stream dropped: the viewer ${why}`));
+    if (!this.#release())
+      this.#sink.destroy(new ProgressrusError(`Event stream dropped: the viewer ${why}`));
   }
 
-  /** Releases the stream's timers and listeners; true if it had ended already. */
+  /** Releases the stream's timers; true if it had ended already. */
   #release(): boolean {
     if (this.#closed) return true;
     this.#closed = true;
     this.#heartbeats.delete(this);
     if (this.#expiry) clearTimeout(this.#expiry);
-    this.#signal.removeEventListener('abort', this.#abort);
     this.#onClose();
     return false;
   }

@@ -5,7 +5,15 @@ import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
 import { HttpError } from '../http-error.js';
 import { type EventsParams, parseEventsQuery } from '../query.js';
 import { compareEventIds, type EventId, formatEventId, parseEventId } from '../replay-log.js';
-import { encodeEvent, SseStream } from '../sse-stream.js';
+import { nodeSinkFor } from '../node-sse-sink.js';
+import {
+  encodeEvent,
+  SSE_HEADERS,
+  type SseSink,
+  SseStream,
+  type SseStreamOptions,
+} from '../sse-stream.js';
+import { WebSseSink } from '../web-sse-sink.js';
 import type { RouteContext, Route } from './route.js';
 
 /**
@@ -31,44 +39,77 @@ export const streamEvents: Route = async (context) => {
     );
   await hub.ready();
 
-  let covered: EventId | null = null;
-  const early: HubEvent[] = [];
-  const viewer: Viewer = {
-    scope: params.scope.join(':'),
-    recordId: params.id,
-    send(event) {
-      if (covered === null) early.push(event);
-      else if (compareEventIds(event.id, covered) > 0) emit(stream, event);
-    },
-    close: () => stream.close(),
-  };
-  const stream = new SseStream({
+  const node = nodeSinkFor(request);
+  const sink = node ?? new WebSseSink(request.signal);
+  const viewer = new LiveViewer(hub, sink, params, {
     heartbeats,
     retryMs: options.retryMs,
     maxQueuedBytes: options.maxQueuedBytes,
-    signal: request.signal,
     endAtMs: grant.expiresAt?.getTime() ?? null,
     now: options.now,
-    onClose: () => hub.delete(viewer),
   });
   // The request may have been aborted while we waited: the stream is then closed already.
-  if (stream.closed) return stream.response();
-  hub.add(viewer);
-  // The closures below live as long as the stream: they keep `onError`, never the request or
-  // the context (kilobytes per viewer, times thousands of viewers).
-  const { onError } = options;
-  start(options, hub, params, after, stream).then(
-    (base) => {
-      covered = base;
-      for (const event of early.splice(0)) viewer.send(event);
-    },
-    (error: unknown) => {
-      onError(error as Error);
-      stream.close();
-    },
-  );
-  return stream.response();
+  if (!viewer.stream.closed) {
+    hub.add(viewer);
+    // The callbacks below live until the snapshot is sent: they keep `onError`, the viewer and
+    // the store, never the request or the context.
+    const { onError } = options;
+    start(options, hub, params, after, viewer.stream).then(
+      (base) => viewer.cover(base),
+      (error: unknown) => {
+        onError(error as Error);
+        viewer.close();
+      },
+    );
+  }
+  // Through the Node adapter the stream is written to Node's response already; this Response
+  // only says what was sent.
+  return node === null
+    ? (sink as WebSseSink).response()
+    : new Response(null, { headers: SSE_HEADERS });
 };
+
+/**
+ * One open event stream in the hub. Events that arrive before its snapshot or replay was sent
+ * wait; then only those after what the snapshot covers go out, so nothing falls between the read
+ * and the feed and nothing is sent twice. What it holds lives as long as the viewer watches:
+ * kept to the stream, its scope and two fields.
+ */
+class LiveViewer implements Viewer {
+  readonly scope: string;
+  readonly recordId: string | null;
+  readonly stream: SseStream;
+  #covered: EventId | null = null;
+  #early: HubEvent[] | null = [];
+
+  constructor(
+    hub: ChangeHub,
+    sink: SseSink,
+    { scope, id }: EventsParams,
+    options: Omit<SseStreamOptions, 'onClose'>,
+  ) {
+    this.scope = scope.join(':');
+    this.recordId = id;
+    this.stream = new SseStream(sink, { ...options, onClose: () => hub.delete(this) });
+  }
+
+  send(event: HubEvent): void {
+    if (this.#covered === null) this.#early?.push(event);
+    else if (compareEventIds(event.id, this.#covered) > 0) emit(this.stream, event);
+  }
+
+  /** The snapshot or replay went out, current up to `base`: the events held back follow. */
+  cover(base: EventId): void {
+    this.#covered = base;
+    const early = this.#early ?? [];
+    this.#early = null;
+    for (const event of early) this.send(event);
+  }
+
+  close(): void {
+    this.stream.close();
+  }
+}
 
 /** Sends the replay or the snapshot; returns the id it is current up to. */
 async function start(
@@ -93,7 +134,10 @@ async function start(
     return base;
   }
   const tick = await options.store.find(scope, id);
-  const snapshot: PageDTO<JobDTO> = { items: tick === null ? [] : [await typical.dto(tick)], nextCursor: null };
+  const snapshot: PageDTO<JobDTO> = {
+    items: tick === null ? [] : [await typical.dto(tick)],
+    nextCursor: null,
+  };
   stream.send('snapshot', snapshot, formatEventId(base));
   return base;
 }
