@@ -114,18 +114,23 @@ describe('PostgresStore.jobs() query plans', () => {
       const filter: JobsPageFilter = { statuses: null, name: true, sort, order: 'desc', cursor: false };
       const params = ['big:1', new Date(T0).toISOString(), 51, 'import 12%', 'import 12'];
       const gather = sql.jobsGather(filter, 'name');
-      const text = (await pool.query(`EXPLAIN (COSTS OFF) ${gather}`, params)).rows.map((row) => row['QUERY PLAN']).join('\n');
-      expect(text).toContain(`${store.tables.stem}_search_idx`);
+      // The last parameter caps the matches read: NULL, none.
+      const text = (await pool.query(`EXPLAIN (COSTS OFF) ${gather}`, [...params, null])).rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(text).toContain(`${store.tables.stem}_search_cover_idx`);
       expect(text).not.toContain(indexOf(sort));
       const walked = await ids(sql.jobsPage(filter), params);
       expect(walked).toHaveLength(51);
-      expect(await ids(gather, params)).toEqual(walked);
+      expect(await ids(gather, [...params, null])).toEqual(walked);
+      // Capped below the ~220 matches, it says so: jobs() walks then.
+      const capped = await pool.query(gather, [...params, 100]);
+      expect(capped.rows[0]?.matched).toBe(100);
       expect(await ids(sql.jobsBounded(filter), [...params, SIZE])).toEqual(walked);
       // A budget the matches do not fit in: fewer rows, so jobs() gathers instead.
       expect((await ids(sql.jobsBounded(filter), [...params, 100])).length).toBeLessThan(51);
     }
-    // ~2,200 matches: jobs() walks (bounded); ~220: it gathers. Both page as the plain walk.
-    for (const name of ['import 1', 'import 12']) {
+    // 20,000 matches, past √(10 × 51 × 20,000) ≈ 3,200: jobs() walks (bounded); ~2,200 and
+    // ~220: it gathers. Each pages as the plain walk.
+    for (const name of ['import', 'import 1', 'import 12']) {
       const page = await store.jobs(['big', 1], { name, sort: 'percentage', limit: 50 });
       const filter: JobsPageFilter = { statuses: null, name: true, sort: 'percentage', order: 'desc', cursor: false };
       const expected = await ids(sql.jobsPage(filter), ['big:1', new Date().toISOString(), 50, `${name}%`, name]);

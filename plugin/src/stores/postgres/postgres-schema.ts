@@ -172,7 +172,7 @@ BEGIN
   CREATE INDEX IF NOT EXISTS "${stem}_expires_at_idx" ON ${records} (expires_at) WHERE expires_at IS NOT NULL;
   ${sortIndexes.join('\n  ')}
   CREATE INDEX IF NOT EXISTS "${stem}_status_idx" ON ${records} (scope_key, status, sort_updated, id);
-  CREATE INDEX IF NOT EXISTS "${stem}_search_idx" ON ${records} (scope_key, name_search, id);
+  ${searchIndexSql(tables).join('\n  ')}
   CREATE INDEX IF NOT EXISTS "${stem}_stall_idx" ON ${records} (scope_key, stalled_at_ms) WHERE stalled_at_ms IS NOT NULL;
   CREATE INDEX IF NOT EXISTS "${stem}_unstallable_idx" ON ${records} (scope_key, status) WHERE stalled_at_ms IS NULL AND status IN ('running', 'started');
   CREATE INDEX IF NOT EXISTS "${stem}_scope_expiry_idx" ON ${records} (scope_key, expires_at) WHERE expires_at IS NOT NULL;
@@ -185,6 +185,25 @@ BEGIN
   ${backfillSql(tables)}
 END
 $migrate$;`;
+}
+
+/**
+ * The search index, covering: beside its key it holds what a name gather (see `jobsGather`)
+ * tests and sorts by, so the gather reads index entries only (an index-only scan: one entry
+ * after the other of one range), never a row of the table, which costs a random read each
+ * (11,111 of them for a name prefix that 1 % of a million records match). It replaces the
+ * plain index of the same key of older versions.
+ */
+function searchIndexSql({ records, stem }: PostgresTables): string[] {
+  const carried = `INCLUDE (status, stalled_at_ms, expires_at, ${Object.values(SORT_COLUMNS)
+    .filter((column) => column !== 'sort_name')
+    .join(', ')})`;
+  // An index lives in its table's schema: `"app".` or nothing (the search path's).
+  const schema = records.slice(0, records.length - `"${stem}"`.length);
+  return [
+    `CREATE INDEX IF NOT EXISTS "${stem}_search_cover_idx" ON ${records} (scope_key, name_search, id) ${carried};`,
+    `DROP INDEX IF EXISTS ${schema}"${stem}_search_idx";`,
+  ];
 }
 
 /**
