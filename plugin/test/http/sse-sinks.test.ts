@@ -89,6 +89,12 @@ describe('event stream sinks', () => {
     await c.flush();
     await b.complete();
     await c.fail(new Error('boom'));
+    // Seen before the deletion: the hub reads a record once per burst of changes, and a record
+    // read after its deletion is only `removed`.
+    await waitFor(
+      () => viewers.every((viewer) => viewer.bytes().includes('"status":"failed"')),
+      'the failure at every viewer',
+    );
     await store.delete(['user', 1], 'c');
     await waitFor(
       () => viewers.every((viewer) => viewer.bytes().includes('event: removed')),
