@@ -1,7 +1,8 @@
 import { type Job, UnrecoverableError } from 'bullmq';
-import { deadlines } from '../core/deadlines.js';
 import { FailureReporter } from '../core/failure-reporter.js';
-import { Progresser } from '../core/progresser.js';
+import { type Progresser, progresserOf } from '../core/progresser.js';
+import { validateTotal } from '../core/progresser-options.js';
+import { check } from '../core/validate.js';
 import type { Tick } from '../core/tick.js';
 import type { StoreReader, StoreWriter } from '../stores/store.js';
 import { attemptOutcome } from './attempt-outcome.js';
@@ -15,8 +16,10 @@ import { ProgressMirror } from './progress-mirror.js';
 
 /** How long `flush()` waits for a record that cannot be written (the store is down). */
 const FLUSH_TIMEOUT_MS = 10_000;
-/** How long a job's slot waits for its completed record before BullMQ is told (see `run`). */
+/** How long a job's slot waits for its last record before BullMQ is told (see `run`). */
 const FINAL_WRITE_WAIT_MS = 5000;
+/** How often, while final writes are awaited, the runner looks for one that outlasted its wait. */
+const FINAL_WRITE_CHECK_MS = 1000;
 
 /** A job running here. */
 interface LiveJob {
@@ -26,6 +29,10 @@ interface LiveJob {
   cancelled: boolean;
   /** Whether the start timer has looked at it (it shows up by itself from then on). */
   started: boolean;
+  /** While the job's last write is awaited: that write, when the wait ends, and what ends it. */
+  ending: Promise<void> | null;
+  endBy: number;
+  release: (() => void) | null;
 }
 
 /**
@@ -49,6 +56,7 @@ export class JobProgressRunner {
   // Mirror failures of every job: one warning per burst without `onError`, as for store failures.
   readonly #mirrorFailures: FailureReporter;
   #startTimer: NodeJS.Timeout | null = null;
+  #endTimer: NodeJS.Timeout | null = null;
 
   constructor(options: ResolvedJobProgressOptions, store: () => StoreWriter) {
     this.#options = options;
@@ -74,21 +82,29 @@ export class JobProgressRunner {
     // A retry carries on the record's actions and continues its history as one series: one
     // read, on retries only.
     const previous = attempt > 1 ? await this.#previousOf(store, scope, id) : null;
-    const progress = new Progresser({
+    // Built from options checked once, for the worker (see `progresserOf`): per job, only what
+    // the job's own functions return is checked here.
+    const progress = progresserOf({
       scope,
       id,
-      name: options.name ? options.name(job) : job.name,
-      total: options.total ? (options.total(job) ?? null) : null,
-      store: mirror ?? store,
+      name: options.name ? check('name', 'a string', options.name(job), isString) : job.name,
+      total: options.total ? validateTotal(options.total(job) ?? null) : null,
+      params: {},
+      stores: [mirror ?? store],
       intervalMs: options.intervalMs,
+      retention: options.retention,
+      // Bounded here instead, for every job at once (see #awaitEnd).
+      finalWriteTimeoutMs: null,
+      persist: false,
       // The first tick is written one interval after the job started, not at once: a job that
       // ends sooner writes once, at its end. Most jobs of a busy queue are such jobs.
       leading: false,
-      retention: options.retention,
-      onError: options.onError,
+      onError: options.onError ?? null,
+      now: Date.now,
       queue: job.queueName,
       jobId: job.id ?? null,
       attempt,
+      // Read back from the store, which decoded and checked them.
       actions: previous?.actions ?? [],
       history: previous?.history ?? [],
     });
@@ -97,6 +113,9 @@ export class JobProgressRunner {
       startAtMs: startedAtMs + options.intervalMs,
       cancelled: false,
       started: false,
+      ending: null,
+      endBy: 0,
+      release: null,
     };
     // Deleted first so that the entry goes last: the start timer relies on start order.
     this.#live.delete(id);
@@ -113,19 +132,23 @@ export class JobProgressRunner {
       // rewrites the record. Bounded: a store that does not answer (while BullMQ's Redis does)
       // keeps the write retrying in the background, tracked for `flush()`, without holding the
       // job's slot any longer.
-      await this.#awaitFinal(progress.complete());
+      await this.#awaitEnd(live, progress.complete());
       return result;
     } catch (error) {
       if (live.cancelled) {
         // Whatever the processor threw once it was asked to stop, the job ends cancelled and
         // BullMQ must not retry it.
-        await progress.cancel();
+        await this.#awaitEnd(live, progress.cancel());
         throw new UnrecoverableError(`Cancelled (${messageOf(error)})`);
       }
       const outcome = attemptOutcome(job, error);
       // Awaited: the next attempt may start in this process at once and must find this written first.
-      if (outcome.kind === 'failed') await progress.fail(error);
-      else await progress.setState(outcome.state, outcome.state === 'retrying' ? error : undefined);
+      await this.#awaitEnd(
+        live,
+        outcome.kind === 'failed'
+          ? progress.fail(error)
+          : progress.setState(outcome.state, outcome.state === 'retrying' ? error : undefined),
+      );
       throw error;
     } finally {
       if (this.#live.get(id) === live) this.#live.delete(id);
@@ -213,22 +236,55 @@ export class JobProgressRunner {
   }
 
   /**
-   * Waits for a job's final write, for at most FINAL_WRITE_WAIT_MS; after that the write is
-   * tracked for `flush()`. A shared deadline, not a timer per job: nearly every write lands
-   * within milliseconds.
+   * Waits for a job's last write, for about FINAL_WRITE_WAIT_MS at most; after that the write
+   * is tracked for `flush()`. Nearly every write lands within milliseconds, so the wait is
+   * bounded by one timer for all jobs (#onEndTimer), not a timer or deadline entry per job:
+   * anything per job that a long-lived structure holds survives the young-generation
+   * collections and gets promoted (as the shared deadlines' entries did: ~1 MB per scavenge).
    */
-  #awaitFinal(write: Promise<void>): Promise<void> {
+  #awaitEnd(live: LiveJob, write: Promise<void>): Promise<void> {
     return new Promise<void>((resolve) => {
-      const deadline = deadlines.after(FINAL_WRITE_WAIT_MS, () => {
-        this.#track(write);
-        resolve();
-      });
+      live.ending = write;
+      live.endBy = Date.now() + FINAL_WRITE_WAIT_MS;
+      live.release = resolve;
+      if (this.#endTimer === null) this.#armEnd();
       void write.then(() => {
-        deadline.cancel();
+        live.release = null;
+        live.ending = null;
         resolve();
       });
     });
   }
+
+  #armEnd(): void {
+    this.#endTimer = setTimeout(this.#onEndTimer, FINAL_WRITE_CHECK_MS);
+    this.#endTimer.unref?.();
+  }
+
+  /** Stops waiting for the last writes that outlasted FINAL_WRITE_WAIT_MS; they go on in the background. */
+  readonly #onEndTimer = (): void => {
+    this.#endTimer = null;
+    const nowMs = Date.now();
+    let waiting = false;
+    // A job stays in #live until its wait ends: at most the worker's concurrency to look at.
+    for (const live of this.#live.values()) {
+      const { release, ending } = live;
+      if (release === null || ending === null) continue;
+      if (live.endBy > nowMs) {
+        waiting = true;
+        continue;
+      }
+      live.release = null;
+      live.ending = null;
+      this.#track(ending);
+      release();
+    }
+    if (waiting) this.#armEnd();
+  };
+}
+
+function isString(value: unknown): boolean {
+  return typeof value === 'string';
 }
 
 function messageOf(error: unknown): string {

@@ -82,7 +82,8 @@ export interface ResolvedProgresserOptions {
   readonly stores: readonly StoreWriter[];
   readonly intervalMs: number;
   readonly retention: Required<Retention>;
-  readonly finalWriteTimeoutMs: number;
+  /** `null`: the caller bounds its own waits (the BullMQ runner). */
+  readonly finalWriteTimeoutMs: number | null;
   readonly persist: boolean;
   readonly leading: boolean;
   readonly onError: ((error: Error) => void) | null;

@@ -1,4 +1,3 @@
-import { deadlines } from './deadlines.js';
 import { expected, StoreError } from './errors.js';
 import { FailureReporter } from './failure-reporter.js';
 import {
@@ -64,11 +63,13 @@ export class Progresser {
   // Writes run one after another, so an older snapshot never lands after a newer one.
   #chain: Promise<void> = Promise.resolve();
   #final: Promise<void> | null = null;
-  readonly #failures: FailureReporter;
+  // Built at the first failure: most Progressers never see one.
+  #failures: FailureReporter | null = null;
 
   constructor(options: ProgresserOptions) {
-    this.#options = resolveProgresserOptions(options);
-    this.#failures = new FailureReporter(this.#options.onError);
+    // Options that `progresserOf` vouches for were resolved by the caller (the BullMQ runner,
+    // once per worker and cheaply per job): not checked again for every job.
+    this.#options = trusted !== null && (options as unknown) === trusted ? trusted : resolveProgresserOptions(options);
     this.id = this.#options.id;
     this.name = this.#options.name;
     this.scope = this.#options.scope;
@@ -245,15 +246,14 @@ export class Progresser {
       return;
     }
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(this.#onTimer, waitMs);
+    // A closure per schedule, not per Progresser: most jobs never schedule a write.
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#enqueueWrite();
+    }, waitMs);
     // A pending progress write must never keep the process alive.
     this.#timer.unref?.();
   }
-
-  readonly #onTimer = (): void => {
-    this.#timer = null;
-    this.#enqueueWrite();
-  };
 
   #enqueueWrite(): void {
     this.#chain = this.#chain.then(() => this.#writeThrottled());
@@ -301,22 +301,39 @@ export class Progresser {
     const written = this.#chain.then(() => this.#writeUntilStored());
     this.#chain = written;
     const timeoutMs = this.#options.finalWriteTimeoutMs;
+    // No bound of its own: the BullMQ runner bounds the waits it makes, with one timer for all jobs.
+    if (timeoutMs === null) return written;
     return new Promise<void>((resolve) => {
-      // A shared deadline, not a timer per write: almost every write lands long before it.
-      const deadline = deadlines.after(timeoutMs, () => {
-        this.#failures.report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
+      const timer = setTimeout(() => {
+        this.#report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
         resolve();
-      });
+      }, timeoutMs);
+      timer.unref?.();
       void written.then(() => {
-        deadline.cancel();
+        clearTimeout(timer);
         resolve();
       });
     });
   }
 
   async #writeUntilStored(): Promise<void> {
-    // Only the stores that failed are written again: the others already hold this state.
     let stores = this.#options.stores;
+    if (stores.length === 1) {
+      // The usual case, one store, inline: one promise fewer between a job's end and its write.
+      const store = stores[0] as StoreWriter;
+      for (let delayMs = RETRY_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_DELAY_MS)) {
+        try {
+          await store.persist(this.#takeRecord());
+          this.#written = true;
+          this.#failures?.recover();
+          return;
+        } catch (reason) {
+          this.#reportFailure(reason);
+        }
+        await sleep(delayMs);
+      }
+    }
+    // Only the stores that failed are written again: the others already hold this state.
     for (let delayMs = RETRY_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_DELAY_MS)) {
       stores = await this.#persist(this.#takeRecord(), stores);
       if (stores.length === 0) return;
@@ -336,7 +353,7 @@ export class Progresser {
         return stores;
       }
       this.#written = true;
-      this.#failures.recover();
+      this.#failures?.recover();
       return NONE_FAILED;
     }
     const results = await Promise.allSettled(stores.map((store) => store.persist(record)));
@@ -347,12 +364,17 @@ export class Progresser {
       this.#reportFailure(result.reason);
     });
     if (failed.length < stores.length) this.#written = true;
-    if (failed.length === 0) this.#failures.recover();
+    if (failed.length === 0) this.#failures?.recover();
     return failed;
   }
 
+  #report(error: Error): void {
+    this.#failures ??= new FailureReporter(this.#options.onError);
+    this.#failures.report(error);
+  }
+
   #reportFailure(reason: unknown): void {
-    this.#failures.report(
+    this.#report(
       new StoreError(
         `Could not write progress record ${JSON.stringify(this.id)} of scope ${this.scope.join(':')}: ${messageOf(reason)}`,
         { cause: reason },
@@ -360,6 +382,23 @@ export class Progresser {
     );
   }
 
+}
+
+/** The options `progresserOf` is building a Progresser from, for the constructor to take as they are. */
+let trusted: ResolvedProgresserOptions | null = null;
+
+/**
+ * A Progresser from options the caller resolved and checked itself (the BullMQ runner builds
+ * one per job from options it checked once): `resolveProgresserOptions` is skipped. Internal,
+ * not exported from the package.
+ */
+export function progresserOf(options: ResolvedProgresserOptions): Progresser {
+  trusted = options;
+  try {
+    return new Progresser(options as unknown as ProgresserOptions);
+  } finally {
+    trusted = null;
+  }
 }
 
 function toDate(ms: number | null): Date | null {

@@ -5,7 +5,7 @@ import {
   ProgressWorker,
   type ProgressWorkerOptions,
 } from '../../src/bullmq/index.js';
-import { type ProgressRecord, RedisStore, type Store } from '../../src/index.js';
+import { type ProgressRecord, RedisStore, type Store, type StoreWriter } from '../../src/index.js';
 import { sleep, uniquePrefix } from '../helpers.js';
 import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
 import { monitorRedis } from './redis-monitor.js';
@@ -224,6 +224,30 @@ describe('ProgressWorker writes', () => {
       count: 5,
     });
     await closing.close();
+  });
+
+  it('tells BullMQ a job completed when its last write hangs, after a bounded wait, and flush() waits for that write', async () => {
+    const queue = ctx.queue('hang');
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const written: ProgressRecord[] = [];
+    // A store that does not answer while BullMQ's Redis does (a store of its own, down).
+    const store: StoreWriter = {
+      persist: async (record) => {
+        await released;
+        written.push(record);
+      },
+    };
+    const hanging = worker(queue.name, async () => {}, { progress: { store } });
+    const job = await queue.add('x', {});
+    await until(async () => (await queue.getJob(job.id ?? ''))?.finishedOn, 20_000);
+    expect(written).toEqual([]);
+    const flushed = hanging.flush();
+    release();
+    await flushed;
+    expect(written).toMatchObject([{ id: `${queue.name}:${job.id}`, completedAt: expect.any(Date) }]);
   });
 });
 
