@@ -24,14 +24,22 @@ export interface ProgressQueueOptions<DataType = AnyData> extends QueueOptions {
 
 type BulkJob<DataType, NameType> = { name: NameType; data: DataType; opts?: JobsOptions };
 
-// The Jobs BullMQ builds while `addBulk` runs synchronously (Job.createBulk builds them all
-// before its first await): the queued records are made from them, not from a second Job each.
-let collected: Job[] | null = null;
+// While `addBulk` runs BullMQ's synchronous part (Job.createBulk builds every Job before its
+// first await): the ids to give the Jobs, in order, and the Jobs built. The queued records are
+// made from these Jobs, not from a second Job each.
+let building: { readonly ids: readonly string[]; index: number; readonly built: Job[] } | null =
+  null;
 
 class CollectedJob extends Job {
   constructor(...args: ConstructorParameters<typeof Job>) {
+    // The id goes to the Job, not into its options: BullMQ adds it as a custom id all the same,
+    // without storing and sending a copy in the options of every job.
+    if (building !== null) args[4] ??= building.ids[building.index];
     super(...args);
-    collected?.push(this);
+    if (building !== null) {
+      building.index += 1;
+      building.built.push(this);
+    }
   }
 }
 
@@ -96,27 +104,21 @@ export class ProgressQueue<
     jobs: readonly BulkJob<DataType, NameType>[],
   ): Promise<Job<DataType, ResultType, NameType>[]> {
     const now = queuedTimes(this.#options, Date.now());
-    const withIds = jobs.map((job) => ({
-      ...job,
-      opts: { ...job.opts, jobId: job.opts?.jobId ?? randomUUID() },
-    }));
-    const recordsOf = (built: readonly Job[]) => built.map((job) => queuedRecord(job, this.#options, now));
+    const ids = jobs.map((job) => job.opts?.jobId ?? randomUUID());
+    const recordsOf = (built: readonly Job[]) =>
+      built.map((job) => queuedRecord(job, this.#options, now));
     const store = this.#store();
     let added: Job<DataType, ResultType, NameType>[];
     let records: ProgressRecord[];
     if (typeof store.persistNew === 'function') {
-      collected = [];
-      let adding: Promise<Job<DataType, ResultType, NameType>[]>;
-      let built: Job[];
-      try {
-        adding = super.addBulk(withIds);
-      } finally {
-        built = collected;
-        collected = null;
-      }
+      const { adding, built } = this.#addWithIds(jobs, ids);
       // Sent before BullMQ's pipeline (built after its first await): Redis stores the records
       // while Node builds BullMQ's commands.
-      records = recordsOf(built.length === withIds.length ? built : withIds.map((job) => this.#job(job)));
+      records = recordsOf(
+        built.length === jobs.length
+          ? built
+          : jobs.map((job, i) => this.#job(job, ids[i] as string)),
+      );
       const written = this.#report('write the queued records of', store.persistNew(records));
       try {
         added = await adding;
@@ -127,19 +129,37 @@ export class ProgressQueue<
       }
       await written;
     } else {
-      records = recordsOf(withIds.map((job) => this.#job(job)));
+      records = recordsOf(jobs.map((job, i) => this.#job(job, ids[i] as string)));
       await this.#persist(store, records);
-      added = await super.addBulk(withIds);
+      added = await this.#addWithIds(jobs, ids).adding;
     }
     // A deduplicated job comes back as the job already there: its record is not ours to write.
-    const orphans = records.filter((record, index) => added[index]?.id !== withIds[index]?.opts.jobId);
+    const orphans = records.filter((record, index) => added[index]?.id !== ids[index]);
     if (orphans.length > 0) await this.#delete(orphans);
     return added;
   }
 
+  /** `Queue#addBulk`, giving the jobs these ids; with the Jobs BullMQ built for them (see CollectedJob). */
+  #addWithIds(
+    jobs: readonly BulkJob<DataType, NameType>[],
+    ids: readonly string[],
+  ): { adding: Promise<Job<DataType, ResultType, NameType>[]>; built: readonly Job[] } {
+    const collecting = { ids, index: 0, built: [] as Job[] };
+    building = collecting;
+    try {
+      return {
+        adding: super.addBulk(jobs as BulkJob<DataType, NameType>[]),
+        built: collecting.built,
+      };
+    } finally {
+      // Only while BullMQ's synchronous part runs: another addBulk may start at its first await.
+      building = null;
+    }
+  }
+
   /** The Job BullMQ will build for `job`, for its record (when it was not caught being built). */
-  #job(job: BulkJob<DataType, NameType> & { opts: JobsOptions }): Job {
-    return new Job(this as never, job.name, job.data, { ...this.jobsOpts, ...job.opts }, job.opts.jobId);
+  #job(job: BulkJob<DataType, NameType>, id: string): Job {
+    return new Job(this as never, job.name, job.data, { ...this.jobsOpts, ...job.opts }, id);
   }
 
   /** BullMQ builds its Jobs through this: ours let `addBulk` catch them (see CollectedJob). */
