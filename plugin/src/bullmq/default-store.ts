@@ -46,11 +46,21 @@ export class DefaultStore {
   }
 }
 
-/** How to open a new connection to the Redis of `connection` (an ioredis client or its options). */
-export function opener(connection: unknown): () => Connection {
-  if (isIoredis(connection)) return () => (connection as { duplicate(): Connection }).duplicate();
+/**
+ * How to open a new connection to the Redis of `connection` (an ioredis client or its options),
+ * with `overrides` (e.g. a `connectionName`, which ioredis sets again on every reconnect; not
+ * for a Cluster client).
+ */
+export function opener(connection: unknown, overrides: RedisOptions = {}): () => Connection {
+  if (isIoredis(connection)) {
+    // A Cluster's `duplicate` takes other arguments (startup nodes first): it gets none.
+    if ((connection as { isCluster?: boolean }).isCluster)
+      return () => (connection as Cluster).duplicate();
+    return () => (connection as Redis).duplicate(overrides);
+  }
   if (connection !== null && typeof connection === 'object' && !('duplicate' in connection)) {
-    const { url, ...options } = connection as RedisOptions & { url?: string };
+    const { url, ...given } = connection as RedisOptions & { url?: string };
+    const options = { ...given, ...overrides };
     return typeof url === 'string' ? () => new Redis(url, options) : () => new Redis(options);
   }
   throw expected(

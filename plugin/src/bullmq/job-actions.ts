@@ -7,9 +7,8 @@ import type { JobActionName, ProgressRecord } from '../core/record.js';
 import { recordOf } from '../core/record-of.js';
 import { normalizeScope, type Scope } from '../core/scope.js';
 import type { Tick } from '../core/tick.js';
-import { cancelChannel } from '../stores/redis/redis-keys.js';
 import type { Store } from '../stores/store.js';
-import { encodeCancelRequest } from './cancel-listener.js';
+import { sendCancelRequest, withdrawCancelRequest } from './cancel-requests.js';
 
 export interface JobActionsOptions {
   /** Where the records are: the store the workers and queues write to. */
@@ -46,9 +45,10 @@ const WAITING = new Set([
  *
  * - **cancel** a waiting job (queued, delayed, prioritized, waiting for children): it is
  *   removed from its queue and its record reads `cancelled` at once. A running job: a cancel
- *   request is published on its queue's channel; the `ProgressWorker` that runs it, in any
- *   process, records it ("cancel requested") and calls `worker.cancelJob`, so the
- *   processor's AbortSignal fires; the record reads `cancelled` when the processor gives up.
+ *   request is published on its queue's channel, and kept a day for a worker that missed it;
+ *   the `ProgressWorker` that runs it, in any process, records it ("cancel requested") and
+ *   calls `worker.cancelJob`, so the processor's AbortSignal fires; the record reads
+ *   `cancelled` when the processor gives up.
  *   A finished job is left as it is (`unchanged`).
  * - **retry** a failed or cancelled job through BullMQ's `job.retry()`: it goes back to its
  *   queue and its record reads `queued`, keeping its attempt number and its actions.
@@ -136,11 +136,17 @@ export class JobActions implements JobActor {
     return result(tick, 'cancel', 'cancel-requested', tick.status);
   }
 
-  /** Publishes a cancel request on the job's queue channel; resolves to the number of listeners. */
-  async #requestCancel(tick: Tick, atMs: number): Promise<number> {
+  /**
+   * Sends a cancel request to the job's queue (kept for a day, and published); resolves to the
+   * number of listeners that heard it.
+   */
+  #requestCancel(tick: Tick, atMs: number): Promise<number> {
     const { queue, jobId } = jobOf(tick);
-    const request = encodeCancelRequest({ jobId, id: tick.id, atMs });
-    return this.#connection.publish(cancelChannel(this.#queuePrefix, queue), request);
+    return sendCancelRequest(this.#connection, this.#queuePrefix, queue, {
+      jobId,
+      id: tick.id,
+      atMs,
+    });
   }
 
   async #retry(tick: Tick): Promise<ActionResult> {
@@ -173,6 +179,9 @@ export class JobActions implements JobActor {
       actions: [...tick.actions, { action: 'retry', at: new Date(atMs) }],
     };
     await this.#store.persist(record);
+    // The job keeps its id (and creation time): a request left from its cancel must not stop the rerun.
+    const { queue, jobId } = jobOf(tick);
+    await withdrawCancelRequest(this.#connection, this.#queuePrefix, queue, jobId);
     await job.retry('failed');
     return result(tick, 'retry', 'retried', 'queued');
   }

@@ -6,6 +6,7 @@ import {
   checkNonNegative,
   checkObject,
   checkOptionalFunction,
+  checkRange,
   MAX_TIMER_MS,
 } from '../core/validate.js';
 import { normalizeScope, type Scope } from '../core/scope.js';
@@ -61,6 +62,14 @@ export interface JobProgressOptions<DataType = AnyData> {
    * @default true
    */
   readonly cancel?: boolean;
+  /**
+   * `ProgressWorker` only, with `cancel`: how often the worker looks up the pending cancel
+   * requests of the jobs it runs (one `ZMSCORE` per sweep, none while it runs nothing). This
+   * bounds how long a job runs on after a request its worker missed: one published while the
+   * worker's subscription was down, or before a stalled job ran again elsewhere.
+   * @default 5000
+   */
+  readonly cancelSweepMs?: number;
 }
 
 export interface ResolvedJobProgressOptions {
@@ -73,6 +82,7 @@ export interface ResolvedJobProgressOptions {
   readonly retention: Required<Retention>;
   readonly onError: ((error: Error) => void) | undefined;
   readonly cancel: boolean;
+  readonly cancelSweepMs: number;
 }
 
 /**
@@ -93,6 +103,7 @@ export function resolveJobProgressOptions(
     retention,
     onError,
     cancel = true,
+    cancelSweepMs = 5000,
   } = given;
   for (const [key, value] of Object.entries({ scope, total, name, onError })) {
     if (value !== undefined) checkOptionalFunction(`progress.${key}`, value);
@@ -113,6 +124,7 @@ export function resolveJobProgressOptions(
     retention: resolveRetention(retention, 'progress.retention'),
     onError,
     cancel: checkBoolean('progress.cancel', cancel),
+    cancelSweepMs: checkRange('progress.cancelSweepMs', cancelSweepMs, 1, MAX_TIMER_MS),
   };
 }
 

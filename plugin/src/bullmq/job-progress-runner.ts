@@ -21,8 +21,16 @@ const FINAL_WRITE_WAIT_MS = 5000;
 /** How often, while final writes are awaited, the runner looks for one that outlasted its wait. */
 const FINAL_WRITE_CHECK_MS = 1000;
 
+/**
+ * How far the clock of the process that asks for a cancel may lag behind the one that added the
+ * job: a request dated earlier than the job by more than this was for an earlier job of the same
+ * id (a custom job id used again), and is ignored.
+ */
+const CLOCK_SKEW_MS = 5000;
+
 /** A job running here. */
 interface LiveJob {
+  readonly job: Job;
   readonly progress: Progresser;
   /** When it is due to show up as `started` if it has not ticked by then. */
   readonly startAtMs: number;
@@ -109,6 +117,7 @@ export class JobProgressRunner {
       history: previous?.history ?? [],
     });
     const live: LiveJob = {
+      job,
       progress,
       startAtMs: startedAtMs + options.intervalMs,
       cancelled: false,
@@ -160,15 +169,27 @@ export class JobProgressRunner {
     return this.#live.has(id);
   }
 
+  /** BullMQ ids of the jobs running here, for the cancel sweep. */
+  heldJobIds(): string[] {
+    const ids: string[] = [];
+    for (const live of this.#live.values()) if (live.job.id !== undefined) ids.push(live.job.id);
+    return ids;
+  }
+
   /**
-   * Notes that the job was asked to stop (its record shows "cancel requested" until it ends):
-   * if its processor then throws, the job ends `cancelled`. False when the job does not run here.
+   * Notes that the job was asked (at `atMs`) to stop: its record shows "cancel requested" until it
+   * ends, and if its processor then throws, the job ends `cancelled`. True when the job runs
+   * here and is to be aborted; false when it does not run here, or the request is older than
+   * the job. Idempotent: a request heard again (pub/sub, then a sweep) or one that an earlier
+   * attempt's record already shows adds no second action.
    */
   requestCancel(id: string, atMs: number): boolean {
     const live = this.#live.get(id);
-    if (!live) return false;
+    if (!live || atMs < live.job.timestamp - CLOCK_SKEW_MS) return false;
+    if (live.cancelled) return true;
     live.cancelled = true;
-    this.#track(live.progress.recordAction({ action: 'cancel', at: new Date(atMs) }));
+    if (live.progress.actions.at(-1)?.action !== 'cancel')
+      this.#track(live.progress.recordAction({ action: 'cancel', at: new Date(atMs) }));
     return true;
   }
 

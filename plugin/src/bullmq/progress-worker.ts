@@ -1,7 +1,7 @@
 import { URL } from 'node:url';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import { expected } from '../core/errors.js';
-import { cancelChannel } from '../stores/redis/redis-keys.js';
+import { cancelChannel, cancelRequestsKey } from '../stores/redis/redis-keys.js';
 import { CancelListener } from './cancel-listener.js';
 import { DefaultStore, opener } from './default-store.js';
 import { FlowRollUp } from './flow-roll-up.js';
@@ -28,9 +28,11 @@ export interface ProgressWorkerOptions<DataType = AnyData> extends WorkerOptions
  * A sandboxed processor (a file path) gets a Progresser too, as its second argument.
  *
  * The worker listens for cancel requests (`JobActions#act('cancel', …)`, from the admin or the
- * HTTP API, in any process) on a connection of its own: for a job it runs, it records the
- * request and calls `cancelJob`, so the processor's AbortSignal fires; the record ends
- * `cancelled` when the processor gives up. See the README for how a processor honours it.
+ * HTTP API, in any process) on a connection of its own, and sweeps the queue's kept requests
+ * for those it missed (see `CancelListener`): for a job it runs, it records the request and
+ * calls `cancelJob`, so the processor's AbortSignal fires (a sandboxed processor's too: BullMQ
+ * forwards it to the child); the record ends `cancelled` when the processor gives up. See the
+ * README for how a processor honours it.
  *
  * @example
  * const worker = new ProgressWorker('imports', async (job, progress) => {
@@ -88,16 +90,28 @@ export class ProgressWorker<
     };
     this.on('completed', rollUpChild);
     this.on('failed', rollUpChild);
+    const queuePrefix = this.opts.prefix ?? 'bull';
     this.#cancels = resolved.cancel
       ? new CancelListener(
-          opener(workerOptions.connection),
-          cancelChannel(this.opts.prefix ?? 'bull', queueName),
-          (request) => {
-            // Noted before the abort, so that the processor's exception reads as a cancel.
-            if (runner.requestCancel(request.id, request.atMs))
-              this.cancelJob(request.jobId, 'cancelled');
+          {
+            // Named after its channel: CLIENT LIST shows what the connection is for.
+            open: opener(workerOptions.connection, {
+              connectionName: cancelChannel(queuePrefix, queueName),
+            }),
+            client: () => this.getBackend().client,
+            heldJobIds: () => runner.heldJobIds(),
+            apply: (jobId, atMs) => {
+              // Noted before the abort, so that the processor's exception reads as a cancel.
+              if (runner.requestCancel(`${queueName}:${jobId}`, atMs))
+                this.cancelJob(jobId, 'cancelled');
+            },
+            onError: (error) => this.emit('error', error),
           },
-          (error) => this.emit('error', error),
+          {
+            channel: cancelChannel(queuePrefix, queueName),
+            requestsKey: cancelRequestsKey(queuePrefix, queueName),
+            sweepMs: resolved.cancelSweepMs,
+          },
         )
       : null;
     if (!isFunction) {

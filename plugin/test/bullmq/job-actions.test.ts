@@ -11,7 +11,7 @@ import {
   RedisStore,
 } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
-import { until } from './bullmq-context.js';
+import { finishedRecord, until } from './bullmq-context.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/cancel-worker.ts', import.meta.url));
 const redisUrl = inject('redisUrl');
@@ -25,13 +25,19 @@ afterEach(async () => {
 interface WorkerProcess {
   /** `aborted <jobId> <ms>` and `done <jobId>` lines printed so far. */
   readonly lines: string[];
+  /** Kills the process at once (SIGKILL), as a crash would; resolves once it exited. */
+  kill(): Promise<void>;
 }
 
-/** Starts fixtures/cancel-worker.ts in a Node process of its own; resolves once it listens. */
+/**
+ * Starts fixtures/cancel-worker.ts in a Node process of its own; resolves once it listens.
+ * `env` sets the fixture's optional knobs (SWEEP_MS, RECONNECT_MS, LOCK_MS, STALLED_MS).
+ */
 async function startWorkerProcess(
   queue: string,
   prefix: string,
   concurrency = 5,
+  env: Record<string, string> = {},
 ): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER], {
     env: {
@@ -40,15 +46,17 @@ async function startWorkerProcess(
       QUEUE: queue,
       PROGRESSRUS_PREFIX: prefix,
       CONCURRENCY: String(concurrency),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanups.push(async () => {
+  const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-  });
+  };
+  cleanups.push(kill);
   const lines: string[] = [];
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -63,7 +71,7 @@ async function startWorkerProcess(
     });
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}:\n${output}`)));
   });
-  return { lines };
+  return { lines, kill };
 }
 
 function setup() {
@@ -145,9 +153,10 @@ describe('JobActions', () => {
     expect((await queue.getJob(job.id as string))?.attemptsMade).toBe(1);
   });
 
-  it('shows "cancel requested" while a processor ignores the signal, then its real end', async () => {
+  it('shows "cancel requested" while a processor ignores the signal, then its real end, with one cancel action however often the request comes', async () => {
     const { prefix, store, queue, actions } = setup();
-    const worker = await startWorkerProcess(queue.name, prefix);
+    // Heard once on the channel, then found again by each sweep while the job runs on.
+    const worker = await startWorkerProcess(queue.name, prefix, 5, { SWEEP_MS: '100' });
     const job = await queue.add('stubborn', { scope: SCOPE, runMs: 1500, ignoreSignal: true });
     const id = `${queue.name}:${job.id}`;
     await until(async () => (await store.find(SCOPE, id))?.status === 'running');
@@ -165,6 +174,69 @@ describe('JobActions', () => {
     expect(ended.status).toBe('completed');
     expect(ended.cancelRequested).toBe(false);
     expect(ended.actions.map((action) => action.action)).toEqual(['cancel']);
+  });
+
+  it('stops a job whose cancel was published while its worker was unsubscribed, once the worker subscribes again: one cancel action', async () => {
+    const { prefix, store, queue, actions } = setup();
+    // Its connections come back 3 s after a drop; its periodic sweep is 10 min away, so only
+    // the sweep after the new subscription can find the request in time.
+    const worker = await startWorkerProcess(queue.name, prefix, 5, {
+      RECONNECT_MS: '3000',
+      SWEEP_MS: '600000',
+    });
+    const job = await queue.add('long', { scope: SCOPE, runMs: 60_000 });
+    const id = `${queue.name}:${job.id}`;
+    await until(async () => (await store.find(SCOPE, id))?.status === 'running');
+    const channel = `bull:${queue.name}:progressrus:cancels`;
+    await killClientNamed(channel);
+    // Nobody hears the request now: it is kept, not lost.
+    expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
+    expect(await actions.act('cancel', SCOPE, id)).toMatchObject({ outcome: 'cancel-requested' });
+    await until(() => worker.lines.find((line) => line.startsWith(`aborted ${job.id} `)));
+    const tick = await until(async () => {
+      const found = await store.find(SCOPE, id);
+      return found?.status === 'cancelled' ? found : null;
+    });
+    expect(tick.actions.map((action) => action.action)).toEqual(['cancel']);
+    await until(async () => (await queue.getJobState(job.id as string)) === 'failed');
+  });
+
+  it('stops a job that stalled and ran again on another worker after its cancel was sent: that worker sweeps it up', async () => {
+    const { prefix, store, queue, actions } = setup();
+    // Both check for stalled jobs often: BullMQ skips a check while the last one's interval runs.
+    const stalls = { LOCK_MS: '2000', STALLED_MS: '500' };
+    const first = await startWorkerProcess(queue.name, prefix, 5, stalls);
+    const job = await queue.add('long', { scope: SCOPE, runMs: 60_000 });
+    const id = `${queue.name}:${job.id}`;
+    await until(async () => (await store.find(SCOPE, id))?.status === 'running');
+    const second = await startWorkerProcess(queue.name, prefix, 5, { ...stalls, SWEEP_MS: '300' });
+    await first.kill();
+    // The second worker hears this one, but does not hold the job yet.
+    expect(await actions.act('cancel', SCOPE, id)).toMatchObject({ outcome: 'cancel-requested' });
+    await until(() => second.lines.find((line) => line.startsWith(`aborted ${job.id} `)));
+    const tick = await until(async () => {
+      const found = await store.find(SCOPE, id);
+      return found?.status === 'cancelled' ? found : null;
+    });
+    expect(tick.actions.map((action) => action.action)).toEqual(['cancel']);
+    expect(tick.attempt).toBe(2);
+  });
+
+  it('does not stop the rerun of a retried job for the request that cancelled its first run', async () => {
+    const { prefix, store, queue, actions } = setup();
+    const worker = await startWorkerProcess(queue.name, prefix, 5, { SWEEP_MS: '100' });
+    // A rerun after a retry ends at once; this one runs 1 s, several sweeps long.
+    const job = await queue.add('long', { scope: SCOPE, runMs: 60_000, rerunMs: 1000 });
+    const id = `${queue.name}:${job.id}`;
+    await until(async () => (await store.find(SCOPE, id))?.status === 'running');
+    await actions.act('cancel', SCOPE, id);
+    await until(async () => (await queue.getJobState(job.id as string)) === 'failed');
+    expect((await actions.act('retry', SCOPE, id)).outcome).toBe('retried');
+    await until(() => worker.lines.includes(`done ${job.id}`));
+    const tick = await finishedRecord(store, SCOPE, id);
+    expect(tick.status).toBe('completed');
+    expect(tick.actions.map((action) => action.action)).toEqual(['cancel', 'retry']);
+    expect(worker.lines.filter((line) => line.startsWith(`aborted ${job.id} `))).toHaveLength(1);
   });
 
   it('cancels 100 running jobs at once, then retries all 100: queued again, the same records run to their end keeping their history', async () => {
@@ -200,6 +272,15 @@ describe('JobActions', () => {
     }
   }, 120_000);
 });
+
+/** Drops the connection that Redis knows by `name` (the worker reconnects it by itself). */
+async function killClientNamed(name: string): Promise<void> {
+  const list = (await redis.client('LIST')) as string;
+  const line = list.split('\n').find((each) => each.includes(` name=${name} `));
+  const clientId = line?.match(/^id=(\d+) /)?.[1];
+  if (clientId === undefined) throw new Error(`No client named ${name}`);
+  await redis.client('KILL', 'ID', clientId);
+}
 
 /** A record in SCOPE with no queue: what a plain Progresser writes. */
 function plainRecord(id: string): ProgressRecord {

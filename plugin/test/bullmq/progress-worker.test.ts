@@ -348,6 +348,10 @@ describe('ProgressWorker', () => {
       { intervalMs: 2 ** 31 },
       'Expected `progress.intervalMs` to be a number ≤ 2147483647, got `2147483648`',
     ],
+    [
+      { cancelSweepMs: 0 },
+      'Expected `progress.cancelSweepMs` to be a number from 1 to 2147483647, got `0`',
+    ],
   ])('rejects progress %o at construction, not in every job', (progress, message) => {
     expect(
       () =>

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { type Job, QueueEvents } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { ProgressWorker } from '../../src/bullmq/index.js';
+import { JobActions, ProgressWorker } from '../../src/bullmq/index.js';
 import { type ProgressRecord, RedisStore } from '../../src/index.js';
-import { bullmqContext, finishedRecord } from './bullmq-context.js';
+import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
 
 const processorFile = fileURLToPath(new URL('./fixtures/ticking-processor.js', import.meta.url));
 
@@ -74,5 +74,23 @@ describe('ProgressWorker with a sandboxed processor', () => {
       errorMessage: 'bad input in the child',
       attempt: 1,
     });
+  });
+
+  it('stops a sandboxed processor through the AbortSignal BullMQ forwards to the child: the record reads cancelled, no retry', async () => {
+    const queue = ctx.queue('sandbox-cancel');
+    const store = sandboxedWorker(queue.name);
+    const actions = new JobActions({ store, connection: ctx.redis });
+    ctx.onCleanup(() => actions.close());
+    const job = await queue.add('endless', { untilAborted: true }, { attempts: 3 });
+    const scope = ['queue', queue.name];
+    const id = `${queue.name}:${job.id}`;
+    // Counts relayed from the child: the processor works in its own process.
+    await until(async () => ((await store.find(scope, id))?.count ?? 0) > 0);
+    expect(await actions.act('cancel', scope, id)).toMatchObject({ outcome: 'cancel-requested' });
+    await expect(finished(queue.name, job)).rejects.toThrow(/^Cancelled/);
+    const tick = await finishedRecord(store, scope, id);
+    expect(tick.status).toBe('cancelled');
+    expect(tick.actions.map((action) => action.action)).toEqual(['cancel']);
+    expect((await queue.getJob(job.id as string))?.attemptsMade).toBe(1);
   });
 });

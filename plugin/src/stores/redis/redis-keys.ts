@@ -154,6 +154,18 @@ export function cancelChannel(queuePrefix: string, queueName: string): string {
 }
 
 /**
+ * The sorted set that keeps the cancel requests of one BullMQ queue, so that a worker whose
+ * subscription was down when a request was published still finds it:
+ * `<bullmq prefix>:<queue name>:progressrus:cancel-requests`, member = BullMQ's job id, score =
+ * when the cancel was asked for (ms since the epoch). Requests older than a day are trimmed at
+ * each new one, and the whole set expires a day after the last. Named like the channel and the
+ * queue's own keys, so it lands in their hash slot whenever the BullMQ prefix has a hash tag.
+ */
+export function cancelRequestsKey(queuePrefix: string, queueName: string): string {
+  return `${queuePrefix}:${queueName}:progressrus:cancel-requests`;
+}
+
+/**
  * What Redis Cluster hashes to pick a key's slot: the text between the first `{` and the
  * next `}` when that is non-empty, else the whole key. Keys with equal hash parts share a slot.
  */
