@@ -123,8 +123,10 @@ export class JobActions implements JobActor {
       }
     }
     if (job === null || state === 'unknown') return this.#cancelled(tick, atMs);
+    // Ended since its record was read. When a worker heard the request sent above, perhaps
+    // because of it: a worker aborts within milliseconds, sooner than this answer under load.
     if (state === 'completed' || state === 'failed')
-      return result(tick, 'cancel', 'unchanged', tick.status);
+      return result(tick, 'cancel', listeners ? 'cancel-requested' : 'unchanged', tick.status);
     // The worker that runs the job records the request itself; with no ProgressWorker
     // listening (a plain Worker runs it), the record shows it from here.
     if ((listeners ?? (await this.#requestCancel(tick, atMs))) === 0) {
