@@ -9,6 +9,7 @@ import {
   type JobProgressOptions,
   type ResolvedJobProgressOptions,
   resolveJobProgressOptions,
+  scopeOf,
 } from './job-progress-options.js';
 import { queuedRecord, queuedTimes } from './queued-record.js';
 
@@ -109,33 +110,37 @@ export class ProgressQueue<
       built.map((job) => queuedRecord(job, this.#options, now));
     const store = this.#store();
     let added: Job<DataType, ResultType, NameType>[];
-    let records: ProgressRecord[];
+    let built: readonly Job[];
     if (typeof store.persistNew === 'function') {
-      const { adding, built } = this.#addWithIds(jobs, ids);
+      const adding = this.#addWithIds(jobs, ids);
+      built =
+        adding.built.length === jobs.length
+          ? adding.built
+          : jobs.map((job, i) => this.#job(job, ids[i] as string));
       // Sent before BullMQ's pipeline (built after its first await): Redis stores the records
-      // while Node builds BullMQ's commands.
-      records = recordsOf(
-        built.length === jobs.length
-          ? built
-          : jobs.map((job, i) => this.#job(job, ids[i] as string)),
+      // while Node builds BullMQ's commands. The records are not kept: they die young, and
+      // the few needed again are made again.
+      const written = this.#report(
+        'write the queued records of',
+        store.persistNew(recordsOf(built)),
       );
-      const written = this.#report('write the queued records of', store.persistNew(records));
       try {
-        added = await adding;
+        added = await adding.adding;
       } catch (error) {
         await written;
-        await this.#delete(records);
+        await this.#delete(built, ids, () => true);
         throw error;
       }
       await written;
     } else {
-      records = recordsOf(jobs.map((job, i) => this.#job(job, ids[i] as string)));
-      await this.#persist(store, records);
+      built = jobs.map((job, i) => this.#job(job, ids[i] as string));
+      await this.#persist(store, recordsOf(built));
       added = await this.#addWithIds(jobs, ids).adding;
     }
     // A deduplicated job comes back as the job already there: its record is not ours to write.
-    const orphans = records.filter((record, index) => added[index]?.id !== ids[index]);
-    if (orphans.length > 0) await this.#delete(orphans);
+    if (added.some((job, index) => job.id !== ids[index])) {
+      await this.#delete(built, ids, (index) => added[index]?.id !== ids[index]);
+    }
     return added;
   }
 
@@ -181,14 +186,29 @@ export class ProgressQueue<
     if (failed) this.#warn('write the queued records of', failed.reason);
   }
 
-  async #delete(records: readonly ProgressRecord[]): Promise<void> {
+  /**
+   * Deletes the queued records of the jobs whose index `which` picks. By the ids they were
+   * given: BullMQ gives a deduplicated Job the id of the job already there.
+   */
+  async #delete(
+    built: readonly Job[],
+    ids: readonly string[],
+    which: (index: number) => boolean,
+  ): Promise<void> {
     const store = this.#store();
     // A store that only writes (a custom StoreWriter) keeps them, until they expire.
     if (typeof store.delete !== 'function') return;
-    await this.#report(
-      'delete the queued records of jobs not added to',
-      Promise.all(records.map((record) => store.delete?.(record.scope, record.id))),
-    );
+    const deletions: Promise<void>[] = [];
+    built.forEach((job, index) => {
+      if (which(index))
+        deletions.push(
+          store.delete?.(
+            scopeOf(job, this.#options),
+            `${this.name}:${ids[index]}`,
+          ) as Promise<void>,
+        );
+    });
+    await this.#report('delete the queued records of jobs not added to', Promise.all(deletions));
   }
 
   /** Waits for a store operation; its failure is reported, never thrown. */

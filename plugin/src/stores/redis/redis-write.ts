@@ -123,6 +123,9 @@ async function runWrite(
   } else {
     ({ args: records, message } = insert(batches, channel !== null));
   }
+  // 'n' never renames (it skips records already there): its records are not kept alive while
+  // the call waits, as a whole addBulk's would be, through all of BullMQ's work.
+  const written = insert === null ? batches : null;
   const renamed = (await SCRIPTS.write.run(context.redis, keys, [
     insert === null ? 'w' : 'n',
     String(globalKeys.length),
@@ -131,7 +134,7 @@ async function runWrite(
     ...globalArgs,
     ...records,
   ])) as string[];
-  if (renamed.length > 0) await removeOldNames(context, batches, renamed);
+  if (written !== null && renamed.length > 0) await removeOldNames(context, written, renamed);
 }
 
 /**
