@@ -59,3 +59,12 @@ export async function until<T>(
 export function finishedRecord(store: Store, scope: Scope, id: string): Promise<Tick> {
   return until(() => store.find(scope, id).then((tick) => (tick?.finished ? tick : null)));
 }
+
+/** Drops the connection that Redis knows by `name` (ioredis reconnects it by itself). */
+export async function killClientNamed(redis: Redis, name: string): Promise<void> {
+  const list = (await redis.client('LIST')) as string;
+  const line = list.split('\n').find((each) => each.includes(` name=${name} `));
+  const clientId = line?.match(/^id=(\d+) /)?.[1];
+  if (clientId === undefined) throw new Error(`No client named ${name}`);
+  await redis.client('KILL', 'ID', clientId);
+}

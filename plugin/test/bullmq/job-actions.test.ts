@@ -11,7 +11,7 @@ import {
   RedisStore,
 } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
-import { finishedRecord, until } from './bullmq-context.js';
+import { finishedRecord, killClientNamed, until } from './bullmq-context.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/cancel-worker.ts', import.meta.url));
 const redisUrl = inject('redisUrl');
@@ -188,7 +188,7 @@ describe('JobActions', () => {
     const id = `${queue.name}:${job.id}`;
     await until(async () => (await store.find(SCOPE, id))?.status === 'running');
     const channel = `bull:${queue.name}:progressrus:cancels`;
-    await killClientNamed(channel);
+    await killClientNamed(redis, channel);
     // Nobody hears the request now: it is kept, not lost.
     expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
     expect(await actions.act('cancel', SCOPE, id)).toMatchObject({ outcome: 'cancel-requested' });
@@ -272,15 +272,6 @@ describe('JobActions', () => {
     }
   }, 120_000);
 });
-
-/** Drops the connection that Redis knows by `name` (the worker reconnects it by itself). */
-async function killClientNamed(name: string): Promise<void> {
-  const list = (await redis.client('LIST')) as string;
-  const line = list.split('\n').find((each) => each.includes(` name=${name} `));
-  const clientId = line?.match(/^id=(\d+) /)?.[1];
-  if (clientId === undefined) throw new Error(`No client named ${name}`);
-  await redis.client('KILL', 'ID', clientId);
-}
 
 /** A record in SCOPE with no queue: what a plain Progresser writes. */
 function plainRecord(id: string): ProgressRecord {
