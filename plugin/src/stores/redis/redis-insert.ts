@@ -18,8 +18,8 @@ interface InsertGroup {
   /** Made from the group's first record that can fill one (a plain id). */
   template: RecordTemplate | null;
   readonly records: ProgressRecord[];
-  /** The records that fit the template (checked once, when grouped). */
-  readonly fitting: Set<ProgressRecord>;
+  /** The records that do not fit the template (checked once, when grouped): nearly always none. */
+  readonly unfit: Set<ProgressRecord>;
 }
 
 /**
@@ -42,19 +42,18 @@ export async function insertRecords(
     // the same index entry: they join the previous record's group without computing it.
     if (previous?.template && fitsTemplate(previous.template, record)) {
       previous.records.push(record);
-      previous.fitting.add(record);
       continue;
     }
     const shared = sharedEntry(record);
     const key = sharedFields(shared).join('\0');
     let group = groups.get(key);
     if (group === undefined) {
-      group = { shared, template: null, records: [], fitting: new Set() };
+      group = { shared, template: null, records: [], unfit: new Set() };
       groups.set(key, group);
     }
     group.records.push(record);
     group.template ??= recordTemplate(record, format);
-    if (group.template && fitsTemplate(group.template, record)) group.fitting.add(record);
+    if (!group.template || !fitsTemplate(group.template, record)) group.unfit.add(record);
     previous = group;
   }
   const calls: Promise<void>[] = [];
@@ -113,7 +112,7 @@ function byScope(records: readonly ProgressRecord[]): ProgressRecord[][] {
  * the template in its block's scope, or else the record's whole value (a JSON object: `{`).
  */
 function insertArgs(group: InsertGroup, format: WireFormat): InsertArgs {
-  const { template, fitting } = group;
+  const { template, unfit } = group;
   const head = [
     ...sharedFields(group.shared),
     String(template?.jobIdCut ?? -1),
@@ -130,7 +129,7 @@ function insertArgs(group: InsertGroup, format: WireFormat): InsertArgs {
       const scopeJson = JSON.stringify(batch.key);
       for (const record of batch.records) {
         const { id } = record;
-        if (fitting.has(record) && sameScope(record.scope, scope)) {
+        if (template !== null && !unfit.has(record) && sameScope(record.scope, scope)) {
           // A plain id (see record-template.ts): one byte per character, JSON as is.
           lines.push(`${block}\t${id.length}\t${id}${totalText(record.total)}`);
           if (publish) changes.push(`{"scope":${scopeJson},"id":"${id}"}`);
