@@ -147,6 +147,51 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     expect(await connection.zcard(store.keys.expiries)).toBe(21);
   });
 
+  it('writes queued records with persistNew across the slots of their scopes, as persist does', async () => {
+    const now = Date.now();
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      id: `imports:job-${i}`,
+      name: 'import',
+      scope: ['tenant', String(i % 30)],
+      startedAt: null,
+      completedAt: null,
+      failedAt: null,
+      expiresAt: new Date(now + 86_400_000),
+      count: 0,
+      total: 100 + i,
+      params: {},
+      errorCount: 0,
+      updatedAt: new Date(now),
+      ratePerSecond: null,
+      intervalMs: 2000,
+      state: 'queued' as const,
+      errorMessage: null,
+      queue: 'imports',
+      jobId: `job-${i}`,
+      attempt: null,
+      actions: [],
+    }));
+    const inserted = new RedisStore({ connection, prefix: uniquePrefix('cluster-insert') });
+    const persisted = new RedisStore({ connection, prefix: uniquePrefix('cluster-persist') });
+    await inserted.persistNew(records);
+    await Promise.all(records.map((record) => persisted.persist(record)));
+    for (const tenant of [0, 7, 29]) {
+      const scope = ['tenant', tenant];
+      const [raw, expected] = await Promise.all(
+        [inserted, persisted].map((store) => connection.hgetall(store.keys.scope(scope.join(':')))),
+      );
+      expect(Object.keys(raw ?? {})).toHaveLength(10);
+      expect(raw).toEqual(expected);
+      const [page, expectedPage] = await Promise.all([
+        inserted.jobs(scope, { sort: 'percentage' }),
+        persisted.jobs(scope, { sort: 'percentage' }),
+      ]);
+      expect(page.counts).toEqual(expectedPage.counts);
+      expect(page.items.map((tick) => tick.id)).toEqual(expectedPage.items.map((tick) => tick.id));
+    }
+    expect((await inserted.scopes({ limit: 50 })).items).toHaveLength(30);
+  });
+
   it('keeps every key of a scope in its hash slot, whatever braces its parts hold', async () => {
     const prefix = uniquePrefix('cluster-braces');
     let now = Date.now();

@@ -29,8 +29,9 @@ interface InsertGroup {
  * share, sent once per call (the records of one `addBulk` share all of them but the id), and
  * a record that fits its group's template goes as a line of its id and total: the script
  * builds its value (see record-template.ts). Any other record goes with its whole value.
+ * Sends every call before it returns.
  */
-export async function insertRecords(
+export function insertRecords(
   context: RedisContext,
   records: readonly ProgressRecord[],
   format: WireFormat,
@@ -58,11 +59,11 @@ export async function insertRecords(
   }
   const calls: Promise<void>[] = [];
   for (const group of groups.values()) {
-    const args = insertArgs(group, format);
-    for (const chunk of byScope(group.records))
-      calls.push(writeRecords(context, chunk, format, args));
+    const args = insertArgs(context, group, format);
+    for (const chunk of byScope(group.records)) calls.push(writeRecords(context, chunk, format, args));
   }
-  await Promise.all(calls);
+  // Not awaited here: an async function would keep the records alive until Redis answers.
+  return Promise.all(calls).then(() => undefined);
 }
 
 /**
@@ -106,13 +107,14 @@ function byScope(records: readonly ProgressRecord[]): ProgressRecord[][] {
 }
 
 /**
- * A group's call arguments (WRITE_LUA, 'n'): the shared index fields, the template (the job
+ * A group's call (WRITE_LUA, 'n'): per scope its key block for the group's status; the shared index fields, the template (the job
  * id's offset in the id, or -1, and the five parts), each block's scope JSON, then one line per
  * record: block TAB id's length in bytes TAB id, then the total's JSON for a record that fits
  * the template in its block's scope, or else the record's whole value (a JSON object: `{`).
  */
-function insertArgs(group: InsertGroup, format: WireFormat): InsertArgs {
+function insertArgs(context: RedisContext, group: InsertGroup, format: WireFormat): InsertArgs {
   const { template, unfit } = group;
+  const { status } = group.shared;
   const head = [
     ...sharedFields(group.shared),
     String(template?.jobIdCut ?? -1),
@@ -120,10 +122,12 @@ function insertArgs(group: InsertGroup, format: WireFormat): InsertArgs {
   ];
   return (batches: readonly ScopeBatch[], publish: boolean) => {
     const args = [...head];
+    const keys: string[] = [];
     const lines: string[] = [];
     const changes: string[] = [];
     batches.forEach((batch, index) => {
       const block = index + 1;
+      keys.push(...context.scope(batch.key).blockOf(status));
       const scope = (batch.records[0] as ProgressRecord).scope;
       args.push(JSON.stringify(scope));
       const scopeJson = JSON.stringify(batch.key);
@@ -140,7 +144,7 @@ function insertArgs(group: InsertGroup, format: WireFormat): InsertArgs {
       }
     });
     args.push(lines.join('\n'));
-    return { args, message: publish ? `[${changes.join(',')}]` : '' };
+    return { keys, args, message: publish ? `[${changes.join(',')}]` : '' };
   };
 }
 

@@ -82,6 +82,11 @@ export interface ScopeKeys {
   readonly expiries: string;
   readonly bad: string;
   readonly block: readonly string[];
+  /**
+   * The block of a write whose records all have one status (the write script's 'n' mode):
+   * the head of `block` and the 5 sets of that status (1-based, as in WRITTEN_STATUSES).
+   */
+  blockOf(status: number): readonly string[];
   stall(status: 'started' | 'running'): string;
   /** The set a sort reads for a status; for updatedAt, also `irregular(status)`. */
   sorted(status: WrittenStatus, sort: JobSort): string;
@@ -113,12 +118,18 @@ function scopeKeys(hash: string): ScopeKeys {
   const stall = (status: 'started' | 'running') => `${base}t:${status}`;
   const block = [hash, `${base}c`, `${base}x`, `${base}b`, stall('started'), stall('running')];
   for (const status of WRITTEN_STATUSES) for (const code of SET_CODES) block.push(set(status, code));
+  const compact: (readonly string[])[] = [];
   return {
     hash,
     counts: block[1] as string,
     expiries: block[2] as string,
     bad: block[3] as string,
     block,
+    blockOf(status) {
+      const start = BLOCK_HEAD + (status - 1) * SET_CODES.length;
+      compact[status] ??= [...block.slice(0, BLOCK_HEAD), ...block.slice(start, start + SET_CODES.length)];
+      return compact[status];
+    },
     stall,
     sorted: (status, sort) => set(status, SORT_CODES[sort]),
     irregular: (status) => set(status, 'v'),

@@ -40,7 +40,8 @@ end
  * write: stores records and moves their index entries and counters, and publishes, atomically.
  *
  * KEYS  the global keys, if any: {p}::scopes, {p}::names, {p}::expiries, then durations keys
- *       (`RedisKeys.durations`); then one block per scope.
+ *       (`RedisKeys.durations`); then one block per scope. With 'n', a block is its head and
+ *       the 5 sets of the status its records share only (`ScopeKeys.blockOf`): 11 keys, not 46.
  * ARGV  [1] 'w' stores each value; 'i' (repair) only indexes a value still stored exactly as given;
  *       'n' stores each value only where no record has its id yet (queued records, see below)
  *       [2] how many global keys KEYS starts with (0 on a Cluster's per-slot calls)
@@ -102,11 +103,17 @@ end
 local renamed = {}
 local new = ARGV[1] == 'n'
 local shared, args = {}, ARGV
+-- 'n' blocks hold the head and the sets of the one status their records share (see ARGV)
+local size, sets = BLOCK, set
+if new then
+  size = HEAD + SETS
+  sets = function(base, _, k) return KEYS[base + HEAD + k] end
+end
 if new then
   for k = 1, 9 do shared[k] = ARGV[i + k - 1] end
   local cut = tonumber(ARGV[i + 9])
   local p1, p2, p3, p4, p5 = ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], ARGV[i + 13], ARGV[i + 14]
-  local scopes, blocks = {}, (#KEYS - offset) / BLOCK
+  local scopes, blocks = {}, (#KEYS - offset) / size
   for b = 1, blocks do scopes[b] = ARGV[i + 14 + b] end
   local lines = ARGV[i + 15 + blocks]
   local at, stop, find, sub = 1, #lines, string.find, string.sub
@@ -168,7 +175,7 @@ while i <= #args do
     member, stall, expiry, delta, interval = ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11]
     step = 12
   end
-  local base = offset + (tonumber(block) - 1) * BLOCK
+  local base = offset + (tonumber(block) - 1) * size
   local counts = KEYS[base + 2]
   -- 'n' stores a value only where there is none, in one command: HSETNX's 0 (a record is there) skips it.
   local old
@@ -183,7 +190,7 @@ while i <= #args do
       local pattern = patternOf[slot]
       if not pattern then
         local fields = redis.call('HMGET', counts, 'd:' .. NAMES[status], 'i:' .. NAMES[status])
-        pattern = {fields[1], live and fields[2], redis.call('ZCARD', set(base, status, 1)) > 0}
+        pattern = {fields[1], live and fields[2], redis.call('ZCARD', sets(base, status, 1)) > 0}
         patternOf[slot] = pattern
       end
       if not pattern[1] or (live and not pattern[2]) or not pattern[3] then
@@ -194,10 +201,10 @@ while i <= #args do
       regular = pattern[1] == delta and (not live or pattern[2] == interval)
       if regular then pattern[3] = true end
     end
-    add(set(base, status, regular and 1 or 5), updated, id)
-    add(set(base, status, 2), started, id)
-    add(set(base, status, 3), percentage, id)
-    add(set(base, status, 4), 0, member)
+    add(sets(base, status, regular and 1 or 5), updated, id)
+    add(sets(base, status, 2), started, id)
+    add(sets(base, status, 3), percentage, id)
+    add(sets(base, status, 4), 0, member)
     if not regular then
       -- t holds every irregular live record (see below)
       if live then add(KEYS[base + 4 + status], stall ~= '' and stall or 'inf', id) end

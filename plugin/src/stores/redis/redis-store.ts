@@ -160,8 +160,13 @@ export class RedisStore implements Store {
   }
 
   /** See `StoreWriter.persistNew`: one script call per 1,000 records, sent at once. */
-  async persistNew(records: readonly ProgressRecord[]): Promise<void> {
-    await insertRecords(this.#context, records, this.#format);
+  persistNew(records: readonly ProgressRecord[]): Promise<void> {
+    // Not async, so that the records die young (see insertRecords); a failure still rejects.
+    try {
+      return insertRecords(this.#context, records, this.#format);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

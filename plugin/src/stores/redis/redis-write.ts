@@ -24,8 +24,11 @@ export interface ScopeBatch {
  * one per slot of the scopes, in parallel. The global entries go first, so a scope is never
  * stored without its entry in the expiry index; a crash between the calls leaves an entry
  * for records not written yet, which the sweep and the listing handle as usual.
+ *
+ * Not an async function: the records are not kept alive while the call waits for Redis (a
+ * whole addBulk's, through all of BullMQ's work), only the arguments built from them.
  */
-export async function writeRecords(
+export function writeRecords(
   context: RedisContext,
   records: readonly ProgressRecord[],
   format: WireFormat,
@@ -72,13 +75,22 @@ export async function writeRecords(
     );
   }
   globalArgs.push(String(completions.length / 4), ...completions);
-  if (!redis.isCluster) {
-    await runWrite(context, [...scopes.values()], format, globalKeys, globalArgs, insert);
-    return;
-  }
-  await SCRIPTS.write.run(redis, globalKeys, ['w', String(globalKeys.length), '', '', ...globalArgs]);
+  if (!redis.isCluster) return runWrite(context, [...scopes.values()], format, globalKeys, globalArgs, insert);
+  return writeSlots(context, [...scopes.values()], format, globalKeys, globalArgs, insert);
+}
+
+/** On a Cluster: the global indexes first, then one call per slot of the scopes. */
+async function writeSlots(
+  context: RedisContext,
+  scopes: readonly ScopeBatch[],
+  format: WireFormat,
+  globalKeys: readonly string[],
+  globalArgs: readonly string[],
+  insert: InsertArgs | null,
+): Promise<void> {
+  await SCRIPTS.write.run(context.redis, globalKeys, ['w', String(globalKeys.length), '', '', ...globalArgs]);
   const slots = new Map<number, ScopeBatch[]>();
-  for (const batch of scopes.values()) {
+  for (const batch of scopes) {
     const slot = keySlot(context.scope(batch.key).hash);
     const group = slots.get(slot);
     if (group) group.push(batch);
@@ -88,15 +100,16 @@ export async function writeRecords(
 }
 
 /**
- * The arguments of a call in the write script's 'n' mode (see WRITE_LUA) for the scopes of the
- * call (block n holds `batches[n - 1]`), and its change message ('' when `publish` is false).
+ * The keys and arguments of a call in the write script's 'n' mode (see WRITE_LUA) for the
+ * scopes of the call (block n holds `batches[n - 1]`), and its change message ('' when
+ * `publish` is false).
  */
 export type InsertArgs = (
   batches: readonly ScopeBatch[],
   publish: boolean,
-) => { readonly args: readonly string[]; readonly message: string };
+) => { readonly keys: readonly string[]; readonly args: readonly string[]; readonly message: string };
 
-async function runWrite(
+function runWrite(
   context: RedisContext,
   batches: readonly ScopeBatch[],
   format: WireFormat,
@@ -105,7 +118,6 @@ async function runWrite(
   insert: InsertArgs | null,
 ): Promise<void> {
   const keys = [...globalKeys];
-  for (const batch of batches) keys.push(...context.scope(batch.key).block);
   const channel = context.channel;
   let records: readonly (string | number)[];
   let message: string;
@@ -118,23 +130,27 @@ async function runWrite(
         changes.push({ scope: batch.key, id: record.id });
       }
     });
+    for (const batch of batches) keys.push(...context.scope(batch.key).block);
     records = fields;
     message = channel === null ? '' : JSON.stringify(changes);
   } else {
-    ({ args: records, message } = insert(batches, channel !== null));
+    const call = insert(batches, channel !== null);
+    keys.push(...call.keys);
+    ({ args: records, message } = call);
   }
-  // 'n' never renames (it skips records already there): its records are not kept alive while
-  // the call waits, as a whole addBulk's would be, through all of BullMQ's work.
+  // 'n' never renames (it skips records already there): its records are not kept for it.
   const written = insert === null ? batches : null;
-  const renamed = (await SCRIPTS.write.run(context.redis, keys, [
+  const call = SCRIPTS.write.run(context.redis, keys, [
     insert === null ? 'w' : 'n',
     String(globalKeys.length),
     channel ?? '',
     message,
     ...globalArgs,
     ...records,
-  ])) as string[];
-  if (written !== null && renamed.length > 0) await removeOldNames(context, written, renamed);
+  ]);
+  return call.then(async (renamed) => {
+    if (written !== null && (renamed as string[]).length > 0) await removeOldNames(context, written, renamed as string[]);
+  });
 }
 
 /**
