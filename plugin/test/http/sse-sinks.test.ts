@@ -116,4 +116,26 @@ describe('event stream sinks', () => {
       expect(viaPump.headers[name]).toBe(value);
     }
   });
+
+  it('drops a Web-body viewer whose request is aborted or whose body is cancelled', async () => {
+    const prefix = uniquePrefix('sinks');
+    const handler = createProgressHandler({
+      store: new RedisStore({ connection: redis, prefix }),
+      changes: { connection: redis, prefix },
+      authorize: () => true,
+    });
+    const abort = new AbortController();
+    const aborted = webViewer(
+      await handler(new Request('http://localhost/events?scope=user:1', { signal: abort.signal })),
+    );
+    const cancelled = await handler(new Request('http://localhost/events?scope=user:1'));
+    await waitFor(() => aborted.bytes().includes('event: snapshot'), 'the snapshot');
+    expect(handler.viewers).toBe(2);
+    abort.abort();
+    await waitFor(() => handler.viewers === 1, 'the aborted viewer to leave');
+    await aborted.ended;
+    await cancelled.body?.cancel();
+    await waitFor(() => handler.viewers === 0, 'the cancelled viewer to leave');
+    await handler.close();
+  });
 });
