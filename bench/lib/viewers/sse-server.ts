@@ -1,6 +1,8 @@
 // Child process of the `viewers` bench: the progress handler on a node http server, alone in
 // its process so that its RSS and CPU are the handler's. Started by viewers-processes.ts.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -29,6 +31,10 @@ process.on('message', (command: ParentCommand) => {
     // HEAP_DIR=/tmp/x: a heap snapshot at each measure, to see where per-viewer memory goes.
     if (process.env.HEAP_DIR)
       writeHeapSnapshot(`${process.env.HEAP_DIR}/${Date.now()}.heapsnapshot`);
+    // PROFILE_DIR=/tmp/x: a CPU profile from one measure to the next (with viewers, of the
+    // measured window), to see where the server's time per event goes.
+    if (process.env.PROFILE_DIR && (profiler !== null || handler.viewers > 0))
+      profile(process.env.PROFILE_DIR);
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     send({
@@ -54,6 +60,23 @@ process.on('message', (command: ParentCommand) => {
       .then(() => process.exit(0));
   }
 });
+
+let profiler: Session | null = null;
+
+function profile(dir: string): void {
+  if (profiler === null) {
+    profiler = new Session();
+    profiler.connect();
+    profiler.post('Profiler.enable', () => profiler?.post('Profiler.start'));
+    return;
+  }
+  const session = profiler;
+  profiler = null;
+  session.post('Profiler.stop', (error, result) => {
+    if (!error) writeFileSync(`${dir}/${Date.now()}.cpuprofile`, JSON.stringify(result.profile));
+    session.disconnect();
+  });
+}
 
 function send(report: ChildReport): void {
   process.send?.(report);
