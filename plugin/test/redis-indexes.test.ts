@@ -91,7 +91,10 @@ describe('RedisStore indexes', () => {
     const store = new RedisStore({ connection: redis, prefix: uniquePrefix('pages'), now: () => now });
     const scope = ['user', '1'];
     const random = seeded(7);
-    await writeAll(store, Array.from({ length: 120 }, (_, i) => randomRecord(scope, `job-${i % 37}-${i}`, random)));
+    // Some ids with a tab, a newline and characters of several bytes: persist sends a record as a
+    // line with its id's length (the write script's 'l' mode).
+    const idOf = (i: number) => (i >= 20 && i % 9 === 4 ? `jöb\t${i % 37}\n✓-${i}` : `job-${i % 37}-${i}`);
+    await writeAll(store, Array.from({ length: 120 }, (_, i) => randomRecord(scope, idOf(i), random)));
     // persistNew (the write script's 'n' mode) indexes as persist does; ids already there stay.
     await store.persistNew(Array.from({ length: 80 }, (_, i) => randomRecord(scope, i < 20 ? `job-${i}-${i}` : `new-${i % 50}`, random)));
     const ticks = await store.scope(scope);

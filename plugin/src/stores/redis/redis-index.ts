@@ -9,6 +9,15 @@ export function pushWriteFields(args: (string | number)[], block: number, id: st
   args.push(block, id, value, entry.status, entry.updated, entry.started, entry.percentage, entry.member, entry.stall, entry.expiry, entry.delta, entry.interval);
 }
 
+/**
+ * A record's line in the write script's 'l' mode (see WRITE_LUA): its index fields, the id's
+ * and the name collation key's byte lengths, then the id, the key and the value.
+ */
+export function writeLine(block: number, id: string, value: string, name: string, entry: IndexEntry): string {
+  const key = collationKeyOf(name);
+  return `${block}\t${entry.status}\t${entry.updated}\t${entry.started}\t${entry.percentage}\t${entry.stall}\t${entry.expiry}\t${entry.delta}\t${entry.interval}\t${Buffer.byteLength(id)}\t${Buffer.byteLength(key)}\t${id}${key}${value}`;
+}
+
 export interface IndexEntry {
   /** 1-based, in the order of WRITTEN_STATUSES. */
   readonly status: number;

@@ -5,7 +5,7 @@ import { lastActivity, type ProgressRecord } from '../../core/record.js';
 import { SCOPE_SEPARATOR } from '../../core/scope.js';
 import type { WrittenStatus } from '../../core/tick.js';
 import type { RedisContext } from './redis-context.js';
-import { indexEntry, nameMember, pushWriteFields } from './redis-index.js';
+import { indexEntry, nameMember, writeLine } from './redis-index.js';
 import { keySlot, WRITTEN_STATUSES } from './redis-keys.js';
 import { SCRIPTS } from './redis-lua.js';
 
@@ -122,16 +122,17 @@ function runWrite(
   let records: readonly (string | number)[];
   let message: string;
   if (insert === null) {
-    const fields: (string | number)[] = [];
+    // 'l' mode: a line per record, all in one argument (see WRITE_LUA).
+    const lines: string[] = [];
     const changes: { scope: string; id: string }[] = [];
     batches.forEach((batch, index) => {
       for (const record of batch.records) {
-        pushWriteFields(fields, index + 1, record.id, encodeRecord(record, format), indexEntry(record));
+        lines.push(writeLine(index + 1, record.id, encodeRecord(record, format), record.name, indexEntry(record)));
         changes.push({ scope: batch.key, id: record.id });
       }
     });
     for (const batch of batches) keys.push(...context.scope(batch.key).block);
-    records = fields;
+    records = [lines.join('\n')];
     message = channel === null ? '' : JSON.stringify(changes);
   } else {
     const call = insert(batches, channel !== null);
@@ -141,7 +142,7 @@ function runWrite(
   // 'n' never renames (it skips records already there): its records are not kept for it.
   const written = insert === null ? batches : null;
   const call = SCRIPTS.write.run(context.redis, keys, [
-    insert === null ? 'w' : 'n',
+    insert === null ? 'l' : 'n',
     String(globalKeys.length),
     channel ?? '',
     message,
