@@ -173,6 +173,16 @@ describe('RedisStore.persistNew', () => {
     expect((await store.find(['user', 7], `${QUEUE}:line-997`))?.total).toBe(997);
   });
 
+  it('writes records whose fields hold the text of a template hole as persist does', async () => {
+    const odd = (i: number, overrides: Partial<ProgressRecord>) =>
+      Array.from({ length: 4 }, (_, j) => queued(`odd-${i}-${j}`, ['user', '1'], j, overrides));
+    await expectSameAsPersist([
+      ...odd(1, { name: '\u0000id\u0000' }),
+      ...odd(2, { name: 'a \u0000job\u0000' }),
+      ...odd(3, { params: { total: '\u0000total\u0000', scope: ['\u0000scope\u0000'] } }),
+    ]);
+  });
+
   it('writes the Ruby format byte for byte as persist does', async () => {
     const records = Array.from({ length: 50 }, (_, i) =>
       queued(`r-${i}`, ['user', String(i % 3)], i % 4 === 0 ? null : i),

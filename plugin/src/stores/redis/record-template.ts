@@ -66,7 +66,8 @@ export function recordTemplate(record: ProgressRecord, format: WireFormat): Reco
   }
   if (jobIdCut < 0) parts.push('');
   parts.push(rest);
-  if (HOLES.some((hole) => rest.includes(hole))) return null;
+  // A field that held a sentinel's text would have been cut at instead of its hole.
+  if (parts.some((part) => HOLES.some((hole) => part.includes(hole)))) return null;
   const percentage = percentageOf(record.count, record.total);
   return { record, parts: parts as unknown as RecordTemplate['parts'], jobIdCut, percentage };
 }
