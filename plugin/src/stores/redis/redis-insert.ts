@@ -68,9 +68,9 @@ export function insertRecords(
 
 /**
  * The records in calls of about CALL_SIZE, a scope's records together: a call names each of
- * its scopes' 46 keys and adds to each of their sets once, so 10,000 records of 100 users
- * take 10 calls of 10 scopes, not 10 calls of all 100 (10 times the keys for ioredis to
- * encode, and the sets' entries in 10 times as many ZADDs).
+ * its scopes' keys and adds to each of their sets once, so 10,000 records of 100 users take
+ * 10 calls of 10 scopes, not 10 calls of all 100 (10 times the keys for ioredis to encode,
+ * and the sets' entries in 10 times as many ZADDs).
  */
 function byScope(records: readonly ProgressRecord[]): ProgressRecord[][] {
   const scopes = new Map<string, ProgressRecord[]>();
@@ -107,10 +107,11 @@ function byScope(records: readonly ProgressRecord[]): ProgressRecord[][] {
 }
 
 /**
- * A group's call (WRITE_LUA, 'n'): per scope its key block for the group's status; the shared index fields, the template (the job
- * id's offset in the id, or -1, and the five parts), each block's scope JSON, then one line per
- * record: block TAB id's length in bytes TAB id, then the total's JSON for a record that fits
- * the template in its block's scope, or else the record's whole value (a JSON object: `{`).
+ * A group's call (WRITE_LUA, 'n'): per scope its key block for the group's status; the shared
+ * index fields, the template (the job id's offset in the id, or -1, and the five parts), each
+ * block's scope JSON, then one line per record: block TAB id's length in bytes TAB id, then the
+ * total's JSON for a record that fits the template in its block's scope, or else the record's
+ * whole value (a JSON object: `{`).
  */
 function insertArgs(context: RedisContext, group: InsertGroup, format: WireFormat): InsertArgs {
   const { template, unfit } = group;
