@@ -107,6 +107,41 @@ describe('PostgresStore.jobs() query plans', () => {
     }
   });
 
+  it('gathers never-stalling running records only in a scope whose counters say it holds some', async () => {
+    // The planner cannot tell how few they are (it expects ~200,000 of a million) and compiles
+    // a plan costed that high (JIT, ~30 ms a read), so the branch is left out when it reads nothing.
+    const statements: string[] = [];
+    const recording = {
+      query: (text: string, params?: unknown[]) => {
+        statements.push(text);
+        return pool.query(text, params);
+      },
+    };
+    const own = await postgresFixture(recording as unknown as pg.Pool, { now: () => T0 + 10_000 });
+    const scope = ['mix', '1'];
+    try {
+      // 200 records: 180 completed, 20 stalled (at T0 + 10 s); and one running, written late.
+      for (let index = 0; index < 200; index += 1) await own.store.persist({ ...record(index), scope });
+      await own.store.persist({ ...record(5001), scope, completedAt: null });
+      const runningPage = async () => {
+        statements.length = 0;
+        const ids = (await own.store.jobs(scope, { statuses: ['running'] })).items.map((tick) => tick.id);
+        return { ids, gather: statements.find((text) => text.startsWith('WITH c AS MATERIALIZED')) ?? '' };
+      };
+      const before = await runningPage();
+      expect(before.ids).toEqual(['job-5001']);
+      expect(before.gather).toContain('stalled_at_ms >=');
+      expect(before.gather).not.toContain('stalled_at_ms IS NULL');
+      // A running record without an interval never stalls: now the branch is read.
+      await own.store.persist({ ...record(6001), scope, completedAt: null, intervalMs: null });
+      const after = await runningPage();
+      expect(after.ids).toEqual(['job-6001', 'job-5001']);
+      expect(after.gather).toContain('stalled_at_ms IS NULL');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('reads a name-prefixed page sorted otherwise by the search index, or by a bounded walk, as the plain walk would', async () => {
     const sql = postgresQueries(store.tables);
     const ids = async (query: string, params: unknown[]) => (await pool.query(query, params)).rows.map((row) => row.id as string);
