@@ -110,13 +110,14 @@ describe('Dockerfile', () => {
     }
     expect(dockerfile).toContain('apps/demo/src/workload-main.ts');
     expect(existsSync(join(REPO_DIR, 'apps/demo/src/workload-main.ts'))).toBe(true);
-    for (const [app, port] of [
-      ['admin', 3000],
-      ['portal', 3001],
+    // The admin's serve.mjs is `next start`, in WEB_CONCURRENCY processes when that is set.
+    for (const [app, server, port] of [
+      ['admin', 'node serve.mjs', 3000],
+      ['portal', 'next start', 3001],
     ] as const) {
       const script = `apps/demo/docker/start-${app}.sh`;
       expect(dockerfile).toContain(`CMD ["sh", "${script}"]`);
-      expect(read(script)).toContain(`next start --hostname 0.0.0.0 --port ${port}`);
+      expect(read(script)).toContain(`${server} --hostname 0.0.0.0 --port ${port}`);
       expect(statSync(join(REPO_DIR, script)).mode & 0o111).not.toBe(0);
       // Valid sh: the image has no bash.
       execFileSync('sh', ['-n', join(REPO_DIR, script)]);
