@@ -1,4 +1,5 @@
 import { type Job, UnrecoverableError } from 'bullmq';
+import { StoreError } from '../core/errors.js';
 import { FailureReporter } from '../core/failure-reporter.js';
 import { type Progresser, progresserOf } from '../core/progresser.js';
 import { validateTotal } from '../core/progresser-options.js';
@@ -63,6 +64,8 @@ export class JobProgressRunner {
   readonly #writing = new Set<Promise<void>>();
   // Mirror failures of every job: one warning per burst without `onError`, as for store failures.
   readonly #mirrorFailures: FailureReporter;
+  // Last writes that outlasted their wait: reported as a Progresser reports its own timeouts.
+  readonly #endFailures: FailureReporter;
   #startTimer: NodeJS.Timeout | null = null;
   #endTimer: NodeJS.Timeout | null = null;
 
@@ -70,6 +73,7 @@ export class JobProgressRunner {
     this.#options = options;
     this.#store = store;
     this.#mirrorFailures = new FailureReporter(options.onError);
+    this.#endFailures = new FailureReporter(options.onError);
   }
 
   /** Calls `processor` with a Progresser for `job`, and records how the attempt ends. */
@@ -287,8 +291,9 @@ export class JobProgressRunner {
     this.#endTimer = null;
     const nowMs = Date.now();
     let waiting = false;
+    let released = false;
     // A job stays in #live until its wait ends: at most the worker's concurrency to look at.
-    for (const live of this.#live.values()) {
+    for (const [id, live] of this.#live) {
       const { release, ending } = live;
       if (release === null || ending === null) continue;
       if (live.endBy > nowMs) {
@@ -298,8 +303,16 @@ export class JobProgressRunner {
       live.release = null;
       live.ending = null;
       this.#track(ending);
+      this.#endFailures.report(
+        new StoreError(
+          `Gave up waiting for record ${JSON.stringify(id)} to be written after ${FINAL_WRITE_WAIT_MS} ms; still retrying in the background`,
+        ),
+      );
+      released = true;
       release();
     }
+    // A check that let no job go ends the burst: the next one warns again.
+    if (!released) this.#endFailures.recover();
     if (waiting) this.#armEnd();
   };
 }

@@ -240,10 +240,16 @@ describe('ProgressWorker writes', () => {
         written.push(record);
       },
     };
-    const hanging = worker(queue.name, async () => {}, { progress: { store } });
+    const errors: Error[] = [];
+    const hanging = worker(queue.name, async () => {}, {
+      progress: { store, onError: (error) => errors.push(error) },
+    });
     const job = await queue.add('x', {});
     await until(async () => (await queue.getJob(job.id ?? ''))?.finishedOn, 20_000);
     expect(written).toEqual([]);
+    expect(errors.map((error) => error.message)).toEqual([
+      `Gave up waiting for record "${queue.name}:${job.id}" to be written after 5000 ms; still retrying in the background`,
+    ]);
     const flushed = hanging.flush();
     release();
     await flushed;
