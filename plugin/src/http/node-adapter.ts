@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { errorResponse, HttpError } from './http-error.js';
-import { lendResponse } from './node-sse-sink.js';
+import { claimedSink, lendResponse, type NodeSseSink } from './node-sse-sink.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 /** Methods a Web `Request` cannot carry (fetch forbids them): answered here, never logged as errors. */
@@ -48,6 +48,7 @@ async function serve(
   res.on('close', onClose);
   const method = (req.method ?? 'GET').toUpperCase();
   let response: Response;
+  let sink: NodeSseSink | null = null;
   if (FORBIDDEN_METHODS.has(method)) {
     response = errorResponse(
       new HttpError('bad_request', `Method ${method} is not allowed`, { allow: 'GET' }, 405),
@@ -56,20 +57,23 @@ async function serve(
     const request = toRequest(req, abort.signal);
     lendResponse(request, res);
     response = await handler(request);
+    sink = claimedSink(request);
   }
-  if (res.headersSent) {
-    // An event stream wrote to `res` itself (and watches its 'close'): the Request, its signal
-    // and this listener would only be memory held for as long as the viewer watches.
-    res.off('close', onClose);
-    return;
+  if (sink !== null) {
+    if (response.status === 200 && response.body === null) {
+      // An event stream writes to `res` itself and watches its 'close': the Request, its
+      // signal and this listener would only be memory held for as long as the viewer watches.
+      res.off('close', onClose);
+      // The returned Response's head, so that headers a wrapper added (CORS, say) are sent.
+      writeHead(res, response);
+      res.flushHeaders();
+      sink.start();
+      return;
+    }
+    // A wrapper answered something else: the stream it would have fed ends unsent.
+    sink.discard();
   }
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const setCookies = response.headers.getSetCookie();
-  if (setCookies.length > 0) headers['set-cookie'] = setCookies;
-  res.writeHead(response.status, headers);
+  writeHead(res, response);
   if (response.body === null || req.method === 'HEAD') {
     res.end();
     return;
@@ -79,6 +83,17 @@ async function serve(
   // Returned, not awaited: a suspended `serve` would hold the response and its headers for as
   // long as the stream lives.
   return pump(response.body, res);
+}
+
+/** The status and headers of `response` as Node's head (Set-Cookie as separate lines). */
+function writeHead(res: ServerResponse, response: Response): void {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const setCookies = response.headers.getSetCookie();
+  if (setCookies.length > 0) headers['set-cookie'] = setCookies;
+  res.writeHead(response.status, headers);
 }
 
 /**

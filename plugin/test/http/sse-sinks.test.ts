@@ -138,4 +138,35 @@ describe('event stream sinks', () => {
     await waitFor(() => handler.viewers === 0, 'the cancelled viewer to leave');
     await handler.close();
   });
+
+  it('sends the head a wrapper returns on the Node path, and ends the stream it replaced', async () => {
+    const prefix = uniquePrefix('sinks');
+    const handler = createProgressHandler({
+      store: new RedisStore({ connection: redis, prefix }),
+      changes: { connection: redis, prefix },
+      authorize: () => true,
+    });
+    const returned: Response[] = [];
+    const url = await serve(async (request) => {
+      const response = await handler(request);
+      returned.push(response);
+      if (new URL(request.url).searchParams.get('scope') === 'user:2')
+        return Response.json({ error: 'replaced' }, { status: 403 });
+      response.headers.set('access-control-allow-origin', 'https://app.example');
+      return response;
+    });
+    const kept = await nodeViewer(`${url}/events?scope=user:1`);
+    await waitFor(() => kept.bytes().includes('event: snapshot'), 'the snapshot');
+    expect(returned[0]?.body).toBeNull();
+    expect(kept.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect(kept.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+
+    const replaced = await nodeViewer(`${url}/events?scope=user:2`);
+    await replaced.ended;
+    expect(JSON.parse(replaced.bytes().toString('utf8'))).toEqual({ error: 'replaced' });
+    expect(replaced.headers['content-type']).toMatch(/^application\/json/);
+    await waitFor(() => handler.viewers === 1, 'the replaced stream to end');
+    await handler.close();
+    await kept.ended;
+  });
 });

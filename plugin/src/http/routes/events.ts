@@ -62,8 +62,8 @@ export const streamEvents: Route = async (context) => {
       },
     );
   }
-  // Through the Node adapter the stream is written to Node's response already; this Response
-  // only says what was sent.
+  // Through the Node adapter this Response's head is sent, and the stream goes straight to
+  // Node's response after it.
   return node === null
     ? (sink as WebSseSink).response()
     : new Response(null, { headers: SSE_HEADERS });
