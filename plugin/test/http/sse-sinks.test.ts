@@ -36,6 +36,18 @@ function webViewer(response: Response): Collected {
   return { bytes: () => Buffer.concat(chunks), ended };
 }
 
+/** A handler over a fresh prefix, live events on, everyone allowed. */
+function setup() {
+  const prefix = uniquePrefix('sinks');
+  const store = new RedisStore({ connection: redis, prefix });
+  const handler = createProgressHandler({
+    store,
+    changes: { connection: redis, prefix },
+    authorize: () => true,
+  });
+  return { store, handler };
+}
+
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!condition()) {
@@ -46,13 +58,7 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
 
 describe('event stream sinks', () => {
   it('writes the same bytes to a Node response as to a Web body, for the same changes', async () => {
-    const prefix = uniquePrefix('sinks');
-    const store = new RedisStore({ connection: redis, prefix });
-    const handler = createProgressHandler({
-      store,
-      changes: { connection: redis, prefix },
-      authorize: () => true,
-    });
+    const { store, handler } = setup();
     const returned: Response[] = [];
     // The same Request goes in: the Node adapter's path to its response is kept.
     const direct = await serve(async (request) => {
@@ -118,12 +124,7 @@ describe('event stream sinks', () => {
   });
 
   it('drops a Web-body viewer whose request is aborted or whose body is cancelled', async () => {
-    const prefix = uniquePrefix('sinks');
-    const handler = createProgressHandler({
-      store: new RedisStore({ connection: redis, prefix }),
-      changes: { connection: redis, prefix },
-      authorize: () => true,
-    });
+    const { handler } = setup();
     const abort = new AbortController();
     const aborted = webViewer(
       await handler(new Request('http://localhost/events?scope=user:1', { signal: abort.signal })),
@@ -140,12 +141,7 @@ describe('event stream sinks', () => {
   });
 
   it('sends the head a wrapper returns on the Node path, and ends the stream it replaced', async () => {
-    const prefix = uniquePrefix('sinks');
-    const handler = createProgressHandler({
-      store: new RedisStore({ connection: redis, prefix }),
-      changes: { connection: redis, prefix },
-      authorize: () => true,
-    });
+    const { handler } = setup();
     const returned: Response[] = [];
     const url = await serve(async (request) => {
       const response = await handler(request);
