@@ -103,7 +103,8 @@ export const EMPTY_EXTENSIONS = {
 } as const satisfies Partial<ProgressRecord>;
 
 function later(a: Date | null, b: Date | null): Date | null {
-  return b && (!a || b > a) ? b : a;
+  // getTime(), not `b > a`: a relational operator on two Dates converts each through valueOf.
+  return b && (!a || b.getTime() > a.getTime()) ? b : a;
 }
 
 /** The latest moment something happened to a record; orders scopes by activity. */

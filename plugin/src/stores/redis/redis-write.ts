@@ -124,16 +124,19 @@ function runWrite(
   if (insert === null) {
     // 'l' mode: a line per record, all in one argument (see WRITE_LUA).
     const lines: string[] = [];
-    const changes: { scope: string; id: string }[] = [];
+    // The change message as JSON.stringify would write [{ scope, id }, …], without an object
+    // per record: the scope's JSON once per scope.
+    const changes: string[] = [];
     batches.forEach((batch, index) => {
+      const scope = channel === null ? '' : `{"scope":${JSON.stringify(batch.key)},"id":`;
       for (const record of batch.records) {
         lines.push(writeLine(index + 1, record.id, encodeRecord(record, format), record.name, indexEntry(record)));
-        changes.push({ scope: batch.key, id: record.id });
+        if (channel !== null) changes.push(`${scope}${JSON.stringify(record.id)}}`);
       }
     });
     for (const batch of batches) keys.push(...context.scope(batch.key).block);
     records = [lines.join('\n')];
-    message = channel === null ? '' : JSON.stringify(changes);
+    message = channel === null ? '' : `[${changes.join(',')}]`;
   } else {
     const call = insert(batches, channel !== null);
     keys.push(...call.keys);
