@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { asError } from '../core/errors.js';
 import {
   type CommandClient,
   parseCancelRequest,
@@ -127,8 +128,4 @@ export class CancelListener {
       .then(() => this.#sweeping)
       .then(() => this.sweep());
   };
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,7 +1,6 @@
 import { type Job, UnrecoverableError } from 'bullmq';
-import { StoreError } from '../core/errors.js';
 import { FailureReporter } from '../core/failure-reporter.js';
-import { type Progresser, progresserOf } from '../core/progresser.js';
+import { finalWriteTimedOut, type Progresser, progresserOf } from '../core/progresser.js';
 import { validateTotal } from '../core/progresser-options.js';
 import { check } from '../core/validate.js';
 import type { Tick } from '../core/tick.js';
@@ -168,11 +167,6 @@ export class JobProgressRunner {
     }
   }
 
-  /** Whether a job with this record id runs here. */
-  holds(id: string): boolean {
-    return this.#live.has(id);
-  }
-
   /** BullMQ ids of the jobs running here, for the cancel sweep. */
   heldJobIds(): string[] {
     const ids: string[] = [];
@@ -303,11 +297,7 @@ export class JobProgressRunner {
       live.release = null;
       live.ending = null;
       this.#track(ending);
-      this.#endFailures.report(
-        new StoreError(
-          `Gave up waiting for record ${JSON.stringify(id)} to be written after ${FINAL_WRITE_WAIT_MS} ms; still retrying in the background`,
-        ),
-      );
+      this.#endFailures.report(finalWriteTimedOut(id, FINAL_WRITE_WAIT_MS));
       released = true;
       release();
     }

@@ -1,6 +1,6 @@
 import { URL } from 'node:url';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
-import { expected } from '../core/errors.js';
+import { asError, expected } from '../core/errors.js';
 import { cancelChannel, cancelRequestsKey } from '../stores/redis/redis-keys.js';
 import { CancelListener } from './cancel-listener.js';
 import { DefaultStore, opener } from './default-store.js';
@@ -82,7 +82,7 @@ export class ProgressWorker<
     const rollUp = new FlowRollUp(
       given ? () => given : () => (defaultStore as DefaultStore).get(),
       workerOptions.connection,
-      (error) => this.emit('error', error instanceof Error ? error : new Error(String(error))),
+      (error) => this.emit('error', asError(error)),
     );
     this.#rollUp = rollUp;
     const rollUpChild = (job: Job | undefined) => {

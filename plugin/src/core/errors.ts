@@ -34,6 +34,11 @@ export class MalformedRecordError extends ProgressrusError {
  * Formats a validation message the same way everywhere:
  * "Expected `intervalMs` to be a finite number ≥ 0, got `-1`".
  */
+/** `error` itself when it is an Error, else an Error of its text (what `catch` and rejections may hold). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export function expected(name: string, what: string, got: unknown): ProgressrusArgumentError {
   return new ProgressrusArgumentError(`Expected \`${name}\` to be ${what}, got \`${describe(got)}\``);
 }

@@ -305,7 +305,7 @@ export class Progresser {
     if (timeoutMs === null) return written;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.#report(new StoreError(`Gave up waiting for record ${JSON.stringify(this.id)} to be written after ${timeoutMs} ms; still retrying in the background`));
+        this.#report(finalWriteTimedOut(this.id, timeoutMs));
         resolve();
       }, timeoutMs);
       timer.unref?.();
@@ -318,21 +318,6 @@ export class Progresser {
 
   async #writeUntilStored(): Promise<void> {
     let stores = this.#options.stores;
-    if (stores.length === 1) {
-      // The usual case, one store, inline: one promise fewer between a job's end and its write.
-      const store = stores[0] as StoreWriter;
-      for (let delayMs = RETRY_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_DELAY_MS)) {
-        try {
-          await store.persist(this.#takeRecord());
-          this.#written = true;
-          this.#failures?.recover();
-          return;
-        } catch (reason) {
-          this.#reportFailure(reason);
-        }
-        await sleep(delayMs);
-      }
-    }
     // Only the stores that failed are written again: the others already hold this state.
     for (let delayMs = RETRY_FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, RETRY_MAX_DELAY_MS)) {
       stores = await this.#persist(this.#takeRecord(), stores);
@@ -399,6 +384,13 @@ export function progresserOf(options: ResolvedProgresserOptions): Progresser {
   } finally {
     trusted = null;
   }
+}
+
+/** A final write that outlasted its wait: the caller stops waiting, the write goes on. */
+export function finalWriteTimedOut(id: string, timeoutMs: number): StoreError {
+  return new StoreError(
+    `Gave up waiting for record ${JSON.stringify(id)} to be written after ${timeoutMs} ms; still retrying in the background`,
+  );
 }
 
 function toDate(ms: number | null): Date | null {

@@ -7,13 +7,25 @@ import { bullmqContext, finishedRecord, until } from './bullmq-context.js';
 describe('flow roll-up', () => {
   const ctx = bullmqContext();
 
-  it("moves a flow parent's bar as its children finish: waiting-children with the count of finished children, then completed", async () => {
+  /**
+   * A queue of its own for one flow, a FlowProducer, the set of children the test lets finish,
+   * and the parent's record once its count reaches `count`.
+   */
+  function flowQueue(name: string, user: number) {
     const store = ctx.store();
-    const queueName = uniquePrefix('flow');
-    const scope = ['user', 9];
+    const scope = ['user', user];
     const flows = new FlowProducer({ connection: { url: ctx.redisUrl } });
     ctx.onCleanup(() => flows.close());
-    const release = new Set<number>();
+    const parentAt = (id: string, count: number) =>
+      until(async () => {
+        const tick = await store.find(scope, id);
+        return tick?.count === count ? tick : null;
+      });
+    return { store, queueName: uniquePrefix(name), scope, flows, release: new Set<number>(), parentAt };
+  }
+
+  it("moves a flow parent's bar as its children finish: waiting-children with the count of finished children, then completed", async () => {
+    const { store, queueName, scope, flows, release, parentAt } = flowQueue('flow', 9);
     const worker = new ProgressWorker(
       queueName,
       async (job, progress) => {
@@ -43,10 +55,7 @@ describe('flow roll-up', () => {
     const seen: string[] = [];
     for (const n of [1, 2]) {
       release.add(n);
-      const parent = await until(async () => {
-        const tick = await store.find(scope, id);
-        return tick?.count === n ? tick : null;
-      });
+      const parent = await parentAt(id, n);
       expect(parent).toMatchObject({
         status: 'waiting-children',
         count: n,
@@ -62,12 +71,7 @@ describe('flow roll-up', () => {
   });
 
   it("sums the children's counts and totals when every child's total is known, a completed child counting in full", async () => {
-    const store = ctx.store();
-    const queueName = uniquePrefix('flow-sum');
-    const scope = ['user', 10];
-    const flows = new FlowProducer({ connection: { url: ctx.redisUrl } });
-    ctx.onCleanup(() => flows.close());
-    const release = new Set<number>();
+    const { store, queueName, scope, flows, release, parentAt } = flowQueue('flow-sum', 10);
     const worker = new ProgressWorker(
       queueName,
       async (job, progress) => {
@@ -95,16 +99,10 @@ describe('flow roll-up', () => {
     await until(async () => (await store.scope(scope)).filter((tick) => tick.count > 0).length === 3);
     release.add(10);
     // 10 (completed) + 15 + 30 of 100.
-    const first = await until(async () => {
-      const tick = await store.find(scope, id);
-      return tick?.count === 55 ? tick : null;
-    });
+    const first = await parentAt(id, 55);
     expect(first).toMatchObject({ status: 'waiting-children', total: 100 });
     release.add(30);
-    const second = await until(async () => {
-      const tick = await store.find(scope, id);
-      return tick?.count === 70 ? tick : null;
-    });
+    const second = await parentAt(id, 70);
     expect(second.percentage()).toBe(70);
     release.add(60);
     expect((await finishedRecord(store, scope, id)).status).toBe('completed');

@@ -165,13 +165,18 @@ end
 local adds, addKeys, incrs, incrKeys = {}, {}, {}, {}
 -- per block and status while only new records came: {d, iv, whether its u set has a member}
 local patternOf = {}
-local function add(key, score, member)
-  local list = adds[key]
-  if not list then
-    list = {}
-    adds[key] = list
-    addKeys[#addKeys + 1] = key
+-- the table of key in map, made (and key listed, in order) on first use
+local function entryOf(map, keys, key)
+  local entry = map[key]
+  if not entry then
+    entry = {}
+    map[key] = entry
+    keys[#keys + 1] = key
   end
+  return entry
+end
+local function add(key, score, member)
+  local list = entryOf(adds, addKeys, key)
   list[#list + 1] = score
   list[#list + 1] = member
 end
@@ -235,12 +240,7 @@ while i <= #args do
       if live then add(KEYS[base + 4 + status], stall ~= '' and stall or 'inf', id) end
       if expiry ~= '' then add(KEYS[base + 3], expiry, id) end
     end
-    local counter = incrs[counts]
-    if not counter then
-      counter = {}
-      incrs[counts] = counter
-      incrKeys[#incrKeys + 1] = counts
-    end
+    local counter = entryOf(incrs, incrKeys, counts)
     counter[NAMES[status]] = (counter[NAMES[status]] or 0) + 1
   elseif old and ((not new and not repair) or (repair and old == value)) then
     landGathered()
