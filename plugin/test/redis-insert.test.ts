@@ -190,6 +190,30 @@ describe('RedisStore.persistNew', () => {
     await expectSameAsPersist(records, 'ruby');
   });
 
+  it('writes the records of a scope that fill several commands of the script as persist does', async () => {
+    // 1,000 records of one scope in one call: the HMGET, HSET and ZADDs go in slices.
+    const records = Array.from({ length: 1000 }, (_, i) => queued(`many-${i}`, ['user', '1'], i));
+    await expectSameAsPersist(records);
+  });
+
+  it('keeps the first of two records with one id in a call, counted once', async () => {
+    const store = new RedisStore({ connection: redis, prefix: uniquePrefix('twice'), now: () => T0 });
+    // The second one does not fit the template (another name): it goes with its whole value,
+    // after the lines, and is not stored over the first.
+    await store.persistNew([
+      queued('twice', ['user', '1'], 1),
+      queued('other', ['user', '1'], 2),
+      queued('twice', ['user', '1'], 3, { params: { file: 'a.csv' } }),
+      queued('twice', ['user', '1'], 4),
+    ]);
+    const page = await store.jobs(['user', '1']);
+    expect(page.counts.queued).toBe(2);
+    expect(page.items.map((tick) => [tick.id, tick.total])).toEqual([
+      [`${QUEUE}:twice`, 1],
+      [`${QUEUE}:other`, 2],
+    ]);
+  });
+
   it('writes a record that differs from the others in any one field as persist does', async () => {
     for (const [field, value] of Object.entries(OTHER)) {
       const base = Array.from({ length: 3 }, (_, i) => queued(`same-${i}`, ['user', '1'], 10 + i));

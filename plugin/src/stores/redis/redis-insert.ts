@@ -108,10 +108,9 @@ function byScope(records: readonly ProgressRecord[]): ProgressRecord[][] {
 
 /**
  * A group's call (WRITE_LUA, 'n'): per scope its key block for the group's status; the shared
- * index fields, the template (the job id's offset in the id, or -1, and the five parts), each
- * block's scope JSON, then one line per record: block TAB id's length in bytes TAB id, then the
- * total's JSON for a record that fits the template in its block's scope, or else the record's
- * whole value (a JSON object: `{`).
+ * index fields, the template (the job id's offset in the id, or -1, and the five parts), then
+ * per block its scope JSON and a line (id TAB total JSON) per record that fits the template in
+ * that scope; then the number of the other records and, for each, its block, id and value.
  */
 function insertArgs(context: RedisContext, group: InsertGroup, format: WireFormat): InsertArgs {
   const { template, unfit } = group;
@@ -124,27 +123,27 @@ function insertArgs(context: RedisContext, group: InsertGroup, format: WireForma
   return (batches: readonly ScopeBatch[], publish: boolean) => {
     const args = [...head];
     const keys: string[] = [];
-    const lines: string[] = [];
+    const others: string[] = [];
     const changes: string[] = [];
     batches.forEach((batch, index) => {
-      const block = index + 1;
       keys.push(...context.scope(batch.key).blockOf(status));
       const scope = (batch.records[0] as ProgressRecord).scope;
-      args.push(JSON.stringify(scope));
       const scopeJson = JSON.stringify(batch.key);
+      const lines: string[] = [];
       for (const record of batch.records) {
         const { id } = record;
         if (template !== null && !unfit.has(record) && sameScope(record.scope, scope)) {
-          // A plain id (see record-template.ts): one byte per character, JSON as is.
-          lines.push(`${block}\t${id.length}\t${id}${totalText(record.total)}`);
+          // A plain id (see record-template.ts): no TAB or newline, JSON as is.
+          lines.push(`${id}\t${totalText(record.total)}`);
           if (publish) changes.push(`{"scope":${scopeJson},"id":"${id}"}`);
         } else {
-          lines.push(`${block}\t${Buffer.byteLength(id)}\t${id}${encodeRecord(record, format)}`);
+          others.push(String(index + 1), id, encodeRecord(record, format));
           if (publish) changes.push(`{"scope":${scopeJson},"id":${JSON.stringify(id)}}`);
         }
       }
+      args.push(JSON.stringify(scope), lines.join('\n'));
     });
-    args.push(lines.join('\n'));
+    args.push(String(others.length / 3), ...others);
     return { keys, args, message: publish ? `[${changes.join(',')}]` : '' };
   };
 }

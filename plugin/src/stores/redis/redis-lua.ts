@@ -66,13 +66,15 @@ end
  *       updatedAt, startedAt and percentage scores, name collation key (the member is key NUL
  *       id), stall, expiry, expiry − updatedAt, interval; then a value template
  *       (record-template.ts): the job id's offset in the id in bytes (-1: no job id hole) and
- *       the five parts around the id, scope, total and job id holes; then one scope JSON per
- *       block; then one argument for all records, a line per record: block TAB id's length in
- *       bytes TAB id, then either the total's JSON, which fills the template with the id, the
- *       block's scope and the job id (the id from the offset on), or the whole value (a JSON
- *       object; JSON has no raw newline). The records of an addBulk share all but a few short
- *       fields: a line costs Node and ioredis a fraction of a value, and the script builds the
- *       value in one concatenation.
+ *       the five parts around the id, scope, total and job id holes; then per block its scope
+ *       JSON and its lines, one per record: id TAB total JSON, which fill the template with the
+ *       id, the block's scope and the job id (the id from the offset on); then U and U × (block,
+ *       id, whole value) for the records that do not fit the template. Of records with one id,
+ *       the first stored is kept (lines before the others). The records of an addBulk share all
+ *       but a few short fields: a line costs Node and ioredis a fraction of a value, and the
+ *       script builds the value in one concatenation. Each block's records go in one HMGET
+ *       (which ids are there), one HSET and one ZADD per set, not a command per record: a
+ *       command called from Lua costs about as much as the insert it makes.
  * Returns {block, id, previous value, previous status number} × n, flat, for records indexed
  * before under another name: the caller removes that old name member (the script cannot
  * build it: the collation lives in JavaScript).
@@ -108,40 +110,95 @@ for _, key in ipairs(trimmed) do
   redis.call('ZREMRANGEBYRANK', key, 0, -(SAMPLES + 1))
   if expiring[key] then redis.call('PEXPIREAT', key, expiring[key], 'GT') end
 end
-local renamed = {}
-local new = ARGV[1] == 'n'
-local shared, args = {}, ARGV
--- 'n' blocks hold the head and the sets of the one status their records share (see ARGV)
-local size, sets = BLOCK, set
-if new then
-  size = HEAD + SETS
-  sets = function(base, _, k) return KEYS[base + HEAD + k] end
-end
-if new then
-  for k = 1, 9 do shared[k] = ARGV[i + k - 1] end
+if ARGV[1] == 'n' then
+  -- A block is its head and the 5 sets of the one status the call's records share (see ARGV).
+  local status, updated, started, percentage = tonumber(ARGV[i]), ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local nameKey, stall, expiry, delta, interval = ARGV[i + 4] .. '\\0', ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
   local cut = tonumber(ARGV[i + 9])
   local p1, p2, p3, p4, p5 = ARGV[i + 10], ARGV[i + 11], ARGV[i + 12], ARGV[i + 13], ARGV[i + 14]
-  local scopes, blocks = {}, (#KEYS - offset) / size
-  for b = 1, blocks do scopes[b] = ARGV[i + 14 + b] end
-  local lines = ARGV[i + 15 + blocks]
-  local at, stop, find, sub = 1, #lines, string.find, string.sub
-  -- The lines, as block, id, value triples.
-  args, i = {}, 1
-  while at <= stop do
-    local tab = find(lines, '\\t', at, true)
-    local tab2 = find(lines, '\\t', tab + 1, true)
-    local idEnd = tab2 + tonumber(sub(lines, tab + 1, tab2 - 1))
-    local eol = find(lines, '\\n', idEnd + 1, true) or stop + 1
-    local block, id, rest = sub(lines, at, tab - 1), sub(lines, tab2 + 1, idEnd), sub(lines, idEnd + 1, eol - 1)
-    if string.byte(rest, 1) ~= 123 then
-      rest = p1 .. id .. p2 .. scopes[tonumber(block)] .. p3 .. rest .. p4 .. (cut >= 0 and sub(id, cut + 1) or '') .. p5
+  local size = HEAD + SETS
+  local blocks = (#KEYS - offset) / size
+  local ids, values, gmatch, sub = {}, {}, string.gmatch, string.sub
+  -- Each block's lines (id TAB total), then the whole values of the others.
+  for b = 1, blocks do
+    local scope, list, texts, n = ARGV[i + 13 + 2 * b], {}, {}, 0
+    for id, total in gmatch(ARGV[i + 14 + 2 * b], '([^\\t\\n]*)\\t([^\\n]*)') do
+      n = n + 1
+      list[n] = id
+      texts[n] = p1 .. id .. p2 .. scope .. p3 .. total .. p4 .. (cut >= 0 and sub(id, cut + 1) or '') .. p5
     end
-    args[#args + 1] = block
-    args[#args + 1] = id
-    args[#args + 1] = rest
-    at = eol + 1
+    ids[b], values[b] = list, texts
   end
-elseif ARGV[1] == 'l' then
+  i = i + 15 + 2 * blocks
+  for _ = 1, tonumber(ARGV[i]) do
+    local b = tonumber(ARGV[i + 1])
+    local list = ids[b]
+    list[#list + 1] = ARGV[i + 2]
+    values[b][#list] = ARGV[i + 3]
+    i = i + 3
+  end
+  local live, name = status <= 2, NAMES[status]
+  -- unpack takes at most a few thousand values: long lists go in slices (of whole pairs)
+  local function each(command, key, list)
+    for from = 1, #list, 1000 do redis.call(command, key, unpack(list, from, math.min(from + 999, #list))) end
+  end
+  for b = 1, blocks do
+    local base = offset + (b - 1) * size
+    local hash, counts, list, blockValues = KEYS[base + 1], KEYS[base + 2], ids[b], values[b]
+    -- Only where no record has the id yet (nor an earlier line of the call): a worker's
+    -- write that landed first stands.
+    local hv, seen = {}, {}
+    for from = 1, #list, 1000 do
+      local stored = redis.call('HMGET', hash, unpack(list, from, math.min(from + 999, #list)))
+      for k = 1, #stored do
+        local id = list[from + k - 1]
+        if not stored[k] and not seen[id] then
+          seen[id] = true
+          hv[#hv + 1] = id
+          hv[#hv + 1] = blockValues[from + k - 1]
+        end
+      end
+    end
+    local fresh = #hv / 2
+    if fresh > 0 then
+      each('HSET', hash, hv)
+      -- Regular: the status's pattern (set by the first regular record) fits the records.
+      local regular = delta ~= 'x'
+      if regular then
+        local dField, iField = 'd:' .. name, 'i:' .. name
+        local pattern = redis.call('HMGET', counts, dField, iField)
+        if not pattern[1] or (live and not pattern[2]) or redis.call('ZCARD', KEYS[base + HEAD + 1]) == 0 then
+          redis.call('HSET', counts, dField, delta)
+          if live then redis.call('HSET', counts, iField, interval) end
+          pattern = {delta, interval}
+        end
+        regular = pattern[1] == delta and (not live or pattern[2] == interval)
+      end
+      -- hv becomes the score, id pairs of each set in turn (the values are stored): one list.
+      local function scored(score, key)
+        for k = 1, #hv, 2 do hv[k] = score end
+        each('ZADD', key, hv)
+      end
+      for k = 1, #hv, 2 do hv[k], hv[k + 1] = updated, hv[k] end
+      each('ZADD', KEYS[base + HEAD + (regular and 1 or 5)], hv)
+      if not regular then
+        -- t holds every irregular live record, x the expiry of every irregular one
+        if live then scored(stall ~= '' and stall or 'inf', KEYS[base + 4 + status]) end
+        if expiry ~= '' then scored(expiry, KEYS[base + 3]) end
+      end
+      scored(started, KEYS[base + HEAD + 2])
+      scored(percentage, KEYS[base + HEAD + 3])
+      for k = 1, #hv, 2 do hv[k], hv[k + 1] = '0', nameKey .. hv[k + 1] end
+      each('ZADD', KEYS[base + HEAD + 4], hv)
+      redis.call('HINCRBY', counts, name, fresh)
+    end
+  end
+  if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+  return {}
+end
+local renamed = {}
+local args = ARGV
+if ARGV[1] == 'l' then
   -- The lines, as the 12 fields per record of 'w'.
   local lines, at, find, sub, match = ARGV[i], 1, string.find, string.sub, string.match
   local stop = #lines
@@ -194,33 +251,22 @@ local function landGathered()
   adds, addKeys, incrs, incrKeys, patternOf = {}, {}, {}, {}, {}
 end
 while i <= #args do
-  local block, id, value, status, updated, started, percentage, member, stall, expiry, delta, interval, step
-  block, id, value = args[i], args[i + 1], args[i + 2]
-  if new then
-    status, updated, started, percentage = tonumber(shared[1]), shared[2], shared[3], shared[4]
-    member, stall, expiry, delta, interval = shared[5] .. '\\0' .. id, shared[6], shared[7], shared[8], shared[9]
-    step = 3
-  else
-    status, updated, started, percentage = tonumber(args[i + 3]), args[i + 4], args[i + 5], args[i + 6]
-    member, stall, expiry, delta, interval = args[i + 7], args[i + 8], args[i + 9], args[i + 10], args[i + 11]
-    step = 12
-  end
-  local base = offset + (tonumber(block) - 1) * size
+  local block, id, value, status = args[i], args[i + 1], args[i + 2], tonumber(args[i + 3])
+  local updated, started, percentage, member = args[i + 4], args[i + 5], args[i + 6], args[i + 7]
+  local stall, expiry, delta, interval = args[i + 8], args[i + 9], args[i + 10], args[i + 11]
+  local base = offset + (tonumber(block) - 1) * BLOCK
   local counts = KEYS[base + 2]
-  -- 'n' stores a value only where there is none, in one command: HSETNX's 0 (a record is there) skips it.
-  local old
-  if new then old = redis.call('HSETNX', KEYS[base + 1], id, value) == 0
-  else old = redis.call('HGET', KEYS[base + 1], id) end
+  local old = redis.call('HGET', KEYS[base + 1], id)
   local live = status <= 2
   if not old and not repair then
-    if not new then redis.call('HSET', KEYS[base + 1], id, value) end
+    redis.call('HSET', KEYS[base + 1], id, value)
     local regular = delta ~= 'x'
     if regular then
       local slot = base * 8 + status
       local pattern = patternOf[slot]
       if not pattern then
         local fields = redis.call('HMGET', counts, 'd:' .. NAMES[status], 'i:' .. NAMES[status])
-        pattern = {fields[1], live and fields[2], redis.call('ZCARD', sets(base, status, 1)) > 0}
+        pattern = {fields[1], live and fields[2], redis.call('ZCARD', set(base, status, 1)) > 0}
         patternOf[slot] = pattern
       end
       if not pattern[1] or (live and not pattern[2]) or not pattern[3] then
@@ -231,10 +277,10 @@ while i <= #args do
       regular = pattern[1] == delta and (not live or pattern[2] == interval)
       if regular then pattern[3] = true end
     end
-    add(sets(base, status, regular and 1 or 5), updated, id)
-    add(sets(base, status, 2), started, id)
-    add(sets(base, status, 3), percentage, id)
-    add(sets(base, status, 4), 0, member)
+    add(set(base, status, regular and 1 or 5), updated, id)
+    add(set(base, status, 2), started, id)
+    add(set(base, status, 3), percentage, id)
+    add(set(base, status, 4), 0, member)
     if not regular then
       -- t holds every irregular live record (see below)
       if live then add(KEYS[base + 4 + status], stall ~= '' and stall or 'inf', id) end
@@ -242,7 +288,7 @@ while i <= #args do
     end
     local counter = entryOf(incrs, incrKeys, counts)
     counter[NAMES[status]] = (counter[NAMES[status]] or 0) + 1
-  elseif old and ((not new and not repair) or (repair and old == value)) then
+  elseif old and (not repair or old == value) then
     landGathered()
     if not repair then redis.call('HSET', KEYS[base + 1], id, value) end
     local was = indexed(base, id, status)
@@ -295,7 +341,7 @@ while i <= #args do
     end
     redis.call('SREM', KEYS[base + 4], id)
   end
-  i = i + step
+  i = i + 12
 end
 landGathered()
 if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
