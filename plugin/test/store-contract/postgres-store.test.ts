@@ -143,6 +143,31 @@ describe('PostgresStore', () => {
       await pool.query(`DROP TABLE "${table}", "${table}_scopes"`);
     });
 
+    it('replaces the plain indexes of an older version by the covering ones', async () => {
+      const { store, close } = await postgresFixture(pool);
+      const { records, stem } = store.tables;
+      const names = async () =>
+        (await pool.query('SELECT indexname FROM pg_indexes WHERE tablename = $1', [stem])).rows.map(
+          (row) => row.indexname as string,
+        );
+      try {
+        await store.persist(record());
+        // The indexes as the previous version made them.
+        await pool.query(`DROP INDEX "${stem}_updatedat_cover_idx", "${stem}_stall_cover_idx", "${stem}_search_cover_idx"`);
+        await pool.query(`CREATE INDEX "${stem}_updatedat_idx" ON ${records} (scope_key, sort_updated, id)`);
+        await pool.query(`CREATE INDEX "${stem}_stall_idx" ON ${records} (scope_key, stalled_at_ms) WHERE stalled_at_ms IS NOT NULL`);
+        await pool.query(`CREATE INDEX "${stem}_search_idx" ON ${records} (scope_key, name_search, id)`);
+        await store.migrate();
+        const after = await names();
+        for (const name of ['updatedat_cover', 'stall_cover', 'search_cover']) expect(after).toContain(`${stem}_${name}_idx`);
+        for (const name of ['updatedat', 'stall', 'search']) expect(after).not.toContain(`${stem}_${name}_idx`);
+        expect((await store.jobs(['user', 1], { statuses: ['running'] })).items.map((tick) => tick.id)).toEqual([]);
+        expect((await store.jobs(['user', 1], { name: 'jo' })).items.map((tick) => tick.id)).toEqual(['job']);
+      } finally {
+        await close();
+      }
+    });
+
     it('runs safely when several processes migrate at once', async () => {
       const table = uniqueTable('race');
       const stores = Array.from({ length: 4 }, () => new PostgresStore({ pool, table }));
@@ -163,6 +188,34 @@ describe('PostgresStore', () => {
       expect((await store.scopes()).items.map((item) => item.key)).toEqual(['user:1']);
       await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
     });
+  });
+
+  it('looks up the typical durations asked in one turn with one statement', async () => {
+    const statements: string[] = [];
+    const recording = {
+      query: (text: string, params?: unknown[]) => {
+        statements.push(text);
+        return pool.query(text, params);
+      },
+    };
+    const { store, close } = await postgresFixture(recording as unknown as pg.Pool);
+    try {
+      const completed = (id: string, name: string, seconds: number) =>
+        record({ id, name, queue: 'q', count: 10, completedAt: new Date(T0 + seconds * 1000), updatedAt: new Date(T0 + seconds * 1000) });
+      for (const [index, name] of ['a', 'b', 'b'].entries()) await store.persist(completed(`job-${index}`, name, 10 * (index + 1)));
+      const one = async (name: string) => (await store.typicalDuration(name, 'q'))?.medianMs ?? null;
+      const each = [await one('a'), await one('b'), await one('c')];
+      expect(each).toEqual([10_000, 25_000, null]);
+      statements.length = 0;
+      const batched = await Promise.all(['a', 'b', 'c', 'a'].map(one));
+      expect(batched).toEqual([...each, 10_000]);
+      expect(statements).toHaveLength(1);
+      // The next turn asks again.
+      expect(await one('b')).toBe(25_000);
+      expect(statements).toHaveLength(2);
+    } finally {
+      await close();
+    }
   });
 
   it('validates its options with the one message format', () => {

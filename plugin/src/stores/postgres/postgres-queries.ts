@@ -49,24 +49,22 @@ export interface PostgresQueries {
    */
   jobsPage(filter: JobsPageFilter): string;
   /**
-   * The same page, with the same parameters, for a filter that few records pass: they are
-   * read whole, then sorted. By status: through the index that holds exactly each status's
-   * records (the stall index's range for running and stalled ones, the status index for the
-   * others). By name: through the search index. `jobs()` picks it when a walk of the sort
-   * index would drop most of what it reads (`status=running` among many stalled records).
+   * The same page, with the same parameters, for a status filter that few records pass: they
+   * are read whole, through the index that holds exactly each status's records (the stall
+   * index's range for running and stalled ones, the status index for the others), then sorted.
+   * `jobs()` picks it when a walk of the sort index would drop most of what it reads
+   * (`status=running` among many stalled records).
    */
-  jobsGather(filter: JobsPageFilter, by: 'status' | 'name', neverStalling?: NeverStalling): string;
+  jobsGather(filter: JobsPageFilter, neverStalling?: NeverStalling): string;
   /**
-   * A page with a name prefix and another sort, by a walk of the sort index that gives up
-   * after a budget of rows (its last parameter): the matches may bunch in the sort's order
-   * (names that follow the ids, ties broken by id). Fewer rows than asked: gather by name.
+   * A page with a name prefix and another sort, in one statement, with the same parameters
+   * and then a budget: a walk of the sort index that tests each name and gives up after the
+   * budget of records (of those passing the status filter); when it did not fill the page (few
+   * matches, or matches that bunch elsewhere in the sort's order), the matches are read whole
+   * from the search index and sorted. The updatedAt index holds the name key, status and stall
+   * time, so its walk reads index entries only.
    */
-  jobsBounded(filter: JobsPageFilter): string;
-  /**
-   * $1 scope key, $2 LIKE pattern, $3 prefix, $4 cap. One row `{ n }`: the records whose name
-   * matches, counted up to the cap.
-   */
-  readonly nameMatches: string;
+  jobsNamed(filter: JobsPageFilter): string;
   /** A page of scopes; see `scopesPage()`. */
   scopesPage(filter: { readonly prefix: boolean; readonly cursor: boolean }): string;
 }
@@ -101,6 +99,9 @@ export function postgresQueries(tables: PostgresTables): PostgresQueries {
     .map(selectAs)
     .join(', ')}`;
   const live = '(expires_at IS NULL OR expires_at > $2::timestamptz)';
+  // The records of a page's ids (with their sort keys), read whole in the page's order.
+  const pageRows = (page: string, direction: string) => `SELECT ${selected} FROM ${records} JOIN ${page} USING (id)
+WHERE scope_key = $1 ORDER BY ${page}.sort_key ${direction}, id ${direction}`;
   const counters = COUNTERS.map((counter) => counter.column);
   // How many of `rows` (with `status` and `stallable`) each counter counts: a column each.
   const tally = (rows: string, sign: string) =>
@@ -197,63 +198,60 @@ SELECT count(*)::int AS removed FROM gone`,
         where.push(statusPredicate(statuses, readsClock(statuses) ? `$${next++}::float8` : ''));
       // LIKE is the exact test; the lower bound lets the planner range-scan the search index.
       if (name) where.push(`name_search LIKE $${next++} AND name_search >= $${next++}`);
-      if (cursor) {
-        const type = sort === 'name' ? 'text' : 'float8';
-        where.push(`(${column}, id) ${order === 'asc' ? '>' : '<'} ($${next++}::${type}, $${next++})`);
-      }
+      if (cursor) where.push(cursorTest(column, sort, order, next));
       const direction = order === 'asc' ? 'ASC' : 'DESC';
       return `SELECT ${selected} FROM ${records} WHERE ${where.join(' AND ')}
 ORDER BY ${column} ${direction}, id ${direction} LIMIT $3`;
     },
 
-    jobsGather: ({ statuses, name, sort, order, cursor }, by, neverStalling = EVERY_LIVE_STATUS) => {
+    jobsGather: ({ statuses, name, sort, order, cursor }, neverStalling = EVERY_LIVE_STATUS) => {
       const column = SORT_COLUMNS[sort];
       let next = 4;
       const nowMs = statuses !== null && readsClock(statuses) ? `$${next++}::float8` : '';
       const nameTest = name ? ` AND name_search LIKE $${next++} AND name_search >= $${next++}` : '';
-      const tests =
-        by === 'status' && statuses !== null
-          ? gatherBranches(statuses, nowMs, neverStalling)
-          : [statuses === null ? 'TRUE' : statusPredicate(statuses, nowMs)];
+      const tests = statuses === null ? ['TRUE'] : gatherBranches(statuses, nowMs, neverStalling);
       const branches = tests.map(
         (test) => `SELECT id, ${column} AS sort_key FROM ${records}
   WHERE scope_key = $1 AND ${live} AND ${test}${nameTest}`,
       );
       const direction = order === 'asc' ? 'ASC' : 'DESC';
-      const after = cursor
-        ? ` WHERE (sort_key, id) ${order === 'asc' ? '>' : '<'} ($${next++}::${sort === 'name' ? 'text' : 'float8'}, $${next++})`
-        : '';
-      // By name, at most as many matches as the last parameter (NULL: all); `matched` says how
-      // many were read, so a caller that meets its cap knows the page may be wrong.
-      const capped = by === 'name' ? ` LIMIT $${next++}` : '';
-      const matched = by === 'name' ? ', (SELECT count(*) FROM c)::float8 AS matched' : '';
-      // MATERIALIZED: planned apart, each branch reads its own index, never a walk of a sort
-      // index; only the page's rows are then read whole.
-      return `WITH c AS MATERIALIZED (${branches.join('\nUNION ALL ')}${capped}),
+      const after = cursor ? ` WHERE ${cursorTest('sort_key', sort, order, next)}` : '';
+      // Several branches: MATERIALIZED, planned apart, so each reads its own index, never a
+      // walk of a sort index. One is planned as well without (the planner sees how few pass)
+      // and is not copied first (~0.2 µs a row: 2,000 running records). Only the page's rows
+      // are then read whole.
+      const materialized = branches.length > 1 ? ' MATERIALIZED' : '';
+      return `WITH c AS${materialized} (${branches.join('\nUNION ALL ')}),
 page AS (SELECT id, sort_key FROM c${after} ORDER BY sort_key ${direction}, id ${direction} LIMIT $3)
-SELECT ${selected}${matched} FROM ${records} JOIN page USING (id)
-WHERE scope_key = $1 ORDER BY page.sort_key ${direction}, id ${direction}`;
+${pageRows('page', direction)}`;
     },
 
-    jobsBounded: ({ statuses, sort, order, cursor }) => {
+    jobsNamed: ({ statuses, sort, order, cursor }) => {
       const column = SORT_COLUMNS[sort];
       const where = ['scope_key = $1', live];
       let next = 4;
       if (statuses !== null) where.push(statusPredicate(statuses, readsClock(statuses) ? `$${next++}::float8` : ''));
-      const like = `$${next++}`;
-      const prefix = `$${next++}`;
-      if (cursor) where.push(`(${column}, id) ${order === 'asc' ? '>' : '<'} ($${next++}::float8, $${next++})`);
+      const nameTest = `name_search LIKE $${next++} AND name_search >= $${next++}`;
+      if (cursor) {
+        where.push(cursorTest(column, sort, order, next));
+        next += 2;
+      }
+      const budget = `$${next++}`;
       const direction = order === 'asc' ? 'ASC' : 'DESC';
-      return `WITH w AS (SELECT id, ${column} AS sort_key, name_search FROM ${records} WHERE ${where.join(' AND ')}
-  ORDER BY ${column} ${direction}, id ${direction} LIMIT $${next++}),
-page AS (SELECT id, sort_key FROM w WHERE name_search LIKE ${like} AND name_search >= ${prefix}
-  ORDER BY sort_key ${direction}, id ${direction} LIMIT $3)
-SELECT ${selected} FROM ${records} JOIN page USING (id)
-WHERE scope_key = $1 ORDER BY page.sort_key ${direction}, id ${direction}`;
+      const sorted = `ORDER BY sort_key ${direction}, id ${direction}`;
+      // The walk gave the page when it found a whole one (limit + 1 rows); else the gather:
+      // the tests on a count of `hits` are evaluated once, before either branch reads an
+      // entry. MATERIALIZED: the gather is planned apart, so it reads the search index, never
+      // a walk of the sort index.
+      return `WITH hits AS MATERIALIZED (SELECT id, sort_key FROM (
+    SELECT id, ${column} AS sort_key, name_search FROM ${records} WHERE ${where.join(' AND ')} ${sorted} LIMIT ${budget}
+  ) w WHERE ${nameTest} ${sorted} LIMIT $3),
+matches AS MATERIALIZED (SELECT id, ${column} AS sort_key FROM ${records}
+  WHERE ${where.join(' AND ')} AND ${nameTest} AND (SELECT count(*) FROM hits) < $3),
+page AS (SELECT id, sort_key FROM hits WHERE (SELECT count(*) FROM hits) = $3
+  UNION ALL (SELECT id, sort_key FROM matches ${sorted} LIMIT $3))
+${pageRows('page', direction)}`;
     },
-
-    nameMatches: `SELECT count(*)::float8 AS n FROM (SELECT 1 FROM ${records}
-  WHERE scope_key = $1 AND name_search LIKE $2 AND name_search >= $3 LIMIT $4) m`,
 
     scopesPage: ({ prefix, cursor }) => {
       // Parameters: $1 limit, then the prefix pattern, then the cursor's time and key.
@@ -266,6 +264,12 @@ FROM ${scopes}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}
 ORDER BY last_activity_at DESC, key DESC LIMIT $1`;
     },
   };
+}
+
+/** `(key, id)` past the cursor (parameters `$next` and `$next + 1`) in the page's direction. */
+function cursorTest(key: string, sort: JobSort, order: SortOrder, next: number): string {
+  const type = sort === 'name' ? 'text' : 'float8';
+  return `(${key}, id) ${order === 'asc' ? '>' : '<'} ($${next}::${type}, $${next + 1})`;
 }
 
 const CLOCK_STATUSES: readonly Status[] = ['running', 'started', 'stalled'];

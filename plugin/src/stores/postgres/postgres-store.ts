@@ -1,5 +1,5 @@
-import { durationKey, type TypicalDuration } from '../../core/durations.js';
-import { type DurationQueries, durationQueries, durationRows, typicalFromRows } from './postgres-durations.js';
+import type { TypicalDuration } from '../../core/durations.js';
+import { DurationLookups, type DurationQueries, durationQueries, durationRows } from './postgres-durations.js';
 import { expected, StoreError } from '../../core/errors.js';
 import {
   check,
@@ -19,6 +19,7 @@ import type { Status } from '../../core/record.js';
 import {
   countsTotal,
   emptyCounts,
+  type JobSort,
   type JobsPage,
   type JobsQuery,
   normalizeJobsQuery,
@@ -27,7 +28,7 @@ import {
 } from '../job-query.js';
 import {
   likePrefix,
-  type JobsPageFilter,
+  type NeverStalling,
   type PostgresQueries,
   postgresQueries,
   readsClock,
@@ -66,6 +67,8 @@ export interface PostgresStoreOptions extends StoreOptions {
   readonly sweepIntervalMs?: number;
 }
 
+/** A gather of the records that can stall only. */
+const NEVER_STALLING_NONE: NeverStalling = new Set();
 /** Records per INSERT statement: bounds the size of one statement when a burst of writes comes. */
 const WRITE_CHUNK = 1000;
 const SWEEP_BATCH = 500;
@@ -89,6 +92,7 @@ export class PostgresStore implements Store {
   readonly #pool: PostgresQueryable;
   readonly #sql: PostgresQueries;
   readonly #durations: DurationQueries;
+  readonly #durationLookups: DurationLookups;
   readonly #now: () => number;
   readonly #onMalformed: (error: Error) => void;
   readonly #sweepIntervalMs: number;
@@ -116,6 +120,7 @@ export class PostgresStore implements Store {
     this.#sql = postgresQueries(this.tables);
     this.#durations = durationQueries(this.tables);
     this.#now = checkOptionalFunction('now', options.now) ?? Date.now;
+    this.#durationLookups = new DurationLookups((text, params) => this.#query(text, params), this.#durations, this.#now);
     this.#onMalformed = checkOptionalFunction('onMalformed', options.onMalformed) ?? warnMalformed;
   }
 
@@ -209,12 +214,8 @@ export class PostgresStore implements Store {
     return readRows(key, rows as RecordRow[], nowMs, this.#onMalformed);
   }
 
-  async typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
-    const rows = await this.#query(this.#durations.select, [
-      durationKey(name, queue),
-      new Date(this.#now()).toISOString(),
-    ]);
-    return typicalFromRows(name, queue, rows);
+  typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
+    return this.#durationLookups.lookUp(name, queue);
   }
 
   async find(scope: Scope, id: string): Promise<Tick | null> {
@@ -276,99 +277,52 @@ export class PostgresStore implements Store {
       const [ticks, counts] = await Promise.all([read(this.#sql.jobsPage(filter)), this.#counts([key])]);
       return toJobsPage(ticks, normalized, counts.get(key) ?? emptyCounts());
     }
+    if (clock && onlyWriting(statuses)) {
+      // The records writing now: the counts read each of them (the stall index past now) on
+      // every page anyway, so the page gathers them too, at the same time. It reads those
+      // that can stall; the counters say whether the scope holds any that never stall (no
+      // interval, rare), and then the page is read again with them.
+      const [counters, adjustments] = this.#countRows([key]);
+      const stalling = read(this.#sql.jobsGather(filter, NEVER_STALLING_NONE));
+      stalling.catch(() => {});
+      const [counterRows, adjustmentRows] = await Promise.all([counters, adjustments]);
+      const neverStalling = neverStallingOf(counterRows[0]);
+      const ticks = [...statuses].some((status) => neverStalling.has(status as 'running'))
+        ? await read(this.#sql.jobsGather(filter, neverStalling))
+        : await stalling;
+      return toJobsPage(ticks, normalized, countsFrom(counterRows, adjustmentRows).get(key) ?? emptyCounts());
+    }
     // The counts tell how many records pass a status filter, so which plan is cheap.
-    const neverStalling = new Map<string, Set<'running' | 'started'>>();
-    const counts = (await this.#counts([key], neverStalling)).get(key) ?? emptyCounts();
-    let ticks: Tick[];
-    if (clock && gathers(statuses, counts, limit))
-      ticks = await read(this.#sql.jobsGather(filter, 'status', neverStalling.get(key)));
-    else if (named) ticks = await this.#namedPage(key, name, filter, counts, limit, read, params, nowMs);
-    else ticks = await read(this.#sql.jobsPage(filter));
-    return toJobsPage(ticks, normalized, counts);
+    const [counters, adjustments] = this.#countRows([key]);
+    const counterRows = await counters;
+    const counts = countsFrom(counterRows, await adjustments).get(key) ?? emptyCounts();
+    let sql: string;
+    const extra: unknown[] = [];
+    if (clock && gathers(statuses, counts, limit)) sql = this.#sql.jobsGather(filter, neverStallingOf(counterRows[0]));
+    else if (named) {
+      sql = this.#sql.jobsNamed(filter);
+      extra.push(walkBudget(statuses, counts, limit, sort));
+    } else sql = this.#sql.jobsPage(filter);
+    return toJobsPage(await read(sql, extra), normalized, counts);
   }
 
-  /**
-   * A page with a name prefix and another sort. Few matches (counted first, up to √(10 × limit
-   * × scope)): read whole from the covering search index. Else a walk of the sort index, which
-   * gives up after 4 × √(limit × scope) rows, where evenly spread matches would have filled the
-   * page long before; they bunch in the sort's order then (names that follow the ids, ties
-   * broken by id), so the matches are counted up to that many and, fewer, read whole; more: walked.
-   */
-  async #namedPage(
-    key: string,
-    name: string,
-    filter: JobsPageFilter,
-    counts: StatusCounts,
-    limit: number,
-    read: (sql: string, extra?: unknown[]) => Promise<Tick[]>,
-    params: readonly unknown[],
-    nowMs: number,
-  ): Promise<Tick[]> {
-    const total = Math.max(1, countsTotal(counts));
-    // The gather reads the covering search index only, ~10 entries in the time a walk reads one
-    // row (an entry of the sort index, then its row in the table): it wins below √(10 × page ×
-    // scope) matches (~22,600 of a million), where the walk would pass ~2,300 rows or more.
-    // One statement: it reads up to that many and says whether they were all.
-    const cap = Math.ceil(Math.sqrt(10 * (limit + 1) * total));
-    const gathered = (await this.#query(this.#sql.jobsGather(filter, 'name'), [...params, cap])) as (RecordRow & {
-      matched: number;
-    })[];
-    if (Number(gathered[0]?.matched ?? 0) < cap) return readRows(key, gathered, nowMs, this.#onMalformed);
-    const budget = Math.ceil(4 * Math.sqrt((limit + 1) * total));
-    const walked = await read(this.#sql.jobsBounded(filter), [budget]);
-    if (walked.length > limit) return walked;
-    const [row] = (await this.#query(this.#sql.nameMatches, [key, likePrefix(name), name, budget])) as { n: number }[];
-    if (Number(row?.n ?? 0) < budget) return read(this.#sql.jobsGather(filter, 'name'), [null]);
-    return read(this.#sql.jobsPage(filter));
+  /** Counts by status of some scopes: see `countsFrom`. */
+  async #counts(keys: readonly string[]): Promise<Map<string, StatusCounts>> {
+    if (keys.length === 0) return new Map();
+    const [counters, adjustments] = this.#countRows(keys);
+    return countsFrom(await counters, await adjustments);
   }
 
-  /**
-   * Counts by status of some scopes, from their counters: less the records expired and not
-   * yet swept; and `stalled` = the unfinished records with a stall time less those whose stall
-   * time is still ahead. Both corrections read only the few records they count (overdue for
-   * the sweep; writing right now) through partial indexes, never the scope.
-   */
-  async #counts(
-    keys: readonly string[],
-    /** Filled, when given, with the live statuses of each scope that hold records that never stall. */
-    neverStalling?: Map<string, Set<'running' | 'started'>>,
-  ): Promise<Map<string, StatusCounts>> {
-    const counts = new Map<string, Record<Status, number>>();
-    if (keys.length === 0) return counts;
+  /** The two reads of `countsFrom`, started at once; a failure of either is the caller's. */
+  #countRows(keys: readonly string[]): [counters: Promise<CounterRow[]>, adjustments: Promise<AdjustmentRow[]>] {
     const nowMs = this.#now();
-    const [counters, adjustments] = await Promise.all([
-      this.#query(this.#sql.counters, [keys]),
-      this.#query(this.#sql.countAdjustments, [keys, new Date(nowMs).toISOString(), nowMs]),
-    ]);
-    const silent = new Map<string, Record<string, number>>();
-    for (const row of counters as Record<string, unknown>[]) {
-      const each = emptyCounts();
-      for (const status of WRITTEN_STATUSES) each[status] = Number(row[counterColumn(status)]);
-      counts.set(String(row.key), each);
-      const stallable: Record<string, number> = {};
-      for (const status of STALLABLE_STATUSES) stallable[status] = Number(row[stallableColumn(status)]);
-      silent.set(String(row.key), stallable);
-      neverStalling?.set(String(row.key), new Set(STALLABLE_STATUSES.filter((status) => each[status] > (stallable[status] ?? 0))));
-    }
-    for (const row of adjustments as AdjustmentRow[]) {
-      const each = counts.get(row.key);
-      const stallable = silent.get(row.key);
-      if (each === undefined || stallable === undefined) continue;
-      each[row.status] -= Number(row.expired);
-      if (row.status in stallable) {
-        stallable[row.status] =
-          (stallable[row.status] ?? 0) - Number(row.expired_stallable) - Number(row.fresh);
-      }
-    }
-    for (const [key, stallable] of silent) {
-      const each = counts.get(key) as Record<Status, number>;
-      for (const status of STALLABLE_STATUSES) {
-        const stalled = Math.max(0, stallable[status] ?? 0);
-        each[status] -= stalled;
-        each.stalled += stalled;
-      }
-    }
-    return counts;
+    const counters = this.#query(this.#sql.counters, [keys]) as Promise<CounterRow[]>;
+    const adjustments = this.#query(this.#sql.countAdjustments, [keys, new Date(nowMs).toISOString(), nowMs]) as Promise<
+      AdjustmentRow[]
+    >;
+    // Both are awaited, one after the other: the second must not be an unhandled rejection meanwhile.
+    adjustments.catch(() => {});
+    return [counters, adjustments];
   }
 
   /**
@@ -416,6 +370,9 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A row of `counters`: the scope's key and a column per counter (see COUNTERS). */
+type CounterRow = Record<string, unknown> & { readonly key: string };
+
 /** A row of `countAdjustments`. */
 interface AdjustmentRow {
   readonly key: string;
@@ -423,6 +380,57 @@ interface AdjustmentRow {
   readonly expired: number;
   readonly expired_stallable: number;
   readonly fresh: number;
+}
+
+/**
+ * Counts by status of some scopes, from their counters: less the records expired and not
+ * yet swept; and `stalled` = the unfinished records with a stall time less those whose stall
+ * time is still ahead. Both corrections read only the few records they count (overdue for
+ * the sweep; writing right now) through partial indexes, never the scope.
+ */
+function countsFrom(counters: readonly CounterRow[], adjustments: readonly AdjustmentRow[]): Map<string, StatusCounts> {
+  const counts = new Map<string, Record<Status, number>>();
+  const silent = new Map<string, Record<string, number>>();
+  for (const row of counters) {
+    const each = emptyCounts();
+    for (const status of WRITTEN_STATUSES) each[status] = Number(row[counterColumn(status)]);
+    counts.set(String(row.key), each);
+    const stallable: Record<string, number> = {};
+    for (const status of STALLABLE_STATUSES) stallable[status] = Number(row[stallableColumn(status)]);
+    silent.set(String(row.key), stallable);
+  }
+  for (const row of adjustments) {
+    const each = counts.get(row.key);
+    const stallable = silent.get(row.key);
+    if (each === undefined || stallable === undefined) continue;
+    each[row.status] -= Number(row.expired);
+    if (row.status in stallable) {
+      stallable[row.status] = (stallable[row.status] ?? 0) - Number(row.expired_stallable) - Number(row.fresh);
+    }
+  }
+  for (const [key, stallable] of silent) {
+    const each = counts.get(key) as Record<Status, number>;
+    for (const status of STALLABLE_STATUSES) {
+      const stalled = Math.max(0, stallable[status] ?? 0);
+      each[status] -= stalled;
+      each.stalled += stalled;
+    }
+  }
+  return counts;
+}
+
+/** The live statuses of a scope (its counters row) that hold records that never stall. */
+function neverStallingOf(row: CounterRow | undefined): NeverStalling {
+  return new Set(
+    STALLABLE_STATUSES.filter(
+      (status) => row !== undefined && Number(row[counterColumn(status)]) > Number(row[stallableColumn(status)]),
+    ),
+  );
+}
+
+/** Whether a status filter asks only for records writing now (`running`, `started`): never `stalled` nor a finished status. */
+function onlyWriting(statuses: ReadonlySet<Status>): boolean {
+  return [...statuses].every((status) => status === 'running' || status === 'started');
 }
 
 /**
@@ -434,4 +442,27 @@ function gathers(statuses: ReadonlySet<Status>, counts: StatusCounts, limit: num
   let passing = 0;
   for (const status of statuses) passing += counts[status];
   return passing * passing <= (limit + 1) * Math.max(1, countsTotal(counts));
+}
+
+/**
+ * What an entry of a sort index costs a name walk, in entries of the search index: the
+ * updatedAt index holds the name key (an index-only walk), the others send the walk to the
+ * record's row for each entry (a random read, ~10 index entries' time).
+ */
+const WALK_ENTRY_COST: Record<JobSort, number> = { updatedAt: 1, startedAt: 10, percentage: 10, name: 10 };
+
+/**
+ * How many records (of those passing the status filter) a name walk reads before it gives up
+ * for the gather (`jobsNamed`). Matching a share s of the names, spread over the sort's order,
+ * the walk reads page ÷ s of the passing records, the gather s × scope entries; they cost the
+ * same where the walk reads √(page × passing ÷ cost of an entry) records (√(51 × 1,000,000) =
+ * 7,142 on the updatedAt index). A walk that gives up has paid at most that much more.
+ */
+function walkBudget(statuses: ReadonlySet<Status> | null, counts: StatusCounts, limit: number, sort: JobSort): number {
+  let passing = countsTotal(counts);
+  if (statuses !== null) {
+    passing = 0;
+    for (const status of statuses) passing += counts[status];
+  }
+  return Math.ceil(Math.sqrt(((limit + 1) * Math.max(1, passing)) / WALK_ENTRY_COST[sort]));
 }
