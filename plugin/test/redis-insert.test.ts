@@ -198,7 +198,7 @@ describe('RedisStore.persistNew', () => {
 
   it('keeps the first of two records with one id in a call, counted once', async () => {
     const store = new RedisStore({ connection: redis, prefix: uniquePrefix('twice'), now: () => T0 });
-    // The second one does not fit the template (another name): it goes with its whole value,
+    // The second one does not fit the template (its params): it goes with its whole value,
     // after the lines, and is not stored over the first.
     await store.persistNew([
       queued('twice', ['user', '1'], 1),

@@ -4,7 +4,7 @@ import { SCOPE_SEPARATOR } from '../../core/scope.js';
 import { fitsTemplate, type RecordTemplate, recordTemplate, totalText } from './record-template.js';
 import type { RedisContext } from './redis-context.js';
 import { type SharedEntry, sharedEntry, sharedFields } from './redis-index.js';
-import { type InsertArgs, type ScopeBatch, writeRecords } from './redis-write.js';
+import { addToBatch, type InsertArgs, newBatch, type ScopeBatch, writeBatches } from './redis-write.js';
 
 /**
  * Records per script call: a call blocks the server while it runs, and BullMQ's own commands
@@ -60,46 +60,51 @@ export function insertRecords(
   const calls: Promise<void>[] = [];
   for (const group of groups.values()) {
     const args = insertArgs(context, group, format);
-    for (const chunk of byScope(group.records)) calls.push(writeRecords(context, chunk, format, args));
+    for (const chunk of byScope(context, group.records)) calls.push(writeBatches(context, chunk, format, args));
   }
   // Not awaited here: an async function would keep the records alive until Redis answers.
   return Promise.all(calls).then(() => undefined);
 }
 
 /**
- * The records in calls of about CALL_SIZE, a scope's records together: a call names each of
- * its scopes' keys and adds to each of their sets once, so 10,000 records of 100 users take
- * 10 calls of 10 scopes, not 10 calls of all 100 (10 times the keys for ioredis to encode,
- * and the sets' entries in 10 times as many ZADDs).
+ * The records in calls of about CALL_SIZE, as scope batches, a scope's records together: a call
+ * names each of its scopes' keys and adds to each of their sets once, so 10,000 records of 100
+ * users take 10 calls of 10 scopes, not 10 calls of all 100 (10 times the keys for ioredis to
+ * encode, and the sets' entries in 10 times as many ZADDs).
  */
-function byScope(records: readonly ProgressRecord[]): ProgressRecord[][] {
-  const scopes = new Map<string, ProgressRecord[]>();
+function byScope(context: RedisContext, records: readonly ProgressRecord[]): ScopeBatch[][] {
+  const scopes = new Map<string, ScopeBatch>();
   let previous: ProgressRecord | null = null;
-  let current: ProgressRecord[] = [];
+  let current: ScopeBatch | null = null;
   for (const record of records) {
-    if (previous === null || record.scope !== previous.scope) {
+    if (current === null || record.scope !== previous?.scope) {
       const key = record.scope.join(SCOPE_SEPARATOR);
-      let list = scopes.get(key);
-      if (list === undefined) {
-        list = [];
-        scopes.set(key, list);
+      current = scopes.get(key) ?? null;
+      if (current === null) {
+        current = newBatch(key);
+        scopes.set(key, current);
       }
-      current = list;
     }
-    current.push(record);
+    addToBatch(context, current, record);
     previous = record;
   }
-  const chunks: ProgressRecord[][] = [];
-  let chunk: ProgressRecord[] = [];
-  for (const list of scopes.values()) {
-    for (let start = 0; start < list.length; start += CALL_SIZE) {
-      const part =
-        start === 0 && list.length <= CALL_SIZE ? list : list.slice(start, start + CALL_SIZE);
-      if (chunk.length > 0 && chunk.length + part.length > CALL_SIZE) {
+  const chunks: ScopeBatch[][] = [];
+  let chunk: ScopeBatch[] = [];
+  let size = 0;
+  for (const batch of scopes.values()) {
+    for (let start = 0; start < batch.records.length; start += CALL_SIZE) {
+      let part = batch;
+      if (batch.records.length > CALL_SIZE) {
+        part = newBatch(batch.key);
+        for (const record of batch.records.slice(start, start + CALL_SIZE)) addToBatch(context, part, record);
+      }
+      if (size > 0 && size + part.records.length > CALL_SIZE) {
         chunks.push(chunk);
         chunk = [];
+        size = 0;
       }
-      chunk = chunk.length === 0 ? part : chunk.concat(part);
+      chunk.push(part);
+      size += part.records.length;
     }
   }
   if (chunk.length > 0) chunks.push(chunk);
@@ -130,18 +135,22 @@ function insertArgs(context: RedisContext, group: InsertGroup, format: WireForma
       const scope = (batch.records[0] as ProgressRecord).scope;
       const scopeJson = JSON.stringify(batch.key);
       const lines: string[] = [];
+      const plain: string[] = [];
       for (const record of batch.records) {
         const { id } = record;
         if (template !== null && !unfit.has(record) && sameScope(record.scope, scope)) {
           // A plain id (see record-template.ts): no TAB or newline, JSON as is.
           lines.push(`${id}\t${totalText(record.total)}`);
-          if (publish) changes.push(`{"scope":${scopeJson},"id":"${id}"}`);
+          plain.push(id);
         } else {
           others.push(String(index + 1), id, encodeRecord(record, format));
           if (publish) changes.push(`{"scope":${scopeJson},"id":${JSON.stringify(id)}}`);
         }
       }
       args.push(JSON.stringify(scope), lines.join('\n'));
+      // The changes of the plain ids in one join, not a string per record.
+      const change = `{"scope":${scopeJson},"id":"`;
+      if (publish && plain.length > 0) changes.push(`${change}${plain.join(`"},${change}`)}"}`);
     });
     args.push(String(others.length / 3), ...others);
     return { keys, args, message: publish ? `[${changes.join(',')}]` : '' };

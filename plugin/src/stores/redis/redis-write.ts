@@ -32,51 +32,71 @@ export function writeRecords(
   context: RedisContext,
   records: readonly ProgressRecord[],
   format: WireFormat,
-  insert: InsertArgs | null = null,
 ): Promise<void> {
   const scopes = new Map<string, ScopeBatch>();
   for (const record of records) {
     const key = record.scope.join(SCOPE_SEPARATOR);
     let batch = scopes.get(key);
     if (batch === undefined) {
-      batch = { key, records: [], activityMs: 0, expiryMs: Number.POSITIVE_INFINITY };
+      batch = newBatch(key);
       scopes.set(key, batch);
     }
-    batch.records.push(record);
-    batch.activityMs = Math.max(batch.activityMs, lastActivity(record)?.getTime() ?? context.now());
-    if (record.expiresAt !== null) batch.expiryMs = Math.min(batch.expiryMs, record.expiresAt.getTime());
+    addToBatch(context, batch, record);
   }
+  return writeBatches(context, [...scopes.values()], format);
+}
+
+/** An empty batch of the scope with this key. */
+export function newBatch(key: string): ScopeBatch {
+  return { key, records: [], activityMs: 0, expiryMs: Number.POSITIVE_INFINITY };
+}
+
+export function addToBatch(context: RedisContext, batch: ScopeBatch, record: ProgressRecord): void {
+  batch.records.push(record);
+  batch.activityMs = Math.max(batch.activityMs, lastActivity(record)?.getTime() ?? context.now());
+  if (record.expiresAt !== null) batch.expiryMs = Math.min(batch.expiryMs, record.expiresAt.getTime());
+}
+
+/** Writes the records of these batches (one per scope), as `writeRecords` does; 'n' mode with `insert`. */
+export function writeBatches(
+  context: RedisContext,
+  batches: readonly ScopeBatch[],
+  format: WireFormat,
+  insert: InsertArgs | null = null,
+): Promise<void> {
   const global: string[] = [];
-  for (const batch of scopes.values()) {
+  for (const batch of batches) {
     const expiry = Number.isFinite(batch.expiryMs) ? String(batch.expiryMs) : '';
     global.push(String(batch.activityMs), expiry, batch.key);
   }
   const { keys, redis } = context;
   const globalKeys = [keys.scopes, keys.names, keys.expiries];
-  const globalArgs = [String(scopes.size), ...global];
+  const globalArgs = [String(batches.length), ...global];
   // Completions join their name's figures in the same call (the global slot).
   const completions: string[] = [];
   // One KEYS entry per name, however many of its jobs completed together.
   const durationKeys = new Map<string, number>();
-  for (const record of records) {
-    const sample = durationSample(record);
-    if (!sample) continue;
-    const key = keys.durations(record.name, record.queue);
-    let index = durationKeys.get(key);
-    if (index === undefined) {
-      index = globalKeys.push(key);
-      durationKeys.set(key, index);
+  for (const batch of batches) {
+    for (const record of batch.records) {
+      const sample = durationSample(record);
+      if (!sample) continue;
+      const key = keys.durations(record.name, record.queue);
+      let index = durationKeys.get(key);
+      if (index === undefined) {
+        index = globalKeys.push(key);
+        durationKeys.set(key, index);
+      }
+      completions.push(
+        String(index),
+        String(sample.completedAtMs),
+        encodeSample(sample),
+        record.expiresAt === null ? '' : String(record.expiresAt.getTime()),
+      );
     }
-    completions.push(
-      String(index),
-      String(sample.completedAtMs),
-      encodeSample(sample),
-      record.expiresAt === null ? '' : String(record.expiresAt.getTime()),
-    );
   }
   globalArgs.push(String(completions.length / 4), ...completions);
-  if (!redis.isCluster) return runWrite(context, [...scopes.values()], format, globalKeys, globalArgs, insert);
-  return writeSlots(context, [...scopes.values()], format, globalKeys, globalArgs, insert);
+  if (!redis.isCluster) return runWrite(context, batches, format, globalKeys, globalArgs, insert);
+  return writeSlots(context, batches, format, globalKeys, globalArgs, insert);
 }
 
 /** On a Cluster: the global indexes first, then one call per slot of the scopes. */
