@@ -207,6 +207,31 @@ describe('RedisStore', () => {
     expect(await store.scope(['user', 1])).toHaveLength(50);
   });
 
+  it('looks up the typical durations asked in one turn with one command', async () => {
+    const prefix = uniquePrefix('durations');
+    const store = new RedisStore({ connection: redis, prefix });
+    const completed = async (id: string, name: string, seconds: number) => {
+      let clock = Date.now();
+      const job = new Progresser({ scope: ['user', 1], id, name, queue: 'q', total: 10, store, now: () => clock });
+      job.tick(10);
+      clock += seconds * 1000;
+      await job.complete();
+    };
+    for (const [index, name] of ['a', 'b', 'b'].entries()) await completed(`job-${index}`, name, 10 * (index + 1));
+    const one = async (name: string) => (await store.typicalDuration(name, 'q'))?.medianMs ?? null;
+    const each = [await one('a'), await one('b'), await one('c')];
+    expect(each).toEqual([10_000, 25_000, null]);
+    // Commands sent by clients (not by a script) that name this store's keys.
+    const monitor = await monitorCommands((args, source) => source !== 'lua' && args.some((arg) => arg.includes(prefix)));
+    const batched = await Promise.all(['a', 'b', 'c', 'a'].map(one));
+    expect(batched).toEqual([...each, 10_000]);
+    // The next turn asks again.
+    expect(await one('b')).toBe(25_000);
+    await sleep(50);
+    await monitor.stop();
+    expect(monitor.commands().map((args) => args[0]?.toLowerCase())).toEqual(['evalsha', 'evalsha']);
+  });
+
   it('throws nothing into the caller when Redis stops during ticking, and writes the final state once it is back', async () => {
     const server = await startRedisServer();
     const connection = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });

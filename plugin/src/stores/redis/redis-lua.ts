@@ -524,6 +524,17 @@ end
 return 0
 `;
 
+/**
+ * durations: the samples of several job names' durations sets at once (see DurationReads).
+ * KEYS  the sets, all in the {p} slot
+ * Returns one flat {member, score, …} list per key, in the order of KEYS.
+ */
+export const DURATIONS_LUA = `
+local replies = {}
+for i = 1, #KEYS do replies[i] = redis.call('ZRANGE', KEYS[i], 0, -1, 'WITHSCORES') end
+return replies
+`;
+
 /** The scripts, each with its SHA1 computed once. */
 export const SCRIPTS = {
   write: new LuaScript(WRITE_LUA),
@@ -532,4 +543,5 @@ export const SCRIPTS = {
   counts: new LuaScript(COUNTS_LUA),
   due: new LuaScript(DUE_LUA),
   page: new LuaScript(PAGE_LUA),
+  durations: new LuaScript(DURATIONS_LUA),
 } as const;

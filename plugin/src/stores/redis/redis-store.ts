@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isWireFormat, type WireFormat } from '../../core/codec.js';
-import { type DurationSample, decodeSample, summarize, type TypicalDuration } from '../../core/durations.js';
+import type { TypicalDuration } from '../../core/durations.js';
 import {
   check,
   checkBoolean,
@@ -27,6 +27,7 @@ import { deleteRecord, deleteScope, SWEEP_BATCH, sweepDue, sweepScope } from './
 import { repairScope } from './redis-repair.js';
 import { insertRecords } from './redis-insert.js';
 import { writeRecords } from './redis-write.js';
+import { DurationReads } from './redis-durations.js';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** An ioredis `Redis` or `Cluster`. The store never closes it: it is yours. */
@@ -86,6 +87,7 @@ export class RedisStore implements Store {
   readonly #context: RedisContext;
   readonly #read: ReadContext;
   readonly #repairs = new Map<string, Promise<number>>();
+  readonly #durations: DurationReads;
   #lastSweepMs = 0;
   #sweeping = false;
   // Records waiting for the next batch, latest write per record wins.
@@ -136,6 +138,7 @@ export class RedisStore implements Store {
       onMalformed: this.#onMalformed,
       bounded: (operation, command) => boundedRead(command, operation, read),
     });
+    this.#durations = new DurationReads(this.#context);
   }
 
   /** One Redis command of a read: bounded by `readTimeoutMs`, failing with a `StoreError`. */
@@ -234,17 +237,8 @@ export class RedisStore implements Store {
     return raw === null ? null : readRecord(key, id, raw, new Date(this.#now()), this.#onMalformed);
   }
 
-  async typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
-    const flat = await this.#bounded(
-      'typicalDuration()',
-      this.#redis.zrange(this.keys.durations(name, queue), '0', '-1', 'WITHSCORES'),
-    );
-    const samples: DurationSample[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const sample = decodeSample(flat[i] as string, Number(flat[i + 1]));
-      if (sample) samples.push(sample);
-    }
-    return summarize(name, queue, samples);
+  typicalDuration(name: string, queue: string | null = null): Promise<TypicalDuration | null> {
+    return this.#durations.lookUp(name, queue);
   }
 
   /**
