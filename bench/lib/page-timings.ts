@@ -200,7 +200,7 @@ export async function timeJobsPages(label: string, key: string, handler: Handler
       rows.push({
         id: `pages.${key}.${shape.key === 'default' ? '' : `${shape.key}.`}jobs.${index}`,
         what: `${label}: \`GET /jobs\` first page (50), ${what}${shape.label}: ${fmt(BIG_SCOPE)}-job scope vs ${fmt(SMALL_SCOPE)} (in process, median of ${RUNS})`,
-        measured: `${fmt(bigTime.medianMs, 1)} ms vs ${fmt(smallTime.medianMs, 1)} ms = ${fmt(ratio, 2)}× (p95 ${fmt(bigTime.p95Ms, 1)} ms; ${bigTime.items} jobs)`,
+        measured: `${fmt(bigTime.medianMs, 1)} ms vs ${fmt(smallTime.medianMs, 1)} ms = ${fmt(ratio, 2)}× (p95 ${fmt(bigTime.p95Ms, 1)} ms; pages of ${bigTime.items} vs ${smallTime.items} jobs)`,
         value: bigTime.medianMs,
         bar: `≤ ${PAGE_BAR_MS} ms and ≤ ${PAGE_RATIO_BAR}×`,
         pass: atMost(bigTime.medianMs, PAGE_BAR_MS) && atMost(ratio, PAGE_RATIO_BAR),
