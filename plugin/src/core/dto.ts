@@ -3,6 +3,7 @@ import { PRIOR_MIN_SAMPLES } from './rate.js';
 import type { JobActionName, Status, StatusCounts } from './record.js';
 import type { ScopeEntry } from './scope.js';
 import type { Tick } from './tick.js';
+import { formatTime } from './time.js';
 
 /**
  * One job as JSON: what the HTTP API serves and what `@progressrus/ui` renders. Defined once,
@@ -112,10 +113,10 @@ export function toJobDTO(
     queue: tick.queue,
     jobId: tick.jobId,
     attempt: tick.attempt,
-    actions: tick.actions.map((action) => ({ action: action.action, at: action.at.toISOString() })),
+    actions: tick.actions.map((action) => ({ action: action.action, at: iso(action.at) as string })),
     cancelRequested: tick.cancelRequested,
     cancelledAt: iso(tick.cancelledAt),
-    history: tick.history.map((point) => ({ at: point.at.toISOString(), count: point.count, retry: point.retry })),
+    history: tick.history.map((point) => ({ at: iso(point.at) as string, count: point.count, retry: point.retry })),
     typicalDurationMs: typical === null || typical.samples < PRIOR_MIN_SAMPLES ? null : typical.medianMs,
   };
 }
@@ -147,6 +148,7 @@ export function toJobsPageDTO(page: TicksPage, now?: Date): JobsPageDTO {
   };
 }
 
+/** `toISOString()`, computed with arithmetic (see formatTime): a job has up to eight times and one per history point, and a page 50 jobs. */
 function iso(date: Date | null): string | null {
-  return date === null ? null : date.toISOString();
+  return formatTime(date);
 }
