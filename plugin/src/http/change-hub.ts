@@ -4,7 +4,7 @@ import { ProgressrusError } from '../core/errors.js';
 import { parseScopeKey } from '../core/scope.js';
 import type { Store } from '../stores/store.js';
 import { compareEventIds, type EventId, ReplayLog } from './replay-log.js';
-import { TypicalDurations } from './typical-durations.js';
+import type { TypicalDurations } from './typical-durations.js';
 
 /** What a viewer receives after its snapshot. */
 export type HubEvent =
@@ -26,6 +26,8 @@ export interface ChangeHubOptions {
   readonly replayLimit: number;
   readonly now: () => number;
   readonly onError: (error: Error) => void;
+  /** The handler's typical durations, shared with its routes. */
+  readonly typical: TypicalDurations;
 }
 
 /**
@@ -48,7 +50,7 @@ export class ChangeHub {
 
   constructor(options: ChangeHubOptions) {
     this.#store = options.store;
-    this.#typical = new TypicalDurations(options.store);
+    this.#typical = options.typical;
     this.#feed = options.feed;
     this.#onError = options.onError;
     this.#log = new ReplayLog(options.replayLimit, options.now);

@@ -11,6 +11,7 @@ import { listJobs } from './routes/jobs.js';
 import type { Route, RouteContext } from './routes/route.js';
 import { jobAction } from './routes/job-action.js';
 import { listScopes } from './routes/scopes.js';
+import { TypicalDurations } from './typical-durations.js';
 
 const ROUTES: Readonly<Record<string, { readonly method: 'GET' | 'POST'; readonly route: Route }>> =
   {
@@ -59,6 +60,7 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
       : null;
   const feed: ChangeFeed | null =
     ownedFeed ?? (changes !== null && 'subscribe' in changes ? changes : null);
+  const typical = new TypicalDurations(options.store);
   const hub =
     feed === null
       ? null
@@ -68,6 +70,7 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
           replayLimit: options.replayLimit,
           now: options.now,
           onError: options.onError,
+          typical,
         });
   const heartbeats = new Heartbeats(options.heartbeatMs);
   let closed: Promise<void> | null = null;
@@ -92,6 +95,7 @@ export function createProgressHandler(input: ProgressHandlerOptions): ProgressHa
         options,
         hub,
         heartbeats,
+        typical,
         authorize: (scope, access) => checkAccess(request, url, scope, options, access),
       };
       return await entry.route(context);

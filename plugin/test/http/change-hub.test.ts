@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeHub, type HubEvent, type Viewer } from '../../src/http/change-hub.js';
+import { TypicalDurations } from '../../src/http/typical-durations.js';
 import { LocalChangeFeed } from '../../src/http/index.js';
 import { MemoryStore, Progresser, type Scope, type Tick } from '../../src/index.js';
 
@@ -24,6 +25,7 @@ async function setup() {
   const hub = new ChangeHub({
     store,
     feed,
+    typical: new TypicalDurations(store),
     replayLimit: 100,
     now: Date.now,
     onError: (error) => {
@@ -95,9 +97,11 @@ describe('ChangeHub', () => {
 
   it('cannot replay once the changes after the id were evicted', async () => {
     const feed = new LocalChangeFeed();
+    const store = new MemoryStore();
     const hub = new ChangeHub({
-      store: new MemoryStore(),
+      store,
       feed,
+      typical: new TypicalDurations(store),
       replayLimit: 3,
       now: Date.now,
       onError: () => {},

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorDTO, JobDTO, JobsPageDTO, PageDTO, ScopeDTO } from '../../src/core/dto.js';
 import { createProgressHandler, type ProgressHandler } from '../../src/http/index.js';
-import { Progresser, RedisStore } from '../../src/index.js';
+import { MemoryStore, Progresser, RedisStore } from '../../src/index.js';
 import { connectRedis, uniquePrefix } from '../helpers.js';
 
 const redis = connectRedis();
@@ -153,6 +153,27 @@ describe('createProgressHandler', () => {
       expect(status).toBe(400);
       expect(body.error.code).toBe('bad_request');
       expect(body.error.message).toMatch(/Expected `cursor`/);
+    });
+
+    it("looks up a name's typical duration once for the pages and jobs read within 10 s", async () => {
+      const store = new MemoryStore();
+      const looked: string[] = [];
+      const typicalDuration = store.typicalDuration.bind(store);
+      store.typicalDuration = (name, queue) => {
+        looked.push(name);
+        return typicalDuration(name, queue);
+      };
+      const handler = createProgressHandler({ store, authorize: () => true });
+      for (const id of ['a', 'b']) {
+        const job = new Progresser({ scope: ['user', 1], id, name: `job ${id}`, total: 10, store });
+        job.tick();
+        await job.flush();
+      }
+      for (const path of ['/jobs?scope=user:1', '/jobs?scope=user:1&sort=name', '/job?scope=user:1&id=a']) {
+        expect((await handler(new Request(`http://test.local${path}`))).status).toBe(200);
+      }
+      expect(looked.sort()).toEqual(['job a', 'job b']);
+      await handler.close();
     });
 
     it('reads a separator sent encoded as the same exact scope', async () => {

@@ -1,5 +1,5 @@
 import type { JobDTO, PageDTO } from '../../core/dto.js';
-import { TypicalDurations } from '../typical-durations.js';
+import type { TypicalDurations } from '../typical-durations.js';
 import { expected } from '../../core/errors.js';
 import type { ChangeHub, HubEvent, Viewer } from '../change-hub.js';
 import { HttpError } from '../http-error.js';
@@ -22,7 +22,7 @@ import type { RouteContext, Route } from './route.js';
  * or before what the read covers are dropped, so nothing falls between the read and the feed.
  */
 export const streamEvents: Route = async (context) => {
-  const { request, url, hub, heartbeats, authorize, options } = context;
+  const { request, url, hub, heartbeats, authorize, options, typical } = context;
   const params = parseEventsQuery(url.searchParams, request.headers.get('last-event-id'));
   const after = params.lastEventId === null ? null : parseEventId(params.lastEventId);
   if (params.lastEventId !== null && after === null) {
@@ -54,7 +54,7 @@ export const streamEvents: Route = async (context) => {
     // The callbacks below live until the snapshot is sent: they keep `onError`, the viewer and
     // the store, never the request or the context.
     const { onError } = options;
-    start(options, hub, params, after, viewer.stream).then(
+    start(options.store, typical, hub, params, after, viewer.stream).then(
       (base) => viewer.cover(base),
       (error: unknown) => {
         onError(error as Error);
@@ -113,7 +113,8 @@ class LiveViewer implements Viewer {
 
 /** Sends the replay or the snapshot; returns the id it is current up to. */
 async function start(
-  options: RouteContext['options'],
+  store: RouteContext['options']['store'],
+  typical: TypicalDurations,
   hub: ChangeHub,
   { scope, id }: EventsParams,
   after: EventId | null,
@@ -127,13 +128,12 @@ async function start(
   }
   // A scope's snapshot is its first page and its counts, never the whole scope: viewers
   // fetch later pages from `GET /jobs`, and live events keep what they hold current.
-  const typical = new TypicalDurations(options.store);
   if (id === null) {
-    const page = await options.store.jobs(scope);
+    const page = await store.jobs(scope);
     stream.send('snapshot', await typical.page(page), formatEventId(base));
     return base;
   }
-  const tick = await options.store.find(scope, id);
+  const tick = await store.find(scope, id);
   const snapshot: PageDTO<JobDTO> = {
     items: tick === null ? [] : [await typical.dto(tick)],
     nextCursor: null,
