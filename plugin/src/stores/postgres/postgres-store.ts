@@ -14,12 +14,9 @@ import { warnMalformed } from '../read-records.js';
 import { normalizeScope, type Scope, SCOPE_SEPARATOR } from '../../core/scope.js';
 import { normalizeScopesQuery, toPage } from '../scope-page.js';
 import type { ScopesPage, ScopesQuery, Store, StoreOptions } from '../store.js';
-import type { Tick, WrittenStatus } from '../../core/tick.js';
-import type { Status } from '../../core/record.js';
+import type { Tick } from '../../core/tick.js';
 import {
-  countsTotal,
   emptyCounts,
-  type JobSort,
   type JobsPage,
   type JobsQuery,
   normalizeJobsQuery,
@@ -33,16 +30,10 @@ import {
   postgresQueries,
   readsClock,
 } from './postgres-queries.js';
+import { type AdjustmentRow, type CounterRow, countsFrom, neverStallingOf } from './postgres-counts.js';
+import { gathers, onlyWriting, walkBudget } from './postgres-page-plan.js';
 import { encodeRow, type RecordRow, readRows } from './postgres-row.js';
-import {
-  counterColumn,
-  migrationSql,
-  STALLABLE_STATUSES,
-  stallableColumn,
-  type PostgresTables,
-  postgresTables,
-  WRITTEN_STATUSES,
-} from './postgres-schema.js';
+import { migrationSql, type PostgresTables, postgresTables } from './postgres-schema.js';
 
 /**
  * What the store needs of a database connection: pg's `Pool` or `Client`, or a PGlite
@@ -368,101 +359,4 @@ export class PostgresStore implements Store {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A row of `counters`: the scope's key and a column per counter (see COUNTERS). */
-type CounterRow = Record<string, unknown> & { readonly key: string };
-
-/** A row of `countAdjustments`. */
-interface AdjustmentRow {
-  readonly key: string;
-  readonly status: WrittenStatus;
-  readonly expired: number;
-  readonly expired_stallable: number;
-  readonly fresh: number;
-}
-
-/**
- * Counts by status of some scopes, from their counters: less the records expired and not
- * yet swept; and `stalled` = the unfinished records with a stall time less those whose stall
- * time is still ahead. Both corrections read only the few records they count (overdue for
- * the sweep; writing right now) through partial indexes, never the scope.
- */
-function countsFrom(counters: readonly CounterRow[], adjustments: readonly AdjustmentRow[]): Map<string, StatusCounts> {
-  const counts = new Map<string, Record<Status, number>>();
-  const silent = new Map<string, Record<string, number>>();
-  for (const row of counters) {
-    const each = emptyCounts();
-    for (const status of WRITTEN_STATUSES) each[status] = Number(row[counterColumn(status)]);
-    counts.set(String(row.key), each);
-    const stallable: Record<string, number> = {};
-    for (const status of STALLABLE_STATUSES) stallable[status] = Number(row[stallableColumn(status)]);
-    silent.set(String(row.key), stallable);
-  }
-  for (const row of adjustments) {
-    const each = counts.get(row.key);
-    const stallable = silent.get(row.key);
-    if (each === undefined || stallable === undefined) continue;
-    each[row.status] -= Number(row.expired);
-    if (row.status in stallable) {
-      stallable[row.status] = (stallable[row.status] ?? 0) - Number(row.expired_stallable) - Number(row.fresh);
-    }
-  }
-  for (const [key, stallable] of silent) {
-    const each = counts.get(key) as Record<Status, number>;
-    for (const status of STALLABLE_STATUSES) {
-      const stalled = Math.max(0, stallable[status] ?? 0);
-      each[status] -= stalled;
-      each.stalled += stalled;
-    }
-  }
-  return counts;
-}
-
-/** The live statuses of a scope (its counters row) that hold records that never stall. */
-function neverStallingOf(row: CounterRow | undefined): NeverStalling {
-  return new Set(
-    STALLABLE_STATUSES.filter(
-      (status) => row !== undefined && Number(row[counterColumn(status)]) > Number(row[stallableColumn(status)]),
-    ),
-  );
-}
-
-/** Whether a status filter asks only for records writing now (`running`, `started`): never `stalled` nor a finished status. */
-function onlyWriting(statuses: ReadonlySet<Status>): boolean {
-  return [...statuses].every((status) => status === 'running' || status === 'started');
-}
-
-/**
- * Whether a status-filtered page is cheaper read whole (the few records that pass, through
- * their own index ranges, then sorted) than by walking the sort index: a walk reads about
- * limit × scope ÷ passing rows, a gather the passing ones; same cost at passing² ≈ limit × scope.
- */
-function gathers(statuses: ReadonlySet<Status>, counts: StatusCounts, limit: number): boolean {
-  let passing = 0;
-  for (const status of statuses) passing += counts[status];
-  return passing * passing <= (limit + 1) * Math.max(1, countsTotal(counts));
-}
-
-/**
- * What an entry of a sort index costs a name walk, in entries of the search index: the
- * updatedAt index holds the name key (an index-only walk), the others send the walk to the
- * record's row for each entry (a random read, ~10 index entries' time).
- */
-const WALK_ENTRY_COST: Record<JobSort, number> = { updatedAt: 1, startedAt: 10, percentage: 10, name: 10 };
-
-/**
- * How many records (of those passing the status filter) a name walk reads before it gives up
- * for the gather (`jobsNamed`). Matching a share s of the names, spread over the sort's order,
- * the walk reads page ÷ s of the passing records, the gather s × scope entries; they cost the
- * same where the walk reads √(page × passing ÷ cost of an entry) records (√(51 × 1,000,000) =
- * 7,142 on the updatedAt index). A walk that gives up has paid at most that much more.
- */
-function walkBudget(statuses: ReadonlySet<Status> | null, counts: StatusCounts, limit: number, sort: JobSort): number {
-  let passing = countsTotal(counts);
-  if (statuses !== null) {
-    passing = 0;
-    for (const status of statuses) passing += counts[status];
-  }
-  return Math.ceil(Math.sqrt(((limit + 1) * Math.max(1, passing)) / WALK_ENTRY_COST[sort]));
 }
