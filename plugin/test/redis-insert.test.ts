@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { encodeRecord, type WireFormat } from '../src/core/codec.js';
 import { type ProgressRecord, RedisStore } from '../src/index.js';
 import { connectRedis, monitorCommands, uniquePrefix } from './helpers.js';
@@ -171,6 +171,29 @@ describe('RedisStore.persistNew', () => {
     // the keys of each scope once. Whole values would send more than all the values.
     expect(sent).toBeLessThan(values / 2);
     expect((await store.find(['user', 7], `${QUEUE}:line-997`))?.total).toBe(997);
+  });
+
+  it('stores a scope’s records with a few commands of the script, not one per record', async () => {
+    const prefix = uniquePrefix('commands');
+    const store = new RedisStore({ connection: redis, prefix, now: () => T0 });
+    const records = Array.from({ length: 1000 }, (_, i) =>
+      queued(`c-${i}`, ['user', String(i % 10)], 1000 + i),
+    );
+    const monitor = await monitorCommands(
+      (args, source) => source === 'lua' && (args[1] ?? '').includes(prefix),
+    );
+    await store.persistNew(records);
+    const named = (name: string) =>
+      monitor.commands().filter((args) => args[0]?.toLowerCase() === name);
+    // MONITOR's lines come on their own connection: until the script's last command, PUBLISH.
+    await vi.waitFor(() => expect(named('publish')).toHaveLength(1));
+    await monitor.stop();
+    expect(named('hsetnx')).toEqual([]);
+    // Per new scope of 100 records: two HMGETs (ids, pattern), two HSETs (values, pattern), a
+    // ZADD per set (4) and per global index (3) and an HINCRBY; and the call's PUBLISH.
+    expect(monitor.count()).toBe(10 * 12 + 1);
+    expect(Math.max(...named('hset').map((args) => args.length))).toBe(2 + 2 * 100);
+    expect(await store.jobs(['user', 7])).toMatchObject({ total: 100 });
   });
 
   it('writes records whose fields hold the text of a template hole as persist does', async () => {
