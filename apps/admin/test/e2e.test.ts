@@ -47,7 +47,7 @@ async function reloadUntil(url: string, check: () => Promise<boolean>): Promise<
 }
 
 async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 beforeAll(async () => {
