@@ -192,6 +192,21 @@ describe('RedisStore on a Redis Cluster of 3 masters', () => {
     expect((await inserted.scopes({ limit: 50 })).items).toHaveLength(30);
   });
 
+  it('looks up the typical durations of many names in one turn (their sets share the index slot)', async () => {
+    const prefix = uniquePrefix('cluster-durations');
+    const store = new RedisStore({ connection, prefix });
+    const names = ['import', 'export', 'billing run', 'nightly {tenant} sync'];
+    for (const [index, name] of names.entries()) {
+      let clock = Date.now();
+      const job = new Progresser({ scope: ['user', index], id: `j${index}`, name, queue: 'q', total: 10, store, now: () => clock });
+      job.tick(10);
+      clock += (index + 1) * 1000;
+      await job.complete();
+    }
+    const typical = await Promise.all([...names, 'never ran'].map((name) => store.typicalDuration(name, 'q')));
+    expect(typical.map((entry) => entry?.medianMs ?? null)).toEqual([1000, 2000, 3000, 4000, null]);
+  });
+
   it('keeps every key of a scope in its hash slot, whatever braces its parts hold', async () => {
     const prefix = uniquePrefix('cluster-braces');
     let now = Date.now();
