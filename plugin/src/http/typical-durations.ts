@@ -23,7 +23,8 @@ export class TypicalDurations {
   of(tick: Tick): Promise<TypicalDuration | null> {
     // A store of another version may not know typical durations: no prior, as before.
     if (tick.finished || typeof this.#store.typicalDuration !== 'function') return Promise.resolve(null);
-    const key = JSON.stringify([tick.queue, tick.name]);
+    // Length-prefixed, so no queue and name pair spells another's key (cheaper than JSON per job).
+    const key = tick.queue === null ? `-${tick.name}` : `${tick.queue.length}:${tick.queue}${tick.name}`;
     const now = Date.now();
     const known = this.#known.get(key);
     if (known && now - known.at < FRESH_MS) return known.value;
