@@ -8,6 +8,7 @@ import {
 } from '../../core/durations.js';
 import type { ProgressRecord } from '../../core/record.js';
 import type { PostgresTables } from './postgres-schema.js';
+import { TurnBatch } from '../turn-batch.js';
 
 /**
  * The completions table of a PostgresStore (`<table>_durations`): one row per completed record
@@ -89,50 +90,31 @@ export function durationRows(records: readonly ProgressRecord[]): unknown[] {
 
 /**
  * The typical-duration lookups of a store. Those made in one turn go to the database as one
- * statement: a page of 50 unfinished jobs of 50 names asks for 50 at once (the HTTP handler
- * looks up each job's name), one round trip instead of 50 on a pool of 10 connections.
+ * statement (see TurnBatch): a page of 50 unfinished jobs of 50 names, one round trip instead of
+ * 50 on a pool of 10 connections.
  */
 export class DurationLookups {
-  readonly #query: (text: string, params: unknown[]) => Promise<unknown[]>;
-  readonly #select: string;
-  readonly #now: () => number;
-  #keys: Set<string> | null = null;
-  #rows: Promise<Map<string, unknown[]>> = Promise.resolve(new Map());
+  readonly #batch: TurnBatch<unknown[]>;
 
   constructor(
     query: (text: string, params: unknown[]) => Promise<unknown[]>,
     queries: DurationQueries,
     now: () => number,
   ) {
-    this.#query = query;
-    this.#select = queries.select;
-    this.#now = now;
+    this.#batch = new TurnBatch(async (keys) => {
+      const rows = (await query(queries.select, [keys, new Date(now()).toISOString()])) as { key: string }[];
+      const byKey = new Map<string, unknown[]>();
+      for (const row of rows) {
+        const list = byKey.get(row.key);
+        if (list) list.push(row);
+        else byKey.set(row.key, [row]);
+      }
+      return byKey;
+    });
   }
 
   async lookUp(name: string, queue: string | null): Promise<TypicalDuration | null> {
-    const key = durationKey(name, queue);
-    if (this.#keys === null) {
-      const keys = new Set<string>();
-      this.#keys = keys;
-      // A microtask: the lookups of one synchronous pass (`Promise.all(page.map(...))`) join it.
-      this.#rows = Promise.resolve().then(() => {
-        this.#keys = null;
-        return this.#read([...keys]);
-      });
-    }
-    this.#keys.add(key);
-    return typicalFromRows(name, queue, (await this.#rows).get(key) ?? []);
-  }
-
-  async #read(keys: string[]): Promise<Map<string, unknown[]>> {
-    const rows = (await this.#query(this.#select, [keys, new Date(this.#now()).toISOString()])) as { key: string }[];
-    const byKey = new Map<string, unknown[]>();
-    for (const row of rows) {
-      const list = byKey.get(row.key);
-      if (list) list.push(row);
-      else byKey.set(row.key, [row]);
-    }
-    return byKey;
+    return typicalFromRows(name, queue, (await this.#batch.get(durationKey(name, queue))) ?? []);
   }
 }
 
