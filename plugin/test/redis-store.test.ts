@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { MalformedRecordError, Progresser, ProgressrusArgumentError, RedisStore } from '../src/index.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { connectRedis, monitorCommands, sleep, uniquePrefix } from './helpers.js';
@@ -230,6 +230,36 @@ describe('RedisStore', () => {
     await sleep(50);
     await monitor.stop();
     expect(monitor.commands().map((args) => args[0]?.toLowerCase())).toEqual(['evalsha', 'evalsha']);
+  });
+
+  it('counts the records its rows show when a job ends between reading the counts and the page', async () => {
+    const prefix = uniquePrefix('atomic-counts');
+    const connection = new Redis(inject('redisUrl'));
+    const reader = new RedisStore({ connection, prefix });
+    const store = new RedisStore({ connection: redis, prefix });
+    const jobs = ['a', 'b', 'c'].map((id) => new Progresser({ scope: ['user', 1], id, total: 10, store }));
+    for (const job of jobs) {
+      job.tick();
+      await job.flush();
+    }
+    expect((await reader.jobs(['user', 1])).counts.running).toBe(3);
+    // jobs() calls the counts script, then the page script: job a ends in between.
+    const evalsha = connection.evalsha.bind(connection);
+    let calls = 0;
+    vi.spyOn(connection, 'evalsha').mockImplementation((async (...args: Parameters<typeof evalsha>) => {
+      calls += 1;
+      if (calls === 2) await jobs[0]?.complete();
+      return evalsha(...args);
+    }) as typeof connection.evalsha);
+    try {
+      const page = await reader.jobs(['user', 1]);
+      expect(calls).toBeGreaterThanOrEqual(2);
+      expect(page.items.map((tick) => `${tick.id}:${tick.status}`).sort()).toEqual(['a:completed', 'b:running', 'c:running']);
+      expect(page.counts).toMatchObject({ running: 2, completed: 1 });
+      expect(page.total).toBe(3);
+    } finally {
+      await connection.quit();
+    }
   });
 
   it('throws nothing into the caller when Redis stops during ticking, and writes the final state once it is back', async () => {

@@ -87,6 +87,8 @@ export interface ScopeKeys {
    * the head of `block` and the 5 sets of that status (1-based, as in WRITTEN_STATUSES).
    */
   blockOf(status: number): readonly string[];
+  /** What the counts need after a page read (see PAGE_WITH_COUNTS_LUA): the block's head, then each status's u set. */
+  readonly countKeys: readonly string[];
   stall(status: 'started' | 'running'): string;
   /** The set a sort reads for a status; for updatedAt, also `irregular(status)`. */
   sorted(status: WrittenStatus, sort: JobSort): string;
@@ -130,6 +132,7 @@ function scopeKeys(hash: string): ScopeKeys {
       compact[status] ??= [...block.slice(0, BLOCK_HEAD), ...block.slice(start, start + SET_CODES.length)];
       return compact[status];
     },
+    countKeys: [...block.slice(0, BLOCK_HEAD), ...WRITTEN_STATUSES.map((status) => set(status, 'u'))],
     stall,
     sorted: (status, sort) => set(status, SORT_CODES[sort]),
     irregular: (status) => set(status, 'v'),

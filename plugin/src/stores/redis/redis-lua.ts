@@ -476,29 +476,52 @@ return reply
 `;
 
 /**
+ * scopeCounts: a scope's counters as the counts script returns them. The head of its block
+ * (hash, counts, expiries, bad, stall:started, stall:running) is at KEYS[head + 1…6]; uset(s)
+ * names the u set of status s; nowText is now in ms.
+ */
+const SCOPE_COUNTS = `
+local function scopeCounts(head, uset, nowText)
+  local now = tonumber(nowText)
+  local d, iv = patterns(head)
+  local expired = redis.call('ZCOUNT', KEYS[head + 3], '-inf', nowText)
+  for s = 1, STATUSES do
+    if d[s] then expired = expired + redis.call('ZCOUNT', uset(s), '-inf', string.format('%.0f', now - d[s])) end
+  end
+  local stalled = {}
+  for s = 1, 2 do
+    stalled[s] = redis.call('ZCOUNT', KEYS[head + 4 + s], '-inf', '(' .. nowText)
+    if iv[s] then
+      stalled[s] = stalled[s] + redis.call('ZCOUNT', uset(s), '-inf', '(' .. string.format('%.0f', now - STALL * iv[s]))
+    end
+  end
+  local reply = {redis.call('HLEN', KEYS[head + 1]), redis.call('SCARD', KEYS[head + 4]), expired, stalled[1], stalled[2]}
+  local fields = redis.call('HGETALL', KEYS[head + 2])
+  for k = 1, #fields do reply[#reply + 1] = fields[k] end
+  return reply
+end
+`;
+
+/**
  * counts: what a scope holds, from its counters, in O(statuses × log n).
  * KEYS  one block.  ARGV  [1] now ms
  * Returns {HLEN, malformed, expired not yet swept, stalled started, stalled running, status, count, …}
  */
-export const COUNTS_LUA = `${CONSTANTS}${PATTERNS}
-local now = tonumber(ARGV[1])
-local d, iv = patterns(0)
-local expired = redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[1])
-for s = 1, STATUSES do
-  if d[s] then expired = expired + redis.call('ZCOUNT', set(0, s, 1), '-inf', string.format('%.0f', now - d[s])) end
-end
-local stalled = {}
-for s = 1, 2 do
-  stalled[s] = redis.call('ZCOUNT', KEYS[4 + s], '-inf', '(' .. ARGV[1])
-  if iv[s] then
-    stalled[s] = stalled[s] + redis.call('ZCOUNT', set(0, s, 1), '-inf', '(' .. string.format('%.0f', now - STALL * iv[s]))
-  end
-end
-local reply = {redis.call('HLEN', KEYS[1]), redis.call('SCARD', KEYS[4]), expired, stalled[1], stalled[2]}
-local fields = redis.call('HGETALL', KEYS[2])
-for k = 1, #fields do reply[#reply + 1] = fields[k] end
-return reply
+export const COUNTS_LUA = `${CONSTANTS}${PATTERNS}${SCOPE_COUNTS}
+return scopeCounts(0, function(s) return set(0, s, 1) end, ARGV[1])
 `;
+
+/**
+ * page (see PAGE_LUA), with the scope's counters read in the same call: the counts of the
+ * records its rows show. The last HEAD + STATUSES keys are the block's head and each status's
+ * u set (ScopeKeys.countKeys).
+ */
+const PAGE_WITH_COUNTS_LUA = `${CONSTANTS}${PATTERNS}${SCOPE_COUNTS}
+local countsHead = #KEYS - HEAD - STATUSES
+local function pageCounts()
+  return scopeCounts(countsHead, function(s) return KEYS[countsHead + HEAD + s] end, ARGV[7])
+end
+${PAGE_LUA.replace('return {reply, stop}', 'return {reply, stop, pageCounts()}')}`;
 
 /**
  * rehint: moves a scope's entry in {p}::expiries to its earliest expiry left, unless a write
@@ -542,6 +565,6 @@ export const SCRIPTS = {
   rehint: new LuaScript(REHINT_LUA),
   counts: new LuaScript(COUNTS_LUA),
   due: new LuaScript(DUE_LUA),
-  page: new LuaScript(PAGE_LUA),
+  page: new LuaScript(PAGE_WITH_COUNTS_LUA),
   durations: new LuaScript(DURATIONS_LUA),
 } as const;

@@ -30,10 +30,12 @@ export interface ScopeState {
 }
 
 export async function readState(context: RedisContext, keys: ScopeKeys, nowMs: number): Promise<ScopeState> {
-  const reply = (await context.bounded('jobs()', SCRIPTS.counts.run(context.redis, keys.block, [String(nowMs)]))) as (
-    | number
-    | string
-  )[];
+  return stateOf(await context.bounded('jobs()', SCRIPTS.counts.run(context.redis, keys.block, [String(nowMs)])));
+}
+
+/** The counts script's reply (also the page script's third) as a ScopeState. */
+function stateOf(raw: unknown): ScopeState {
+  const reply = raw as (number | string)[];
   const [stored, bad, expired, stalledStarted, stalledRunning] = reply.map(Number) as [number, number, number, number, number];
   const counts = emptyCounts();
   const intervals: Partial<Record<'started' | 'running', number>> = {};
@@ -91,6 +93,9 @@ function sourcesOf(statuses: ReadonlySet<Status> | null, state: ScopeState): Sou
  * Entries that do not pass are skipped and the walk goes on from the last one examined:
  * a record that reads `stalled` when `running` was asked (both are indexed as running), a
  * name that only shares its collation prefix, an entry left by a rename, an expired record.
+ * `state` chooses the sets to read; the page script reads the counters again in the same call,
+ * and those of the first call are returned: the counts of the records the rows show (read
+ * again once when a status the query needs went from none to some in between).
  */
 export async function readPage(
   context: RedisContext,
@@ -99,11 +104,12 @@ export async function readPage(
   query: NormalizedJobsQuery,
   state: ScopeState,
   nowMs: number,
-): Promise<Tick[]> {
+  again = true,
+): Promise<{ ticks: Tick[]; state: ScopeState }> {
   const { sort, order, statuses, name, limit } = query;
   const ticks: Tick[] = [];
   const sources = sourcesOf(statuses, state);
-  if (sources.length === 0) return ticks;
+  if (sources.length === 0) return { ticks, state };
   const lex = sort === 'name';
   // Score sorts: the name filter's ranges in the name sets; lex: the ranges walked.
   const prefixes = name !== null ? namePrefixes(name) : [];
@@ -137,7 +143,7 @@ export async function readPage(
     }
   }
   const auxBase = setKeys.length + 1;
-  setKeys.push(...auxKeys);
+  setKeys.push(...auxKeys, ...keys.countKeys);
   const filters = fields.flatMap(([filter, threshold, u, t, v, n, kind]) => [
     String(filter),
     String(threshold),
@@ -148,9 +154,10 @@ export async function readPage(
   const search = name !== null && !lex && !/[\u0080-\uffff]/.test(name) ? name : '';
   let cursor = initialCursor(query.after, sort);
   const readAt = new Date(nowMs);
+  let counted: ScopeState | null = null;
   for (;;) {
     const want = Math.min(1000, limit + 1 - ticks.length);
-    const [reply, frontier] = (await context.bounded('jobs()', SCRIPTS.page.run(context.redis, setKeys, [
+    const [reply, frontier, pageCounts] = (await context.bounded('jobs()', SCRIPTS.page.run(context.redis, setKeys, [
       order,
       lex ? 'lex' : 'score',
       String(want),
@@ -163,7 +170,14 @@ export async function readPage(
       String(prefixes.length),
       ...prefixes,
       ...filters,
-    ]))) as [(string | null)[], string[]];
+    ]))) as [(string | null)[], string[], unknown];
+    if (counted === null) {
+      counted = stateOf(pageCounts);
+      // A status with records now that had none when the sets to read were chosen: choose again.
+      if (again && readPlan(statuses, counted) !== readPlan(statuses, state)) {
+        return readPage(context, scopeKey, keys, query, counted, nowMs, false);
+      }
+    }
     const next = (member: string, score: string) => {
       const id = lex ? member.slice(member.indexOf('\0') + 1) : member;
       cursor = lex ? { key: member, id } : { key: score, id };
@@ -180,12 +194,17 @@ export async function readPage(
       if (name !== null && !nameSearchKey(tick.name).startsWith(name)) continue;
       if (lex && `${nameCollationKey(tick.name)}\0${id}` !== member) continue;
       ticks.push(tick);
-      if (ticks.length > limit) return ticks;
+      if (ticks.length > limit) return { ticks, state: counted };
     }
     // A walk that stopped short goes on from its frontier; else fewer than asked: the end.
     if (frontier.length === 2) next(frontier[0] as string, frontier[1] as string);
-    else if (reply.length < want * 3) return ticks;
+    else if (reply.length < want * 3) return { ticks, state: counted };
   }
+}
+
+/** What decides the sets a page reads: its sources and their intervals. */
+function readPlan(statuses: ReadonlySet<Status> | null, state: ScopeState): string {
+  return JSON.stringify([sourcesOf(statuses, state), state.intervals]);
 }
 
 function initialCursor(

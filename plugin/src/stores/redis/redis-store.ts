@@ -251,8 +251,8 @@ export class RedisStore implements Store {
     const key = normalizeScope(scope).join(SCOPE_SEPARATOR);
     const nowMs = this.#now();
     const state = await this.#reconciled(key, nowMs);
-    const ticks = await readPage(this.#context, key, this.#context.scope(key), normalized, state, nowMs);
-    return toJobsPage(ticks, normalized, state.counts);
+    const page = await readPage(this.#context, key, this.#context.scope(key), normalized, state, nowMs);
+    return toJobsPage(page.ticks, normalized, page.state.counts);
   }
 
   /** The scope's counters, after removing its expired records and repairing a disagreement. */
