@@ -521,7 +521,7 @@ local countsHead = #KEYS - HEAD - STATUSES
 local function pageCounts()
   return scopeCounts(countsHead, function(s) return KEYS[countsHead + HEAD + s] end, ARGV[7])
 end
-${PAGE_LUA.replace('return {reply, stop}', 'return {reply, stop, pageCounts()}')}`;
+${PAGE_LUA}`;
 
 /**
  * rehint: moves a scope's entry in {p}::expiries to its earliest expiry left, unless a write

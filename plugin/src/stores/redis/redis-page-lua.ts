@@ -22,7 +22,7 @@
  * whole.
  *
  * KEYS  [1] the scope's hash, then S sets (of one sort) to merge, then the u, t, v and name
- *       sets of their statuses
+ *       sets of their statuses, then ScopeKeys.countKeys (for pageCounts, below)
  * ARGV  [1] 'asc' or 'desc'; [2] 'lex' (name sets: score 0, member = key NUL id) or 'score'
  *       [3] how many entries; [4] '1' when a cursor follows, else '0'
  *       [5] cursor: score (or, for lex, the member key NUL id); [6] cursor id (score sets)
@@ -34,7 +34,10 @@
  *       threshold (now − 3 × interval, '' when the status has no interval), the KEYS index of
  *       the status's u set, t set (any index for a status that never stalls), v set, name set,
  *       and the set's kind: 'u' (the u set, sorted by updatedAt), 'v' (the v set), 'o' (other)
- * Returns { {member, score, value} × n flat, frontier {member, score} or {} }.
+ * Returns { {member, score, value} × n flat, frontier {member, score} or {}, the scope's counters }.
+ * The counters come from pageCounts(), which the script's prelude defines (PAGE_WITH_COUNTS_LUA
+ * in redis-lua.ts: the counts script's code, over ScopeKeys.countKeys, the last keys of the call),
+ * so that a page's counts are read with its rows.
  */
 export const PAGE_LUA = `
 local asc, lex, want = ARGV[1] == 'asc', ARGV[2] == 'lex', tonumber(ARGV[3])
@@ -443,5 +446,5 @@ if n > 0 then
 end
 local stop = {}
 if frontier and n < want then stop = {frontier[1], frontier[3]} end
-return {reply, stop}
+return {reply, stop, pageCounts()}
 `;
